@@ -1,0 +1,14 @@
+/** Exit codes CI systems can rely on; documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and its result is negative: findings, a failed fence, a port still up. */
+  failed: 1,
+  /** Bad command line: unknown command or option, missing argument. */
+  usage: 2,
+  /** The inventory (or another input file) is invalid or unreadable. */
+  badInput: 3,
+  /** The machine lacks something: not root, a missing program or package. */
+  environment: 4,
+  /** A bug in havoc. */
+  internal: 70,
+} as const;

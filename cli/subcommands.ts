@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CommandEnv } from './command-env.js';
+import { preflightCommand } from './preflight.js';
+import { validateCommand } from './validate.js';
+
+/** Every subcommand, one file each; adding one is a file and a line here. */
+export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [validateCommand, preflightCommand];

@@ -1,0 +1,54 @@
+import type { LoadedInventory } from '../load.js';
+import { capacityCheck } from './capacity.js';
+import { failuresTolerated } from './capacity-plan.js';
+import { cpuCheck } from './cpu.js';
+import { fenceRaceCheck } from './fence-race.js';
+import { fencingCheck } from './fencing.js';
+import type { Finding, PreflightCheck } from './finding.js';
+import { mtuCheck } from './mtu.js';
+import { probesCheck } from './probes.js';
+import { redundancyCheck } from './redundancy.js';
+import { secretsCheck } from './secrets.js';
+import { storageCheck } from './storage.js';
+import { vmNamesCheck } from './vm-names.js';
+
+export type { Finding, PreflightCheck, Severity } from './finding.js';
+
+/** Adding a check = one file and one line here. */
+export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
+  vmNamesCheck,
+  capacityCheck,
+  fencingCheck,
+  fenceRaceCheck,
+  cpuCheck,
+  mtuCheck,
+  redundancyCheck,
+  storageCheck,
+  probesCheck,
+  secretsCheck,
+];
+
+export interface PreflightReport {
+  cluster: string;
+  findings: Finding[];
+  failuresToTolerate: number;
+  /** Largest k such that any k hosts may fail; -1 if the VMs do not even fit at home. */
+  failuresTolerated: number;
+  errors: number;
+  warnings: number;
+}
+
+export function runPreflight(
+  loaded: LoadedInventory,
+  checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS,
+): PreflightReport {
+  const findings = checks.flatMap((check) => check.run(loaded));
+  return {
+    cluster: loaded.inventory.cluster.name,
+    findings,
+    failuresToTolerate: loaded.inventory.cluster.failuresToTolerate,
+    failuresTolerated: failuresTolerated(loaded.inventory),
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+  };
+}

@@ -1,0 +1,328 @@
+import { z } from 'zod';
+
+/*
+ * The cluster model. Every object is strict: a typo in a key is an error, not
+ * a silently ignored setting. Secrets are references only ({file} or {env}).
+ */
+
+const name = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'a name of letters, digits, "_", "." or "-", starting with a letter or digit',
+  );
+
+export const secretRef = z.union(
+  [
+    z.strictObject({ file: z.string().min(1) }),
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
+  ],
+  { error: 'a secret reference: {file: /path/to/secret} or {env: VARIABLE_NAME}' },
+);
+export type SecretRef = z.infer<typeof secretRef>;
+
+const port = z.number().int().min(1).max(65535);
+const positiveInt = z.number().int().positive();
+const seconds = z.number().positive();
+
+export const switchPortRef = z.strictObject({
+  switch: name,
+  port: z.string().min(1),
+});
+export type SwitchPortRef = z.infer<typeof switchPortRef>;
+
+export const sshConfig = z.strictObject({
+  user: z.string().min(1).default('root'),
+  port: port.default(22),
+  keyFile: z.string().min(1),
+  knownHostsFile: z.string().min(1).optional(),
+  hostKeyFingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'an OpenSSH SHA256 fingerprint such as SHA256:AbC...')
+    .optional(),
+});
+
+const ipmiBmc = z.strictObject({
+  type: z.literal('ipmi'),
+  address: z.string().min(1),
+  port: port.default(623),
+  user: z.string().min(1),
+  password: secretRef,
+  cipherSuites: z
+    .array(z.union([z.literal(17), z.literal(3), z.literal(0)]))
+    .min(1)
+    .default([17, 3]),
+  privilege: z.enum(['operator', 'administrator']).default('administrator'),
+  /** ipmi_sim and many real BMCs accept suite 0 with ANY password; only with explicit consent. */
+  allowCipherSuite0: z.boolean().default(false),
+  allowIpmi15: z.boolean().default(false),
+});
+
+const redfishBmc = z.strictObject({
+  type: z.literal('redfish'),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  systemId: z.string().min(1).optional(),
+  user: z.string().min(1),
+  password: secretRef,
+  caFile: z.string().min(1).optional(),
+  insecureTls: z.boolean().default(false),
+});
+
+const cimcBmc = z.strictObject({
+  type: z.literal('cimc'),
+  url: z.url({ protocol: /^https?$/ }),
+  user: z.string().min(1),
+  password: secretRef,
+  caFile: z.string().min(1).optional(),
+  insecureTls: z.boolean().default(false),
+});
+
+export const bmcConfig = z.discriminatedUnion('type', [ipmiBmc, redfishBmc, cimcBmc]);
+export type BmcConfig = z.infer<typeof bmcConfig>;
+export type IpmiBmcConfig = z.infer<typeof ipmiBmc>;
+export type RedfishBmcConfig = z.infer<typeof redfishBmc>;
+export type CimcBmcConfig = z.infer<typeof cimcBmc>;
+
+export const nicConfig = z.strictObject({
+  name: z.string().min(1),
+  /** Networks carried by this NIC (several when VLANs are tagged on it). */
+  networks: z.array(name).default([]),
+  mtu: positiveInt.optional(),
+  switchPort: switchPortRef.optional(),
+});
+export type NicConfig = z.infer<typeof nicConfig>;
+
+export const bondMode = z.enum([
+  '802.3ad',
+  'active-backup',
+  'balance-rr',
+  'balance-xor',
+  'balance-tlb',
+  'balance-alb',
+  'broadcast',
+]);
+
+export const bondConfig = z.strictObject({
+  name: z.string().min(1),
+  mode: bondMode,
+  networks: z.array(name).default([]),
+  mtu: positiveInt.optional(),
+  slaves: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        switchPort: switchPortRef.optional(),
+      }),
+    )
+    .min(1),
+});
+export type BondConfig = z.infer<typeof bondConfig>;
+
+const fenceDevice = z.discriminatedUnion('type', [
+  /** The host's own BMC, from `hosts[].bmc`. */
+  z.strictObject({ type: z.literal('bmc') }),
+  /** Every switch port of the host on these networks (or these NIC/bond names). */
+  z.strictObject({
+    type: z.literal('switch-ports'),
+    networks: z.array(name).min(1).optional(),
+    ports: z.array(switchPortRef).min(1).optional(),
+  }),
+  /** The host is itself a VM: destroy it through virsh on its hypervisor. */
+  z.strictObject({
+    type: z.literal('virsh'),
+    hypervisor: name,
+    domain: z.string().min(1),
+  }),
+]);
+export type FenceDeviceConfig = z.infer<typeof fenceDevice>;
+
+export const fencingConfig = z.strictObject({
+  levels: z.array(z.strictObject({ devices: z.array(fenceDevice).min(1) })).default([]),
+  /** Static delay before fencing this host (Pacemaker pcmk_delay_base), against fence races. */
+  delaySeconds: z.number().min(0).optional(),
+  /** Deadline for a verified off, per device. */
+  timeoutSeconds: seconds.default(20),
+});
+
+export const hostConfig = z.strictObject({
+  name,
+  address: z.string().min(1),
+  ssh: sshConfig.optional(),
+  cpu: z.strictObject({ model: z.string().min(1), family: z.string().min(1) }).optional(),
+  memoryMiB: positiveInt,
+  vcpus: positiveInt,
+  bmc: bmcConfig.optional(),
+  nics: z.array(nicConfig).default([]),
+  bonds: z.array(bondConfig).default([]),
+  fencing: fencingConfig.default({ levels: [], timeoutSeconds: 20 }),
+});
+export type HostConfig = z.infer<typeof hostConfig>;
+
+export const networkConfig = z.strictObject({
+  name,
+  role: z.enum(['management', 'storage', 'migration', 'data', 'heartbeat', 'replication', 'out-of-band']),
+  vlan: z.number().int().min(1).max(4094).optional(),
+  mtu: positiveInt.default(1500),
+  subnet: z
+    .string()
+    .regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR subnet such as 10.0.20.0/24')
+    .optional(),
+});
+export type NetworkConfig = z.infer<typeof networkConfig>;
+
+const snmpV2c = z.strictObject({
+  version: z.literal('2c'),
+  community: secretRef,
+  /** Used for SETs (port fencing); defaults to `community`. */
+  writeCommunity: secretRef.optional(),
+});
+const snmpV3 = z.strictObject({
+  version: z.literal('3'),
+  user: z.string().min(1),
+  authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']),
+  authKey: secretRef,
+  privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']),
+  privKey: secretRef,
+});
+
+export const switchConfig = z.strictObject({
+  name,
+  address: z.string().min(1),
+  port: port.default(161),
+  snmp: z.discriminatedUnion('version', [snmpV2c, snmpV3]),
+  /** A stacked pair behaves as one switch: a bond may span it without a single point of failure. */
+  stackedWith: name.optional(),
+  defaultMtu: positiveInt.optional(),
+  ports: z.array(z.strictObject({ name: z.string().min(1), mtu: positiveInt.optional() })).default([]),
+});
+export type SwitchConfig = z.infer<typeof switchConfig>;
+
+const storageCommon = {
+  name,
+  /** Hosts that use this storage; by default every host. */
+  hosts: z.array(name).min(1).optional(),
+  network: name.optional(),
+  purpose: z.enum(['vm-disks', 'heartbeat', 'both']).default('vm-disks'),
+};
+
+export const storageConfig = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...storageCommon,
+    type: z.literal('nfs'),
+    server: z.string().min(1),
+    export: z.string().min(1),
+  }),
+  z.strictObject({
+    ...storageCommon,
+    type: z.literal('iscsi'),
+    portals: z.array(z.string().min(1)).min(1),
+    iqn: z
+      .string()
+      .regex(/^iqn\.\d{4}-\d{2}\..+/, 'an iSCSI qualified name such as iqn.2004-01.com.example:target'),
+  }),
+  z.strictObject({
+    ...storageCommon,
+    type: z.literal('nbd'),
+    server: z.string().min(1),
+    port: port.default(10809),
+    exports: z.array(z.string().min(1)).min(1),
+  }),
+  z.strictObject({
+    ...storageCommon,
+    type: z.literal('drbd'),
+    resources: z
+      .array(
+        z.strictObject({
+          name,
+          device: z.string().min(1).optional(),
+          peers: z.array(name).min(1),
+        }),
+      )
+      .min(1),
+  }),
+]);
+export type StorageConfig = z.infer<typeof storageConfig>;
+
+export const haManagerConfig = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('pacemaker'),
+    /** Hosts that run crm_mon; havoc asks the first that answers. */
+    via: z.array(name).min(1).optional(),
+    /** Pacemaker's priority-fencing-delay, against fence races in two-node clusters. */
+    priorityFencingDelaySeconds: z.number().min(0).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('xapi'),
+    url: z.url({ protocol: /^https?$/ }),
+    user: z.string().min(1),
+    password: secretRef,
+    caFile: z.string().min(1).optional(),
+    insecureTls: z.boolean().default(false),
+  }),
+  z.strictObject({
+    type: z.literal('libvirt'),
+    /** libvirt has no cluster manager of its own; havoc watches each host's libvirtd over SSH. */
+    uri: z.string().min(1).default('qemu:///system'),
+  }),
+]);
+export type HaManagerConfig = z.infer<typeof haManagerConfig>;
+
+export const sloConfig = z.strictObject({
+  restartWithinSeconds: seconds.optional(),
+  migrationDowntimeMs: positiveInt.optional(),
+  fenceWithinSeconds: seconds.optional(),
+  detectionWithinSeconds: seconds.optional(),
+});
+export type SloConfig = z.infer<typeof sloConfig>;
+
+export const probeConfig = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('tcp'), address: z.string().min(1), port }),
+  z.strictObject({
+    type: z.literal('http'),
+    address: z.string().min(1),
+    port: port.default(80),
+    path: z.string().startsWith('/').default('/'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+  }),
+  z.strictObject({ type: z.literal('icmp'), address: z.string().min(1) }),
+]);
+export type ProbeConfig = z.infer<typeof probeConfig>;
+
+export const vmConfig = z.strictObject({
+  name,
+  memoryMiB: positiveInt,
+  vcpus: positiveInt,
+  haPriority: z.enum(['restart', 'best-effort', 'never']).default('restart'),
+  startOrder: z.number().int().min(0).default(0),
+  homeHost: name,
+  /** Hosts the VM may run or live-migrate on; by default every host. */
+  allowedHosts: z.array(name).min(1).optional(),
+  storage: name.optional(),
+  probe: probeConfig.optional(),
+  slo: sloConfig.optional(),
+});
+export type VmConfig = z.infer<typeof vmConfig>;
+
+export const clusterConfig = z.strictObject({
+  name,
+  /** Host failures the cluster must absorb (XenServer's "failures to tolerate"). */
+  failuresToTolerate: z.number().int().min(0).default(1),
+  /** Allowed ratio of VM vCPUs to host vCPUs on the survivors. */
+  vcpuOvercommit: z.number().positive().default(4),
+  /** Memory each host keeps for itself (hypervisor, dom0), not available to VMs. */
+  hostReservedMemoryMiB: z.number().int().min(0).default(0),
+});
+
+export const inventorySchema = z.strictObject({
+  version: z.literal(1),
+  cluster: clusterConfig,
+  networks: z.array(networkConfig).default([]),
+  switches: z.array(switchConfig).default([]),
+  hosts: z.array(hostConfig).min(1),
+  storage: z.array(storageConfig).default([]),
+  haManager: haManagerConfig.optional(),
+  vms: z.array(vmConfig).default([]),
+  slos: z.strictObject({ defaults: sloConfig.default({}) }).default({ defaults: {} }),
+});
+
+export type Inventory = z.infer<typeof inventorySchema>;
