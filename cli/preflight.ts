@@ -47,7 +47,7 @@ export function preflightCommand(env: CommandEnv): Command {
               ? 'none (VMs do not fit even with every host up)'
               : String(report.failuresTolerated);
           io.out(
-            `${path}: ${report.errors} error(s), ${report.warnings} warning(s); host failures tolerated: ${tolerated} (required: ${report.failuresToTolerate})`,
+            `${path} (cluster ${report.cluster}): ${report.errors} error(s), ${report.warnings} warning(s); host failures tolerated: ${tolerated} (required: ${report.failuresToTolerate})`,
           );
         }
         return report.errors > 0 ? EXIT.failed : EXIT.ok;

@@ -52,10 +52,17 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
     });
+  // Settings are inherited only by commands created with .command(), so apply
+  // them to every level of the subcommand trees explicitly.
+  const inherit = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.configureOutput(program.configureOutput());
+    cmd.showHelpAfterError('(run with --help for usage)');
+    cmd.commands.forEach(inherit);
+  };
   for (const make of SUBCOMMANDS) {
     const sub = make(env);
-    sub.exitOverride();
-    sub.showHelpAfterError('(run with --help for usage)');
+    inherit(sub);
     program.addCommand(sub);
   }
 

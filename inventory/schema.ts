@@ -77,7 +77,9 @@ const cimcBmc = z.strictObject({
   insecureTls: z.boolean().default(false),
 });
 
-export const bmcConfig = z.discriminatedUnion('type', [ipmiBmc, redfishBmc, cimcBmc]);
+export const bmcConfig = z.discriminatedUnion('type', [ipmiBmc, redfishBmc, cimcBmc], {
+  error: 'one of "ipmi", "redfish", "cimc"',
+});
 export type BmcConfig = z.infer<typeof bmcConfig>;
 export type IpmiBmcConfig = z.infer<typeof ipmiBmc>;
 export type RedfishBmcConfig = z.infer<typeof redfishBmc>;
@@ -118,22 +120,26 @@ export const bondConfig = z.strictObject({
 });
 export type BondConfig = z.infer<typeof bondConfig>;
 
-const fenceDevice = z.discriminatedUnion('type', [
-  /** The host's own BMC, from `hosts[].bmc`. */
-  z.strictObject({ type: z.literal('bmc') }),
-  /** Every switch port of the host on these networks (or these NIC/bond names). */
-  z.strictObject({
-    type: z.literal('switch-ports'),
-    networks: z.array(name).min(1).optional(),
-    ports: z.array(switchPortRef).min(1).optional(),
-  }),
-  /** The host is itself a VM: destroy it through virsh on its hypervisor. */
-  z.strictObject({
-    type: z.literal('virsh'),
-    hypervisor: name,
-    domain: z.string().min(1),
-  }),
-]);
+const fenceDevice = z.discriminatedUnion(
+  'type',
+  [
+    /** The host's own BMC, from `hosts[].bmc`. */
+    z.strictObject({ type: z.literal('bmc') }),
+    /** Every switch port of the host on these networks (or these NIC/bond names). */
+    z.strictObject({
+      type: z.literal('switch-ports'),
+      networks: z.array(name).min(1).optional(),
+      ports: z.array(switchPortRef).min(1).optional(),
+    }),
+    /** The host is itself a VM: destroy it through virsh on its hypervisor. */
+    z.strictObject({
+      type: z.literal('virsh'),
+      hypervisor: name,
+      domain: z.string().min(1),
+    }),
+  ],
+  { error: 'one of "bmc", "switch-ports", "virsh"' },
+);
 export type FenceDeviceConfig = z.infer<typeof fenceDevice>;
 
 export const fencingConfig = z.strictObject({
@@ -189,7 +195,7 @@ export const switchConfig = z.strictObject({
   name,
   address: z.string().min(1),
   port: port.default(161),
-  snmp: z.discriminatedUnion('version', [snmpV2c, snmpV3]),
+  snmp: z.discriminatedUnion('version', [snmpV2c, snmpV3], { error: 'version "2c" or "3" (a string)' }),
   /** A stacked pair behaves as one switch: a bond may span it without a single point of failure. */
   stackedWith: name.optional(),
   defaultMtu: positiveInt.optional(),

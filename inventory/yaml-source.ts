@@ -11,7 +11,7 @@ export interface YamlSource {
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   return { file, doc, lines };
 }
 

@@ -60,12 +60,23 @@ export function zodIssuesToInventoryIssues(
       });
       continue;
     }
-    if (found === undefined && issue.code === 'invalid_type') {
+    if (found === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
       out.push({
         path: formatPath(path),
         ...pos,
         message: 'is required but missing',
-        expected: issue.expected,
+        expected: issue.code === 'invalid_type' ? issue.expected : issue.message,
+      });
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.discriminator !== undefined) {
+      // A discriminated union with a wrong tag: zod already points at the tag itself.
+      out.push({
+        path: formatPath(path),
+        ...pos,
+        message: 'has the wrong type or value',
+        found: describeFound(found, false),
+        expected: issue.message,
       });
       continue;
     }
