@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import type { CommandEnv } from './command-env.js';
+import { fenceCommand } from './fence.js';
+import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
-export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [validateCommand, preflightCommand];
+export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
+  validateCommand,
+  preflightCommand,
+  fenceCommand,
+  labCommand,
+];

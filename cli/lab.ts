@@ -1,0 +1,119 @@
+import { Command, Option } from 'commander';
+import { labDown } from '../lab/down.js';
+import { labStatus } from '../lab/status.js';
+import { labUp } from '../lab/up.js';
+import type { CommandEnv } from './command-env.js';
+import { EXIT } from './exit-codes.js';
+import { renderTable } from './table.js';
+
+const nameOption = () =>
+  new Option('--name <name>', 'lab name (prefixes its namespaces and links)').default('havoc');
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`not a whole number: ${value}`);
+  return n;
+}
+
+export function labCommand(env: CommandEnv): Command {
+  const lab = new Command('lab').description(
+    'a virtual HA datacenter on this machine: hosts, switch (SNMP), BMCs (IPMI), NBD storage (root)',
+  );
+
+  lab
+    .command('up')
+    .description('build the lab and write its inventory (the default inventory of every command)')
+    .addOption(nameOption())
+    .option('--hosts <n>', 'number of hosts (2-8)', positiveInt, 3)
+    .option('--volumes <n>', 'NBD volumes on the storage host (one per VM)', positiveInt, 4)
+    .option('--recreate', 'tear down an existing lab of that name first', false)
+    .action(
+      env.run(
+        async (opts: { name: string; hosts: number; volumes: number; recreate: boolean }, cmd: Command) => {
+          const g = env.globals(cmd);
+          const io = env.io(g);
+          const r = await labUp({
+            name: opts.name,
+            hosts: opts.hosts,
+            volumes: opts.volumes,
+            recreate: opts.recreate,
+            env: env.streams.env,
+            signal: AbortSignal.timeout(120_000),
+            redactor: io.redactor,
+            progress: (t) => io.progress(t),
+          });
+          if (g.json) io.json(r);
+          else
+            io.out(
+              `lab ${r.name} is up: ${r.hosts} hosts in ${r.addressBlock}, ${(r.upMs / 1000).toFixed(1)} s\ninventory: ${r.inventory}`,
+            );
+          return EXIT.ok;
+        },
+      ),
+    );
+
+  lab
+    .command('down')
+    .description('remove everything the lab recorded: processes, namespaces, links, state')
+    .addOption(nameOption())
+    .action(
+      env.run(async (opts: { name: string }, cmd: Command) => {
+        const g = env.globals(cmd);
+        const io = env.io(g);
+        const r = await labDown({
+          name: opts.name,
+          env: env.streams.env,
+          signal: AbortSignal.timeout(60_000),
+        });
+        if (g.json) io.json(r);
+        else if (!r.existed) io.out(`no lab named ${r.name}; nothing to do`);
+        else
+          io.out(
+            `lab ${r.name} is down: ${r.killed} processes, ${r.namespaces.length} namespaces, ${r.links.length} links removed in ${(r.downMs / 1000).toFixed(1)} s`,
+          );
+        return EXIT.ok;
+      }),
+    );
+
+  lab
+    .command('status')
+    .description('power and SSH of every host, admin/oper state of every switch port (SNMP), every BMC')
+    .addOption(nameOption())
+    .action(
+      env.run(async (opts: { name: string }, cmd: Command) => {
+        const g = env.globals(cmd);
+        const io = env.io(g);
+        const s = await labStatus(opts.name, env.streams.env, AbortSignal.timeout(30_000));
+        const healthy = s.hosts.every((h) => h.bmcReachable) && s.switch.reachable;
+        if (g.json) {
+          io.json(s);
+          return healthy ? EXIT.ok : EXIT.failed;
+        }
+        io.out(`lab ${s.name} (${s.phase}), ${s.addressBlock}, inventory ${s.inventory}\n`);
+        io.out(
+          renderTable(
+            ['HOST', 'ADDRESS', 'BMC', 'POWER', 'SSH'],
+            s.hosts.map((h) => [
+              h.name,
+              h.address,
+              h.bmcReachable ? h.bmc : `${h.bmc} (no answer)`,
+              h.power,
+              h.ssh ? 'ok' : `no (${h.sshError ?? ''})`,
+            ]),
+          ),
+        );
+        io.out('');
+        if (!s.switch.reachable)
+          io.out(`switch agent ${s.switch.address}: no answer (${s.switch.error ?? ''})`);
+        else
+          io.out(
+            renderTable(
+              ['PORT', 'DESCRIPTION', 'ADMIN', 'OPER'],
+              s.ports.map((p) => [p.port, p.alias, p.admin, p.oper]),
+            ),
+          );
+        return healthy ? EXIT.ok : EXIT.failed;
+      }),
+    );
+  return lab;
+}

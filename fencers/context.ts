@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { LoadedInventory } from '../inventory/load.js';
+import { CipherSuiteMemory } from '../protocols/ipmi/index.js';
+import type { PortLookupCache } from '../protocols/snmp/port-lookup.js';
+
+/** What fencing needs besides the host: the inventory, a logger, and per-run memories. */
+export interface FenceContext {
+  loaded: LoadedInventory;
+  log: Logger;
+  /** IPMI cipher suite that worked per BMC, kept for the life of the process. */
+  ipmiMemory: CipherSuiteMemory;
+  /** Switch port name -> ifIndex per switch, so repeated fences skip the name walk. */
+  portLookups: Map<string, PortLookupCache>;
+  /** Deadline per device and step group; the inventory's fencing.timeoutSeconds by default. */
+  timeoutMs?: number;
+}
+
+export function createFenceContext(loaded: LoadedInventory, log: Logger, timeoutMs?: number): FenceContext {
+  return {
+    loaded,
+    log,
+    ipmiMemory: new CipherSuiteMemory(),
+    portLookups: new Map(),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { deadlineSignal } from '../../core/deadline.js';
+import type { CimcBmcConfig } from '../../inventory/schema.js';
+import { CimcClient, RACK_UNIT_DN } from '../../protocols/cimc/client.js';
+import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
+
+/**
+ * A standalone C-series Cisco IMC as a fence device, through its XML API on
+ * computeRackUnit sys/rack-unit-1. One session (cookie) serves the whole
+ * fencing operation and close() logs it out: a CIMC has only 4 XML API
+ * sessions. Only operPower "off" counts as off; "degraded", "error",
+ * "unknown" and the rest are not proof that the host is down.
+ */
+
+const CLOSE_DEADLINE_MS = 2000;
+
+export function createCimcDevice(
+  config: CimcBmcConfig,
+  password: string,
+  opts: { hostName: string },
+): FenceDevice {
+  const description = `Cisco IMC of ${opts.hostName} (${config.url}, user ${config.user})`;
+  const client = new CimcClient({
+    url: config.url,
+    user: config.user,
+    password,
+    tls: { caFile: config.caFile, insecureTls: config.insecureTls },
+    target: description,
+  });
+
+  return {
+    kind: 'power',
+    description,
+    async status(signal: AbortSignal): Promise<PowerState> {
+      return (await client.operPower(RACK_UNIT_DN, signal)) === 'off' ? 'off' : 'on';
+    },
+    async off(signal: AbortSignal): Promise<void> {
+      await client.setAdminPower(RACK_UNIT_DN, 'down', signal);
+    },
+    async on(signal: AbortSignal): Promise<void> {
+      await client.setAdminPower(RACK_UNIT_DN, 'up', signal);
+    },
+    async cycle(signal: AbortSignal): Promise<void> {
+      await client.setAdminPower(RACK_UNIT_DN, 'cycle-immediate', signal);
+    },
+    async monitor(signal: AbortSignal): Promise<void> {
+      const logout = () => client.logout(deadlineSignal(CLOSE_DEADLINE_MS, `logout from ${description}`));
+      try {
+        await client.operPower(RACK_UNIT_DN, signal);
+      } catch (err) {
+        // The read's error is the one to report; a failed logout must not hide it.
+        await logout().catch(() => undefined);
+        throw err;
+      }
+      await logout();
+    },
+    async list(signal: AbortSignal): Promise<DeviceListEntry[]> {
+      const units = await client.rackUnits(signal);
+      return units.map((u) => {
+        const entry: DeviceListEntry = { id: u.dn, state: u.operPower === 'off' ? 'off' : 'on' };
+        const about = [
+          u.name,
+          u.model && u.model !== u.name ? u.model : undefined,
+          u.serial ? `serial ${u.serial}` : undefined,
+        ]
+          .filter(Boolean)
+          .join(', ');
+        if (about) entry.description = about;
+        return entry;
+      });
+    },
+    async close(): Promise<void> {
+      await client.close(deadlineSignal(CLOSE_DEADLINE_MS, `logout from ${description}`));
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { HavocError } from '../../core/errors.js';
+import type { FenceDeviceConfig, HostConfig } from '../../inventory/schema.js';
+import { switchPortsOf } from '../../inventory/topology.js';
+import type { FenceContext } from '../context.js';
+import type { FenceDevice } from '../device.js';
+import { createCimcDevice } from './cimc.js';
+import { createIpmiDevice } from './ipmi.js';
+import { createRedfishDevice } from './redfish.js';
+import { createSwitchPortsDevice, resolveSwitchSecrets, type SwitchPortsTarget } from './switch-ports.js';
+
+type Builder<T extends FenceDeviceConfig['type']> = (
+  host: HostConfig,
+  config: Extract<FenceDeviceConfig, { type: T }>,
+  ctx: FenceContext,
+  where: string,
+) => FenceDevice[];
+
+function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where: string): FenceDevice[] {
+  const bmc = host.bmc;
+  if (!bmc) {
+    throw new HavocError('config', `${where}: host ${host.name} has no bmc`, {
+      hint: 'add a bmc: section to the host',
+    });
+  }
+  const password = ctx.loaded.secrets.resolve(bmc.password, `hosts.${host.name}.bmc.password`);
+  switch (bmc.type) {
+    case 'ipmi':
+      return [
+        createIpmiDevice(bmc, password, {
+          hostName: host.name,
+          memory: ctx.ipmiMemory,
+          ...(ctx.timeoutMs !== undefined ? { timeoutMs: Math.min(ctx.timeoutMs, 3000) } : {}),
+        }),
+      ];
+    case 'redfish':
+      return [createRedfishDevice(bmc, password, { hostName: host.name })];
+    case 'cimc':
+      return [createCimcDevice(bmc, password, { hostName: host.name })];
+  }
+}
+
+/** One device for the host's ports on the level's networks (or explicit ports), across every switch involved. */
+const switchPortDevices: Builder<'switch-ports'> = (host, config, ctx, where) => {
+  const refs = [...(config.networks ? switchPortsOf(host, config.networks) : []), ...(config.ports ?? [])];
+  if (refs.length === 0) {
+    throw new HavocError(
+      'config',
+      `${where}: host ${host.name} has no switch port on ${config.networks?.join(', ')}`,
+      {
+        hint: 'declare switchPort on the host NICs or bond slaves of those networks, or list ports explicitly',
+      },
+    );
+  }
+  const bySwitch = new Map<string, string[]>();
+  for (const ref of refs) {
+    const ports = bySwitch.get(ref.switch) ?? [];
+    if (!ports.includes(ref.port)) ports.push(ref.port);
+    bySwitch.set(ref.switch, ports);
+  }
+  const targets: SwitchPortsTarget[] = [...bySwitch].map(([name, ports]) => {
+    const sw = ctx.loaded.inventory.switches.find((s) => s.name === name);
+    if (!sw) throw new HavocError('config', `${where}: unknown switch ${name}`);
+    return {
+      switch: sw,
+      secrets: resolveSwitchSecrets(sw, (ref, w) => ctx.loaded.secrets.resolve(ref, w)),
+      ports,
+    };
+  });
+  return [
+    createSwitchPortsDevice(targets, {
+      hostName: host.name,
+      lookups: ctx.portLookups,
+      ...(ctx.timeoutMs !== undefined ? { timeoutMs: Math.min(ctx.timeoutMs, 3000) } : {}),
+    }),
+  ];
+};
+
+/** One builder per device type in the inventory's fencing levels; adding a type is a file and a line here. */
+const BUILDERS: { readonly [T in FenceDeviceConfig['type']]?: Builder<T> } = {
+  bmc: bmcDevices,
+  'switch-ports': switchPortDevices,
+};
+
+/** The devices of one fencing level of a host, ready to use. */
+export function devicesOfLevel(host: HostConfig, levelIndex: number, ctx: FenceContext): FenceDevice[] {
+  const level = host.fencing.levels[levelIndex];
+  if (!level) throw new HavocError('usage', `host ${host.name} has no fencing level ${levelIndex + 1}`);
+  return level.devices.flatMap((config, d) => {
+    const where = `hosts.${host.name}.fencing.levels[${levelIndex}].devices[${d}]`;
+    const builder = BUILDERS[config.type] as Builder<typeof config.type> | undefined;
+    if (!builder) {
+      throw new HavocError(
+        'config',
+        `${where}: fence devices of type ${config.type} are not supported by this havoc build`,
+      );
+    }
+    return builder(host, config, ctx, where);
+  });
+}

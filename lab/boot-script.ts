@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import { shCommand, shQuote } from './shell-quote.js';
+import type { BootService } from './state.js';
+
+/**
+ * The "firmware and init" of a lab host: a shell script that runs as PID 1 of
+ * the host's own PID, mount and UTS namespaces (inside its network namespace).
+ * It gives the host its name and a private /run and /dev/shm, starts every
+ * boot service in order, then stays alive reaping orphans. Powering the host
+ * off kills this process, and with it, by the kernel's rule for PID
+ * namespaces, every process of the host at once.
+ */
+export function bootScript(
+  host: { name: string; dir: string; setup: readonly string[][] },
+  services: readonly BootService[],
+): string {
+  const logDir = join(host.dir, 'log');
+  const lines = [
+    '#!/bin/sh',
+    `# havoc lab: boot sequence of ${host.name}; generated from the lab state, do not edit.`,
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'export PATH',
+    `hostname ${shQuote(host.name)}`,
+    'mount -t tmpfs -o mode=0755 tmpfs /run',
+    'mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
+    `mkdir -p ${shQuote(logDir)}`,
+    `echo "boot $(date +%s.%N)" >> ${shQuote(join(logDir, 'boot.log'))}`,
+    ...host.setup.map((step) => `${shCommand(step)} >>${shQuote(join(logDir, 'boot.log'))} 2>&1`),
+  ];
+  for (const svc of services) {
+    const log = shQuote(join(logDir, `${svc.name}.log`));
+    lines.push(`# service ${svc.name}`);
+    for (const step of svc.prepare ?? []) {
+      lines.push(`${shCommand(step)} </dev/null >>${log} 2>&1 || echo "prepare step failed: $?" >>${log}`);
+    }
+    lines.push(`${shCommand(svc.argv)} </dev/null >>${log} 2>&1 &`);
+  }
+  // PID 1 must outlive its services and reap the orphans reparented to it.
+  lines.push('while :; do sleep 3600 & wait; done', '');
+  return lines.join('\n');
+}
+
+export interface ChassisScriptInput {
+  hostName: string;
+  netns: string;
+  /** The host's state directory (boot.sh, power record, logs). */
+  dir: string;
+  nics: readonly string[];
+}
+
+/**
+ * The BMC's chassis control for one host, called by ipmi_sim as
+ * `chassis.sh 0x20 get power`, `set power 0|1`, `set reset 1`,
+ * `set shutdown 1` (and by `lab up` to boot the host). It is shell, not
+ * Node, because ipmi_sim runs it synchronously on every power status query.
+ *
+ * - on: NICs up (carrier returns to the switch ports), then the host's init
+ *   starts in fresh PID/mount/UTS namespaces and its PID and start time are
+ *   recorded;
+ * - off: SIGKILL to the host's init (the kernel then kills everything in its
+ *   PID namespace), wait until it is gone, NICs down (the switch ports lose
+ *   carrier);
+ * - status: on exactly when the recorded process (PID and start time) lives.
+ */
+export function chassisScript(h: ChassisScriptInput): string {
+  const dir = shQuote(h.dir);
+  return `#!/bin/sh
+# havoc lab: chassis control of ${h.hostName}; generated, do not edit.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+NS=${shQuote(h.netns)}
+DIR=${dir}
+NICS=${shQuote(h.nics.join(' '))}
+REC="$DIR/power.pid"
+
+log() { echo "$(date +%s.%N) $*" >> "$DIR/power.log"; }
+
+# Prints "state starttime" of a PID, or nothing if it does not exist.
+procstat() {
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  rest=\${s##*) }
+  set -- $rest
+  echo "$1 \${20}"
+}
+
+# Succeeds while the recorded host init runs; sets PID.
+powered() {
+  [ -f "$REC" ] || return 1
+  read -r PID START < "$REC" || return 1
+  st=$(procstat "$PID") || return 1
+  set -- $st
+  [ "$1" != Z ] && [ "$2" = "$START" ]
+}
+
+links() {
+  for nic in $NICS; do ip -n "$NS" link set "$nic" "$1"; done
+}
+
+power_on() {
+  if powered; then return 0; fi
+  links up
+  setsid ip netns exec "$NS" unshare --pid --fork --mount-proc --mount --uts --kill-child /bin/sh "$DIR/boot.sh" </dev/null >>"$DIR/log/console.log" 2>&1 &
+  pid=$!
+  st=$(procstat "$pid") || { log "on: host init exited at once"; return 1; }
+  set -- $st
+  echo "$pid $2" > "$REC.tmp" && mv "$REC.tmp" "$REC"
+  log "on pid=$pid"
+}
+
+power_off() {
+  if powered; then
+    init=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null)
+    kill -KILL $init "$PID" 2>/dev/null
+    # The namespace's init exits only after every process in it has died.
+    i=0
+    while [ $i -lt 250 ]; do
+      alive=0
+      for p in $init "$PID"; do
+        st=$(procstat "$p") && case "$st" in Z*) ;; *) alive=1 ;; esac
+      done
+      [ $alive = 0 ] && break
+      sleep 0.02
+      i=$((i + 1))
+    done
+    log "off pid=$PID"
+  fi
+  rm -f "$REC"
+  links down
+}
+
+soft_off() {
+  if powered; then
+    init=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null)
+    # ACPI-style soft off: every process but init gets SIGTERM and a few seconds to exit.
+    victims=""
+    for p in $(ip netns pids "$NS"); do
+      [ "$p" = "$PID" ] || [ "$p" = "$init" ] || victims="$victims $p"
+    done
+    [ -n "$victims" ] && kill -TERM $victims 2>/dev/null
+    i=0
+    while [ $i -lt 100 ]; do
+      left=0
+      for p in $victims; do
+        st=$(procstat "$p") && case "$st" in Z*) ;; *) left=1 ;; esac
+      done
+      [ $left = 0 ] && break
+      sleep 0.05
+      i=$((i + 1))
+    done
+  fi
+  power_off
+}
+
+mkdir -p "$DIR/log"
+op=$2
+shift 2
+case "$op" in
+  get)
+    for parm in "$@"; do
+      case "$parm" in
+        power) if powered; then echo "power:1"; else echo "power:0"; fi ;;
+      esac
+    done
+    ;;
+  set)
+    case "$1:$2" in
+      power:1) power_on ;;
+      power:0) power_off ;;
+      reset:1) power_off; power_on ;;
+      shutdown:1) soft_off ;;
+    esac
+    ;;
+esac
+exit 0
+`;
+}

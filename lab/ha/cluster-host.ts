@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HavocError } from '../../core/errors.js';
+import { installOcfLauncher, type LauncherOptions } from '../ocf/ocfLauncher.js';
+import type { BootService } from '../state.js';
+import { corosyncConf } from './corosync-conf.js';
+import type { HaPlan } from './ha-plan.js';
+
+/*
+ * A lab host's cluster stack as a real node keeps it on its disk: its own
+ * /etc/corosync, /var/lib/corosync, /var/lib/pacemaker and
+ * /var/log/pacemaker, held in the host's state directory and bind-mounted
+ * over the system paths inside the host's private mount namespace at every
+ * boot. The OCF agent directory is overlaid the same way, so Pacemaker finds
+ * ocf:havoc:qemu-vm without anything being written to the real /usr/lib.
+ */
+
+export const OCF_RESOURCE_DIR = '/usr/lib/ocf/resource.d';
+/** Providers Debian installs, carried into each host's overlay of OCF_RESOURCE_DIR. */
+const SYSTEM_OCF_PROVIDERS = ['heartbeat', 'pacemaker'] as const;
+
+export interface ClusterHostDirs {
+  root: string;
+  etcCorosync: string;
+  varLibCorosync: string;
+  varLibPacemaker: string;
+  logPacemaker: string;
+  ocf: string;
+}
+
+export function clusterHostDirs(hostDir: string): ClusterHostDirs {
+  const root = join(hostDir, 'ha');
+  return {
+    root,
+    etcCorosync: join(root, 'etc-corosync'),
+    varLibCorosync: join(root, 'var-lib-corosync'),
+    varLibPacemaker: join(root, 'var-lib-pacemaker'),
+    logPacemaker: join(root, 'log-pacemaker'),
+    ocf: join(root, 'ocf'),
+  };
+}
+
+/** uid and gid of a system account, from /etc/passwd and /etc/group. */
+function account(user: string, group: string): { uid: number; gid: number } {
+  const field = (file: string, name: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.split(':'))
+      .find((f) => f[0] === name)?.[2];
+  const uid = field('/etc/passwd', user);
+  const gid = field('/etc/group', group);
+  if (uid === undefined || gid === undefined) {
+    throw new HavocError('environment', `the ${user} user or ${group} group does not exist`, {
+      hint: 'install the Debian package pacemaker (it creates them)',
+    });
+  }
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** The cluster's shared secret: 128 random bytes, as corosync-keygen writes it. */
+export function newAuthkey(): Buffer {
+  return randomBytes(128);
+}
+
+/**
+ * Creates the host's cluster directories (owned as the Debian packages own
+ * them), its corosync.conf and authkey, and the OCF overlay with the
+ * ocf:havoc:qemu-vm launcher.
+ */
+export async function writeClusterHost(
+  hostDir: string,
+  plan: HaPlan,
+  authkey: Buffer,
+  launcher: LauncherOptions,
+): Promise<ClusterHostDirs> {
+  const d = clusterHostDirs(hostDir);
+  const pcmk = account('hacluster', 'haclient');
+  mkdirSync(d.etcCorosync, { recursive: true, mode: 0o755 });
+  mkdirSync(d.varLibCorosync, { recursive: true, mode: 0o755 });
+  writeFileSync(join(d.etcCorosync, 'corosync.conf'), corosyncConf(plan), { mode: 0o644 });
+  writeFileSync(join(d.etcCorosync, 'authkey'), authkey, { mode: 0o400 });
+  for (const sub of ['', 'cib', 'pengine', 'blackbox', 'cores']) {
+    const path = join(d.varLibPacemaker, sub);
+    mkdirSync(path, { recursive: true, mode: sub === '' ? 0o755 : 0o750 });
+    if (sub !== '') chownSync(path, pcmk.uid, pcmk.gid);
+  }
+  for (const sub of ['', 'bundles']) {
+    const path = join(d.logPacemaker, sub);
+    mkdirSync(path, { recursive: true, mode: 0o770 });
+    chownSync(path, pcmk.uid, pcmk.gid);
+  }
+  for (const provider of SYSTEM_OCF_PROVIDERS) mkdirSync(join(d.ocf, provider), { recursive: true });
+  await installOcfLauncher(join(d.ocf, 'havoc', 'qemu-vm'), launcher);
+  return d;
+}
+
+/** Bind mounts every boot makes before corosync starts. */
+export function clusterMounts(d: ClusterHostDirs): string[][] {
+  const bind = (from: string, to: string) => ['mount', '--bind', from, to];
+  return [
+    bind(d.etcCorosync, '/etc/corosync'),
+    bind(d.varLibCorosync, '/var/lib/corosync'),
+    bind(d.varLibPacemaker, '/var/lib/pacemaker'),
+    bind(d.logPacemaker, '/var/log/pacemaker'),
+    ...SYSTEM_OCF_PROVIDERS.map((p) => bind(join(OCF_RESOURCE_DIR, p), join(d.ocf, p))),
+    // rbind: the overlay carries the provider mounts just made inside it.
+    ['mount', '--rbind', d.ocf, OCF_RESOURCE_DIR],
+  ];
+}
+
+/** Polls (no fixed sleep) until corosync answers on its IPC, at most 30 s, so pacemakerd finds it. */
+const WAIT_FOR_COROSYNC = [
+  'sh',
+  '-c',
+  'i=0; until corosync-cfgtool -s >/dev/null 2>&1; do i=$((i+1)); [ $i -ge 300 ] && exit 1; sleep 0.1; done',
+];
+
+export function clusterServices(d: ClusterHostDirs): BootService[] {
+  return [
+    { name: 'corosync', argv: ['corosync', '-f'], prepare: clusterMounts(d) },
+    {
+      name: 'pacemaker',
+      argv: [
+        'env',
+        'PCMK_logfile=/var/log/pacemaker/pacemaker.log',
+        'PCMK_logfacility=none',
+        'pacemakerd',
+        '-f',
+      ],
+      prepare: [WAIT_FOR_COROSYNC],
+    },
+  ];
+}

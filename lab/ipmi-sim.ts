@@ -1,0 +1,350 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { abortableSleep, deadlineSignal, pollUntil } from '../core/deadline.js';
+import { HavocError, TimeoutError } from '../core/errors.js';
+
+/**
+ * One real BMC for the lab: OpenIPMI's `ipmi_sim` (Debian package openipmi)
+ * answering IPMI 2.0/RMCP+ on UDP. It offers cipher suite 3 (HMAC-SHA1,
+ * AES-128) and also cipher suite 0, with which it accepts any password: the
+ * hole havoc refuses to use. It does not offer suite 17.
+ *
+ * Power is delegated to the caller's chassis control script, run by
+ * ipmi_sim through popen() as `SCRIPT 0x20 <verb> ...` (read from OpenIPMI
+ * lanserv/bmc_chassis.c and extcmd.c, confirmed with ipmitool here):
+ *   Get Chassis Status        -> `SCRIPT 0x20 get power`, which must print `power:0` or `power:1`
+ *   power down (0x00)         -> `SCRIPT 0x20 set power 0`
+ *   power up (0x01)           -> `SCRIPT 0x20 set power 1`
+ *   power cycle (0x02)        -> `set power 0`; then every second `get power` until it reads 0, then `set power 1`
+ *   hard reset (0x03)         -> `SCRIPT 0x20 set reset 1`
+ *   soft off / ACPI (0x05)    -> `SCRIPT 0x20 set shutdown 1`
+ *   diagnostic interrupt      -> not run: answered with completion code 0xCC
+ * A non-zero exit of the script becomes completion code 0xFF. ipmi_sim is
+ * single-threaded and waits for the script, so a slow script stalls the BMC:
+ * a script that really takes seconds should start the work and return.
+ */
+
+export interface IpmiSimUser {
+  name: string;
+  password: string;
+}
+
+export interface IpmiSimConfig {
+  /** Directory for lan.conf, emu.cmds, the PID file and the log; created if missing. */
+  stateDir: string;
+  /** Address ipmi_sim binds to, e.g. 127.0.0.1, or an address inside `netns`. */
+  address: string;
+  port: number;
+  /** User with privilege limit administrator (4). */
+  admin: IpmiSimUser;
+  /** User with privilege limit operator (3). */
+  operator: IpmiSimUser;
+  /** Absolute path of the chassis control script (see above). */
+  chassisControlScript: string;
+  /** BMC name in lan.conf; "hvi-bmc" by default. */
+  name?: string;
+  /** Run ipmi_sim (and the readiness probe) inside this network namespace. */
+  netns?: string;
+  /** Or any other command prefix, e.g. ['nsenter', '-t', '123', '-n']. Ignored when netns is set. */
+  commandPrefix?: readonly string[];
+  /** How long to wait for the BMC to answer; 10 s by default. */
+  readyTimeoutMs?: number;
+}
+
+export interface IpmiSimHandle {
+  pid: number;
+  address: string;
+  port: number;
+  stateDir: string;
+  configFile: string;
+  logFile: string;
+  pidFile: string;
+}
+
+const BMC_IPMB = '0x20';
+
+/** Values that go between double quotes in lan.conf must not end the quoted string. */
+function quoted(value: string, what: string): string {
+  if (value.length === 0 || /["\\\s]/.test(value)) {
+    throw new HavocError(
+      'config',
+      `ipmi_sim ${what} must be non-empty without quotes, backslashes or spaces`,
+      {
+        hint: `choose another ${what}`,
+      },
+    );
+  }
+  return `"${value}"`;
+}
+
+/** The lan.conf for one BMC: one LAN channel, an administrator and an operator, power via the script. */
+export function renderLanConf(config: IpmiSimConfig): string {
+  for (const u of [config.admin, config.operator]) {
+    if (Buffer.byteLength(u.name) > 16)
+      throw new HavocError('config', `ipmi_sim user name "${u.name}" exceeds 16 bytes`);
+    if (Buffer.byteLength(u.password) > 20) {
+      throw new HavocError(
+        'config',
+        `password of ipmi_sim user "${u.name}" exceeds 20 bytes (the IPMI 2.0 limit)`,
+      );
+    }
+  }
+  if (!config.chassisControlScript.startsWith('/')) {
+    throw new HavocError(
+      'config',
+      `chassis control script "${config.chassisControlScript}" must be an absolute path`,
+    );
+  }
+  const auths = 'md5';
+  return [
+    '# Written by havoc lab/ipmi-sim.ts; ipmi_sim reads it with -c.',
+    `name ${quoted(config.name ?? 'hvi-bmc', 'BMC name')}`,
+    `set_working_mc ${BMC_IPMB}`,
+    '  startlan 1',
+    `    addr ${config.address} ${config.port}`,
+    '    priv_limit admin',
+    // IPMI 1.5 logins, if anyone tries, need MD5 with the password: never none or straight.
+    `    allowed_auths_callback ${auths}`,
+    `    allowed_auths_user ${auths}`,
+    `    allowed_auths_operator ${auths}`,
+    `    allowed_auths_admin ${auths}`,
+    '    guid a123456789abcdefa123456789abcdef',
+    '  endlan',
+    `  chassis_control "${quoted(config.chassisControlScript, 'chassis control script path').slice(1, -1)} ${BMC_IPMB}"`,
+    `  user 2 true ${quoted(config.admin.name, 'user name')} ${quoted(config.admin.password, 'password')} admin 10 ${auths}`,
+    `  user 3 true ${quoted(config.operator.name, 'user name')} ${quoted(config.operator.password, 'password')} operator 10 ${auths}`,
+    '',
+  ].join('\n');
+}
+
+/** The emulator commands: one enabled BMC at IPMB 0x20 (Get Device ID answers from these values). */
+export function renderEmuCommands(): string {
+  return [
+    `mc_setbmc ${BMC_IPMB}`,
+    `mc_add ${BMC_IPMB} 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02`,
+    `mc_enable ${BMC_IPMB}`,
+    '',
+  ].join('\n');
+}
+
+function prefixOf(config: Pick<IpmiSimConfig, 'netns' | 'commandPrefix'>): string[] {
+  if (config.netns) return ['ip', 'netns', 'exec', config.netns];
+  return [...(config.commandPrefix ?? [])];
+}
+
+/**
+ * Writes the configuration, starts ipmi_sim with its PID recorded in
+ * stateDir/ipmi_sim.pid, and returns once the BMC answers an authenticated
+ * Get Device ID (ipmitool -I lanplus -C 3, run with the same prefix).
+ */
+export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal): Promise<IpmiSimHandle> {
+  await mkdir(config.stateDir, { recursive: true });
+  const configFile = join(config.stateDir, 'lan.conf');
+  const emuFile = join(config.stateDir, 'emu.cmds');
+  const logFile = join(config.stateDir, 'ipmi_sim.log');
+  const pidFile = join(config.stateDir, 'ipmi_sim.pid');
+  // lan.conf holds the passwords: readable by root only.
+  await writeFile(configFile, renderLanConf(config), { mode: 0o600 });
+  await writeFile(emuFile, renderEmuCommands());
+
+  await ensurePortFree(config);
+  const prefix = prefixOf(config);
+  const argv = [...prefix, 'ipmi_sim', '-n', '-p', '-c', configFile, '-f', emuFile, '-s', config.stateDir];
+  const log = await open(logFile, 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log.fd, log.fd] });
+  // Listen before any await: 'spawn' fires on a later tick and would be missed.
+  const spawned = new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  const spawnError = await spawned;
+  await log.close();
+  if (spawnError || child.pid === undefined) {
+    throw new HavocError('missing-program', `cannot start ${argv[0]}: ${spawnError?.message ?? 'no PID'}`, {
+      hint: 'install the Debian package openipmi (ipmi_sim) and iproute2 (ip), and run as root',
+    });
+  }
+  child.unref();
+  const handle: IpmiSimHandle = {
+    pid: child.pid,
+    address: config.address,
+    port: config.port,
+    stateDir: config.stateDir,
+    configFile,
+    logFile,
+    pidFile,
+  };
+  await writeFile(pidFile, `${child.pid}\n`);
+
+  const timeoutMs = config.readyTimeoutMs ?? 10_000;
+  const ready = deadlineSignal(timeoutMs, `ipmi_sim on ${config.address}:${config.port} to answer`, signal);
+  try {
+    await pollUntil(
+      async (s) => {
+        if (exited !== undefined) {
+          const tail = (await readFile(logFile, 'utf8').catch(() => ''))
+            .trim()
+            .split('\n')
+            .slice(-5)
+            .join(' | ');
+          throw new HavocError(
+            'lab',
+            `ipmi_sim for ${config.address}:${config.port} exited (code ${exited}): ${tail}`,
+            {
+              hint: `read ${logFile}; is the port already taken or the address not present${config.netns ? ` in namespace ${config.netns}` : ''}?`,
+            },
+          );
+        }
+        return (await answersDeviceId(config, s)) ? true : undefined;
+      },
+      ready,
+      { initialMs: 20, maxMs: 200 },
+    );
+  } catch (err) {
+    await stopIpmiSim(handle).catch(() => undefined);
+    if (
+      ready.aborted &&
+      ready.reason instanceof TimeoutError &&
+      !(err instanceof HavocError && err.code === 'lab')
+    ) {
+      throw new TimeoutError(
+        `ipmi_sim on ${config.address}:${config.port} did not answer within ${timeoutMs} ms`,
+        {
+          hint: `read ${logFile}`,
+        },
+      );
+    }
+    throw err;
+  }
+  return handle;
+}
+
+/**
+ * ipmi_sim binds with address reuse, so a second one on a taken port starts
+ * "fine" and then shares the datagrams with the first: check with ss (in the
+ * same namespace) before starting.
+ */
+async function ensurePortFree(config: IpmiSimConfig): Promise<void> {
+  const argv = [...prefixOf(config), 'ss', '-H', '-u', '-a', '-n', `sport = :${config.port}`];
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 5000 }, (err, stdout) => {
+      if (err) {
+        reject(
+          new HavocError('missing-program', `cannot run ${argv.join(' ')}: ${err.message}`, {
+            hint: 'install the Debian package iproute2 and run as root',
+          }),
+        );
+      } else resolve(stdout);
+    });
+  });
+  const taken = out
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .some((line) => {
+      const local = line.trim().split(/\s+/)[3] ?? '';
+      const host = local.slice(0, local.lastIndexOf(':'));
+      return host === config.address || host === '0.0.0.0' || host === '*' || host === '[::]';
+    });
+  if (taken) {
+    throw new HavocError('lab', `UDP port ${config.address}:${config.port} is already in use`, {
+      hint: `stop what listens there (ss -uanp 'sport = :${config.port}') or choose another port`,
+    });
+  }
+}
+
+/** One ipmitool Get Device ID; the password goes through the environment (-E), not argv. */
+async function answersDeviceId(config: IpmiSimConfig, signal: AbortSignal): Promise<boolean> {
+  const argv = [
+    ...prefixOf(config),
+    'ipmitool',
+    '-I',
+    'lanplus',
+    '-C',
+    '3',
+    '-N',
+    '1',
+    '-R',
+    '1',
+    '-H',
+    config.address,
+    '-p',
+    String(config.port),
+    '-U',
+    config.admin.name,
+    '-E',
+    'mc',
+    'info',
+  ];
+  return new Promise<boolean>((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: 'ignore',
+      env: { ...process.env, IPMI_PASSWORD: config.admin.password },
+      signal,
+    });
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        reject(
+          new HavocError('missing-program', `cannot run ${argv[0]}`, {
+            hint: 'install the Debian package ipmitool',
+          }),
+        );
+      } else if (signal.aborted) reject(signal.reason);
+      else resolve(false);
+    });
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** True when `pid` is still the ipmi_sim started with this handle's lan.conf (PIDs get reused). */
+async function isOurs(handle: IpmiSimHandle): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${handle.pid}/cmdline`, 'utf8').catch(() => '');
+  const args = cmdline.split('\0');
+  return args.some((a) => a.endsWith('ipmi_sim')) && args.includes(handle.configFile);
+}
+
+/**
+ * Stops the ipmi_sim of this handle by its PID: SIGTERM, then SIGKILL after
+ * 2 s. A zombie has an empty cmdline, so it counts as stopped.
+ */
+export async function stopIpmiSim(handle: IpmiSimHandle, signal?: AbortSignal): Promise<void> {
+  if (!(await isOurs(handle))) return;
+  signalPid(handle.pid, 'SIGTERM');
+  const deadline = performance.now() + 2000;
+  while ((await isOurs(handle)) && performance.now() < deadline) await abortableSleep(20, signal);
+  if (await isOurs(handle)) {
+    signalPid(handle.pid, 'SIGKILL');
+    while (await isOurs(handle)) await abortableSleep(20, signal);
+  }
+}
+
+function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** Rebuilds the handle from stateDir (after the process that started ipmi_sim is gone), for `lab down`. */
+export async function readIpmiSimHandle(stateDir: string): Promise<IpmiSimHandle | undefined> {
+  const pidFile = join(stateDir, 'ipmi_sim.pid');
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+  const pid = text ? Number.parseInt(text.trim(), 10) : Number.NaN;
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const conf = await readFile(join(stateDir, 'lan.conf'), 'utf8').catch(() => '');
+  const addr = /^\s*addr\s+(\S+)\s+(\d+)/m.exec(conf);
+  return {
+    pid,
+    address: addr?.[1] ?? '',
+    port: addr ? Number(addr[2]) : 0,
+    stateDir,
+    configFile: join(stateDir, 'lan.conf'),
+    logFile: join(stateDir, 'ipmi_sim.log'),
+    pidFile,
+  };
+}

@@ -1,0 +1,17 @@
+export {
+  type CrmMonStatus,
+  type CrmMonSummary,
+  PCMK_INFINITY,
+  type PcmkFailCount,
+  type PcmkFailure,
+  type PcmkNode,
+  type PcmkResource,
+  parseCrmMonXml,
+} from './crmMon.js';
+export {
+  FENCE_EVENT_STATUSES,
+  type FenceEvent,
+  type FenceEventStatus,
+  parseFenceEvent,
+  parseStonithHistory,
+} from './stonith-history.js';

@@ -1,0 +1,326 @@
+import { readFile } from 'node:fs/promises';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { backoffIntervals, monotonicMs, throwIfAborted } from '../../core/deadline.js';
+import { HavocError } from '../../core/errors.js';
+import { ChannelSlots } from './channel-slots.js';
+import { SshCommandError } from './errors.js';
+import { hostKeyCheck } from './host-key.js';
+import type { SshTarget } from './target.js';
+
+export interface ExecOptions {
+  signal: AbortSignal;
+  /** Written to the command's stdin, which is then closed. */
+  stdin?: string;
+  /** Names the command in errors, e.g. "the host scrape script"; default the command itself. */
+  what?: string;
+  /** Return non-zero exits instead of throwing SshCommandError. */
+  allowFailure?: boolean;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** undefined when the command was killed by a signal. */
+  exitCode: number | undefined;
+  signal: string | undefined;
+}
+
+export interface ConnectionOptions {
+  maxChannels: number;
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  backoff: { initialMs: number; maxMs: number };
+  maxOutputBytes: number;
+}
+
+interface Live {
+  client: Client;
+  /** Resolves once authenticated; rejects with the reason the attempt failed. */
+  ready: Promise<Client>;
+  usable: boolean;
+}
+
+/**
+ * One persistent SSH connection to one host. Commands share it through up to
+ * `maxChannels` concurrent sessions. A lost connection is re-opened by the
+ * next command; failed attempts back off exponentially, and while backing off
+ * commands fail at once with the last error instead of hammering the host.
+ */
+export class SshConnection {
+  readonly slots: ChannelSlots;
+  private live: Live | undefined;
+  private failures = 0;
+  private retryAt = 0;
+  private lastError: Error | undefined;
+  private closed = false;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.slots = new ChannelSlots(opts.maxChannels);
+  }
+
+  get connected(): boolean {
+    return this.live?.usable === true;
+  }
+
+  async exec(command: string, o: ExecOptions): Promise<ExecResult> {
+    const release = await this.slots.acquire(o.signal);
+    try {
+      const reused = this.live?.usable === true;
+      try {
+        return await this.run(await this.client(o.signal), command, o);
+      } catch (err) {
+        // A connection that died while idle (host rebooted) fails on its first channel: retry once on a fresh one.
+        if (!(err instanceof ChannelOpenError) || !reused) throw unwrap(err);
+        this.drop();
+        return await this.run(await this.client(o.signal), command, o).catch((e) => {
+          throw unwrap(e);
+        });
+      }
+    } finally {
+      release();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.drop();
+  }
+
+  private where(): string {
+    return `${this.target.user}@${this.target.name} (${this.target.address}:${this.target.port})`;
+  }
+
+  private drop(): void {
+    if (!this.live) return;
+    this.live.usable = false;
+    this.live.client.end();
+    this.live = undefined;
+  }
+
+  private client(signal: AbortSignal): Promise<Client> {
+    throwIfAborted(signal);
+    if (this.closed) throw new HavocError('ssh-closed', `SSH pool closed; not connecting to ${this.where()}`);
+    if (!this.live) {
+      const wait = this.retryAt - monotonicMs();
+      if (wait > 0 && this.lastError) {
+        throw new HavocError(
+          this.lastError instanceof HavocError ? this.lastError.code : 'ssh-connect',
+          `${errorText(this.lastError)} (next attempt in ${Math.ceil(wait)} ms)`,
+          { target: this.target.name, cause: this.lastError },
+        );
+      }
+      this.live = this.connect();
+    }
+    const { ready } = this.live;
+    // The attempt runs to its own timeout even if this caller gives up, so the next scrape finds it ready.
+    return new Promise<Client>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      ready.then(
+        (c) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(c);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private connect(): Live {
+    const client = new Client();
+    const live: Live = { client, ready: Promise.resolve(client), usable: false };
+    live.ready = (async () => {
+      const check = await hostKeyCheck(this.target);
+      let privateKey: Buffer;
+      try {
+        privateKey = await readFile(this.target.keyFile);
+      } catch (err) {
+        throw new HavocError(
+          'ssh-key',
+          `cannot read SSH private key ${this.target.keyFile} for ${this.where()}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+          { target: this.target.name },
+        );
+      }
+      return await new Promise<Client>((resolve, reject) => {
+        let keyProblem: Error | undefined;
+        let settled = false;
+        const fail = (err: Error) => {
+          if (settled) return;
+          settled = true;
+          client.end();
+          reject(keyProblem ?? err);
+        };
+        client.once('ready', () => {
+          settled = true;
+          live.usable = true;
+          resolve(client);
+        });
+        client.on('error', (err) => fail(this.connectError(err)));
+        client.on('close', () => {
+          live.usable = false;
+          if (this.live === live) this.live = undefined;
+          fail(new HavocError('ssh-connect', `SSH connection to ${this.where()} closed during login`));
+        });
+        const config: ConnectConfig = {
+          host: this.target.address,
+          port: this.target.port,
+          username: this.target.user,
+          privateKey,
+          readyTimeout: this.opts.connectTimeoutMs,
+          keepaliveInterval: this.opts.keepaliveIntervalMs,
+          keepaliveCountMax: 3,
+          hostVerifier: (key: Buffer) => {
+            keyProblem = check.problem(key);
+            return keyProblem === undefined;
+          },
+        };
+        if (check.algorithms) {
+          config.algorithms = { serverHostKey: check.algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
+        }
+        try {
+          client.connect(config);
+        } catch (err) {
+          // ssh2 throws synchronously on a private key it cannot parse.
+          fail(
+            new HavocError(
+              'ssh-key',
+              `SSH private key ${this.target.keyFile} for ${this.where()} is unusable: ${(err as Error).message}`,
+              { target: this.target.name, hint: 'an unencrypted OpenSSH or PEM private key is needed' },
+            ),
+          );
+        }
+      });
+    })();
+    live.ready.then(
+      () => {
+        this.failures = 0;
+        this.lastError = undefined;
+      },
+      (err: Error) => {
+        if (this.live === live) this.live = undefined;
+        this.failures++;
+        this.lastError = err;
+        const intervals = backoffIntervals(this.opts.backoff);
+        let delay = 0;
+        for (let i = 0; i < this.failures; i++) delay = intervals.next().value ?? this.opts.backoff.maxMs;
+        this.retryAt = monotonicMs() + delay;
+      },
+    );
+    return live;
+  }
+
+  private connectError(err: Error & { level?: string }): Error {
+    if (err.level === 'client-authentication') {
+      return new HavocError(
+        'auth',
+        `SSH login as ${this.target.user} to ${this.target.name} (${this.target.address}:${this.target.port}) was refused for key ${this.target.keyFile}`,
+        { target: this.target.name, hint: 'add the public key to the authorized_keys of that user' },
+      );
+    }
+    if (/Timed out while waiting for handshake/.test(err.message)) {
+      return new HavocError(
+        'ssh-timeout',
+        `SSH to ${this.where()}: no handshake within ${this.opts.connectTimeoutMs} ms`,
+        { target: this.target.name },
+      );
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    return new HavocError('ssh-connect', `SSH to ${this.where()} failed: ${code ?? err.message}`, {
+      target: this.target.name,
+      cause: err,
+    });
+  }
+
+  private run(client: Client, command: string, o: ExecOptions): Promise<ExecResult> {
+    const what = o.what ?? JSON.stringify(command.length > 60 ? `${command.slice(0, 57)}...` : command);
+    return new Promise<ExecResult>((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let done = false;
+      const finish = (err: Error | undefined, result?: ExecResult) => {
+        if (done) return;
+        done = true;
+        o.signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(result!);
+      };
+      const onAbort = () => {
+        // Closing the channel is what tells sshd to drop the session; the slot is released by exec().
+        channel?.close();
+        finish(o.signal.reason instanceof Error ? o.signal.reason : new Error(String(o.signal.reason)));
+      };
+      if (o.signal.aborted) return onAbort();
+      o.signal.addEventListener('abort', onAbort, { once: true });
+      client.exec(command, (err, ch) => {
+        if (err) {
+          finish(new ChannelOpenError(`SSH session for ${what} on ${this.where()} could not be opened: ${err.message}`, this.target.name));
+          return;
+        }
+        channel = ch;
+        if (done) {
+          ch.close();
+          return;
+        }
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let size = 0;
+        let exitCode: number | undefined;
+        let exitSignal: string | undefined;
+        const collect = (into: Buffer[]) => (d: Buffer) => {
+          size += d.length;
+          if (size > this.opts.maxOutputBytes) {
+            ch.close();
+            finish(
+              new HavocError('ssh-output', `${what} on ${this.where()} printed more than ${this.opts.maxOutputBytes} bytes`, {
+                target: this.target.name,
+              }),
+            );
+            return;
+          }
+          into.push(d);
+        };
+        ch.on('data', collect(out));
+        ch.stderr.on('data', collect(errOut));
+        ch.on('exit', (code: number | null, signalName?: string) => {
+          exitCode = code ?? undefined;
+          exitSignal = signalName ?? undefined;
+        });
+        ch.on('close', () => {
+          const result: ExecResult = {
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(errOut).toString('utf8'),
+            exitCode,
+            signal: exitSignal,
+          };
+          if (exitCode === undefined && exitSignal === undefined) {
+            finish(new HavocError('ssh-connect', `SSH connection to ${this.where()} was lost while running ${what}`, { target: this.target.name }));
+          } else if (!o.allowFailure && exitCode !== 0) {
+            finish(new SshCommandError(what, this.target.name, result));
+          } else {
+            finish(undefined, result);
+          }
+        });
+        ch.end(o.stdin ?? '');
+      });
+    });
+  }
+}
+
+class ChannelOpenError extends HavocError {
+  constructor(message: string, target: string) {
+    super('ssh-channel', message, { target });
+  }
+}
+
+function unwrap(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function errorText(err: Error): string {
+  return err instanceof HavocError ? err.message : err.message;
+}

@@ -1,0 +1,1 @@
+export { parseXlList, XL_STATE_FLAGS, type XlDomain, type XlStateFlag } from './xlList.js';
