@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { labDown } from '../lab/down.js';
+import { FENCE_AGENTS, type FenceAgent } from '../lab/ha/ha-plan.js';
+import type { LabClusterStatus } from '../lab/ha/ha-status.js';
 import { labStatus } from '../lab/status.js';
 import { labUp } from '../lab/up.js';
 import type { CommandEnv } from './command-env.js';
@@ -15,6 +17,46 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function printCluster(io: { out: (text: string) => void }, c: LabClusterStatus): void {
+  io.out('');
+  if (c.error) {
+    io.out(`cluster: no answer (${c.error})`);
+    return;
+  }
+  io.out(
+    `cluster (crm_mon on ${c.via ?? '?'}): DC ${c.dc ?? 'none'}, ${c.quorum ? 'with quorum' : 'WITHOUT quorum'}\n`,
+  );
+  io.out(
+    renderTable(
+      ['NODE', 'STATE'],
+      c.nodes.map((n) => [n.name, n.state]),
+    ),
+  );
+  io.out('');
+  io.out(
+    renderTable(
+      ['STONITH DEVICE', 'AGENT', 'STATE', 'ON'],
+      c.stonith.map((d) => [d.id, d.agent, d.role, d.node ?? '-']),
+    ),
+  );
+  io.out('');
+  io.out(
+    renderTable(
+      ['VM', 'ADDRESS', 'STATE', 'HOST'],
+      c.vms.map((v) => [v.name, v.ip, v.state, v.host ?? '-']),
+    ),
+  );
+  if (c.fenceEvents.length > 0) {
+    io.out('');
+    io.out(
+      renderTable(
+        ['FENCED', 'ACTION', 'RESULT', 'COMPLETED'],
+        c.fenceEvents.map((e) => [e.target, e.action, e.status, e.completed ?? '-']),
+      ),
+    );
+  }
+}
+
 export function labCommand(env: CommandEnv): Command {
   const lab = new Command('lab').description(
     'a virtual HA datacenter on this machine: hosts, switch (SNMP), BMCs (IPMI), NBD storage (root)',
@@ -27,9 +69,31 @@ export function labCommand(env: CommandEnv): Command {
     .option('--hosts <n>', 'number of hosts (2-8)', positiveInt, 3)
     .option('--volumes <n>', 'NBD volumes on the storage host (one per VM)', positiveInt, 4)
     .option('--recreate', 'tear down an existing lab of that name first', false)
+    .option(
+      '--ha',
+      'corosync + Pacemaker on every host, fencing through the BMCs, VMs as cluster resources',
+      false,
+    )
+    .option('--vms <n>', 'with --ha: QEMU VMs managed by Pacemaker', positiveInt, 2)
+    .addOption(
+      new Option('--fence-agent <agent>', 'with --ha: the stonith agent of every host')
+        .choices([...FENCE_AGENTS])
+        .default('fence_ipmilan'),
+    )
     .action(
       env.run(
-        async (opts: { name: string; hosts: number; volumes: number; recreate: boolean }, cmd: Command) => {
+        async (
+          opts: {
+            name: string;
+            hosts: number;
+            volumes: number;
+            recreate: boolean;
+            ha: boolean;
+            vms: number;
+            fenceAgent: FenceAgent;
+          },
+          cmd: Command,
+        ) => {
           const g = env.globals(cmd);
           const io = env.io(g);
           const r = await labUp({
@@ -38,15 +102,21 @@ export function labCommand(env: CommandEnv): Command {
             volumes: opts.volumes,
             recreate: opts.recreate,
             env: env.streams.env,
-            signal: AbortSignal.timeout(120_000),
+            signal: AbortSignal.timeout(opts.ha ? 300_000 : 120_000),
             redactor: io.redactor,
             progress: (t) => io.progress(t),
+            ...(opts.ha ? { ha: { vms: opts.vms, fenceAgent: opts.fenceAgent } } : {}),
           });
           if (g.json) io.json(r);
-          else
+          else {
             io.out(
               `lab ${r.name} is up: ${r.hosts} hosts in ${r.addressBlock}, ${(r.upMs / 1000).toFixed(1)} s\ninventory: ${r.inventory}`,
             );
+            if (r.clusterMs !== undefined)
+              io.out(
+                `cluster formed in ${(r.clusterMs / 1000).toFixed(1)} s; VMs (${(r.vms ?? []).map((v) => `${v.name} http://${v.ip}/`).join(', ')}) answering ${((r.vmsMs ?? 0) / 1000).toFixed(1)} s later`,
+              );
+          }
           return EXIT.ok;
         },
       ),
@@ -84,7 +154,8 @@ export function labCommand(env: CommandEnv): Command {
         const g = env.globals(cmd);
         const io = env.io(g);
         const s = await labStatus(opts.name, env.streams.env, AbortSignal.timeout(30_000));
-        const healthy = s.hosts.every((h) => h.bmcReachable) && s.switch.reachable;
+        const healthy =
+          s.hosts.every((h) => h.bmcReachable) && s.switch.reachable && s.cluster?.error === undefined;
         if (g.json) {
           io.json(s);
           return healthy ? EXIT.ok : EXIT.failed;
@@ -112,6 +183,7 @@ export function labCommand(env: CommandEnv): Command {
               s.ports.map((p) => [p.port, p.alias, p.admin, p.oper]),
             ),
           );
+        if (s.cluster) printCluster(io, s.cluster);
         return healthy ? EXIT.ok : EXIT.failed;
       }),
     );

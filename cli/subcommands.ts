@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CommandEnv } from './command-env.js';
+import { exporterCommand } from './exporter.js';
 import { fenceCommand } from './fence.js';
+import { fenceAgentCommand } from './fence-agent.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { validateCommand } from './validate.js';
@@ -10,5 +12,7 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   validateCommand,
   preflightCommand,
   fenceCommand,
+  fenceAgentCommand,
   labCommand,
+  exporterCommand,
 ];

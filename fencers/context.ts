@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoadedInventory } from '../inventory/load.js';
-import { CipherSuiteMemory } from '../protocols/ipmi/index.js';
+import { CipherSuiteMemory } from '../protocols/ipmi/cipher-suite-memory.js';
 import type { PortLookupCache } from '../protocols/snmp/port-lookup.js';
 
 /** What fencing needs besides the host: the inventory, a logger, and per-run memories. */

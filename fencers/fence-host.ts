@@ -28,7 +28,6 @@ function timeoutMsOf(host: HostConfig, ctx: FenceContext): number {
 /** Runs `work` on every device of a level at once; the level is ok only if every device is. */
 async function onEveryDevice(
   level: OpenLevel,
-  origin: number,
   work: (device: FenceDevice, record: DeviceRecord) => Promise<void>,
 ): Promise<boolean> {
   const records = level.devices.map((device) => {
@@ -94,10 +93,10 @@ export async function fenceHost(
   }
   const indexes = options.level !== undefined ? [options.level - 1] : [...Array(levelCount).keys()];
   const opened: OpenLevel[] = [];
-  const open = (index: number): OpenLevel => {
+  const open = async (index: number): Promise<OpenLevel> => {
     const level: OpenLevel = {
       index,
-      devices: devicesOfLevel(host, index, ctx),
+      devices: await devicesOfLevel(host, index, ctx),
       record: { level: index + 1, ok: false, devices: [] },
     };
     opened.push(level);
@@ -111,11 +110,11 @@ export async function fenceHost(
       case 'off':
       case 'reboot':
         for (const index of indexes) {
-          const level = open(index);
+          const level = await open(index);
           const offOk =
             action === 'reboot' && options.method === 'cycle'
-              ? await onEveryDevice(level, origin, (d, r) => cycleAndWatch(d, timeoutMs, parent, r, origin))
-              : await onEveryDevice(level, origin, (d, r) =>
+              ? await onEveryDevice(level, (d, r) => cycleAndWatch(d, timeoutMs, parent, r, origin))
+              : await onEveryDevice(level, (d, r) =>
                   driveToState(d, 'off', timeoutMs, parent, r.steps, origin),
                 );
           if (!offOk) continue;
@@ -123,7 +122,7 @@ export async function fenceHost(
           result.level = index + 1;
           if (action === 'reboot' && options.method !== 'cycle') {
             // The fence is the off; a failed power-on is reported but does not undo it (fence-agents API).
-            const onOk = await onEveryDevice(level, origin, (d, r) =>
+            const onOk = await onEveryDevice(level, (d, r) =>
               driveToState(d, 'on', timeoutMs, parent, r.steps, origin),
             );
             if (!onOk)
@@ -140,9 +139,9 @@ export async function fenceHost(
         // Unfencing: every level's devices, so switch ports cut by a fabric level come back too.
         let allOk = true;
         for (const index of indexes) {
-          const level = open(index);
+          const level = await open(index);
           allOk =
-            (await onEveryDevice(level, origin, (d, r) =>
+            (await onEveryDevice(level, (d, r) =>
               driveToState(d, 'on', timeoutMs, parent, r.steps, origin),
             )) && allOk;
         }
@@ -152,9 +151,9 @@ export async function fenceHost(
       }
       case 'status':
         for (const index of indexes) {
-          const level = open(index);
+          const level = await open(index);
           const states: PowerState[] = [];
-          const ok = await onEveryDevice(level, origin, async (d, r) => {
+          const ok = await onEveryDevice(level, async (d, r) => {
             const signal = deadlineSignal(timeoutMs, `status of ${d.description}`, parent);
             states.push(
               await recordStep(
@@ -178,9 +177,9 @@ export async function fenceHost(
       case 'monitor': {
         let anyLevelOk = false;
         for (const index of indexes) {
-          const level = open(index);
+          const level = await open(index);
           anyLevelOk =
-            (await onEveryDevice(level, origin, async (d, r) => {
+            (await onEveryDevice(level, async (d, r) => {
               const signal = deadlineSignal(timeoutMs, `monitor of ${d.description}`, parent);
               await recordStep(r.steps, origin, 'monitor', () => d.monitor(signal));
             })) || anyLevelOk;
@@ -196,8 +195,8 @@ export async function fenceHost(
       case 'list': {
         result.entries = [];
         for (const index of indexes) {
-          const level = open(index);
-          await onEveryDevice(level, origin, async (d, r) => {
+          const level = await open(index);
+          await onEveryDevice(level, async (d, r) => {
             if (!d.list) return;
             const signal = deadlineSignal(timeoutMs, `list of ${d.description}`, parent);
             const entries = await recordStep(r.steps, origin, 'list', () => d.list!(signal));

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { shCommand, shQuote } from './shell-quote.js';
+import { shCommand, shQuote } from '../core/shell-quote.js';
 import type { BootService } from './state.js';
 
 /**

@@ -53,7 +53,14 @@ export interface LabState {
     authKeyFile: string;
     privKeyFile: string;
   };
-  durations?: { upMs?: number };
+  /** Present when the lab was brought up with --ha (corosync + Pacemaker on the hosts, VMs as resources). */
+  ha?: LabHaState;
+  durations?: { upMs?: number; clusterMs?: number; vmsMs?: number };
+}
+
+export interface LabHaState {
+  fenceAgent: 'fence_ipmilan' | 'fence_havoc';
+  vms: { name: string; ip: string; homeHost: string }[];
 }
 
 export const STATE_FILE = 'state.json';

@@ -5,6 +5,7 @@ import { deadlineSignal } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
 import { BMC_ADMIN_USER } from './bmc.js';
 import { ifIndexes } from './fabric.js';
+import { type LabClusterStatus, labClusterStatus } from './ha/ha-status.js';
 import { BMC_PORT } from './inventory-writer.js';
 import { checkLabName } from './names.js';
 import { labInventoryPath, labStateDir } from './paths.js';
@@ -30,6 +31,8 @@ export interface LabStatus {
   ports: { port: string; alias: string; admin: string; oper: string }[];
   switch: { address: string; reachable: boolean; error?: string };
   storage: { address: string; port: number };
+  /** Labs brought up with --ha: Pacemaker's nodes, stonith devices and VMs, from crm_mon in a live host. */
+  cluster?: LabClusterStatus;
 }
 
 /** Logs in over SSH with the lab's client key, checking the host key against the lab's known_hosts. */
@@ -122,12 +125,14 @@ export async function labStatus(
     );
     return states.map((s) => ({ port: s.name, alias: s.alias, admin: s.admin, oper: s.oper }));
   })();
-  const [hosts, ports] = await Promise.all([
+  const clusterP = state.ha ? labClusterStatus(state, signal) : Promise.resolve(undefined);
+  const [hosts, ports, cluster] = await Promise.all([
     hostsP,
     portsP.then(
       (p) => ({ ok: true as const, p }),
       (err: Error) => ({ ok: false as const, err }),
     ),
+    clusterP,
   ]);
   return {
     name,
@@ -142,5 +147,6 @@ export async function labStatus(
       ...(ports.ok ? {} : { error: ports.err.message }),
     },
     storage: { address: topo.storage.nic.address, port: 10809 },
+    ...(cluster ? { cluster } : {}),
   };
 }

@@ -23,6 +23,10 @@ import { startDaemon } from './daemons.js';
 import { labDown } from './down.js';
 import { execProgram, inNetns } from './exec.js';
 import { buildFabric, ifIndexes } from './fabric.js';
+import { haInventory } from './ha/ha-inventory.js';
+import { type FenceAgent, haPlan } from './ha/ha-plan.js';
+import { checkHaPrerequisites } from './ha/ha-prerequisites.js';
+import { finishHa, prepareHa } from './ha/ha-up.js';
 import { BMC_PORT, type LabSecretsPaths, labInventory, NBD_PORT } from './inventory-writer.js';
 import { checkLabName, hostNetns, stationLink, storageNetns, switchNetns } from './names.js';
 import { labInventoryPath, labStateDir } from './paths.js';
@@ -45,6 +49,8 @@ export interface LabUpOptions {
   signal: AbortSignal;
   redactor: Redactor;
   progress: (text: string) => void;
+  /** corosync + Pacemaker on every host, with `vms` VMs as cluster resources. */
+  ha?: { vms: number; fenceAgent: FenceAgent };
 }
 
 export interface LabUpResult {
@@ -54,6 +60,10 @@ export interface LabUpResult {
   hosts: number;
   addressBlock: string;
   upMs: number;
+  /** --ha: time from power-on to a formed cluster, and from there to every VM answering HTTP. */
+  clusterMs?: number;
+  vmsMs?: number;
+  vms?: { name: string; ip: string }[];
 }
 
 export const SNMP_V3_USER = 'havoc';
@@ -116,6 +126,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     throw new HavocError('usage', `--volumes ${opts.volumes}: between 1 and 32`);
   }
   checkLabPrerequisites(opts.env);
+  if (opts.ha) checkHaPrerequisites(opts.env, opts.ha.fenceAgent);
   const dir = labStateDir(name, opts.env);
   if (readLabState(dir) || existsSync(dir)) {
     if (!opts.recreate) {
@@ -134,6 +145,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   if (slot === undefined)
     throw new HavocError('lab', 'no free address block left in 198.18.0.0/15 for another lab');
   const topo = labTopology(name, opts.hosts, slot);
+  const plan = opts.ha ? haPlan(topo, opts.ha.vms, volumeNames(opts.volumes), opts.ha.fenceAgent) : undefined;
 
   const store = LabStateStore.create({
     version: 1,
@@ -155,6 +167,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   await buildFabric(topo, store, opts.signal);
   opts.progress(`lab ${name}: switch, ${topo.ports.length} ports and namespaces wired`);
   await keysReady;
+  const prepared = plan ? await prepareHa(store, topo, plan, opts.signal) : undefined;
 
   await startSwitchAgent(store, topo, secrets, opts.signal);
   startBmcs(store, topo, secrets);
@@ -178,18 +191,38 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     })),
   );
   const inventory = labInventoryPath(name, opts.env);
-  writeFileSync(inventory, stringify(labInventory(topo, secrets, volumes)), { mode: 0o644 });
-  writeFileSync(join(dir, 'inventory-snmpv3.yaml'), stringify(labInventory(topo, secrets, volumes, '3')), {
+  const haPart = plan ? haInventory(plan, topo.storage.name) : {};
+  writeFileSync(inventory, stringify({ ...labInventory(topo, secrets, volumes), ...haPart }), {
     mode: 0o644,
   });
+  writeFileSync(
+    join(dir, 'inventory-snmpv3.yaml'),
+    stringify({ ...labInventory(topo, secrets, volumes, '3'), ...haPart }),
+    { mode: 0o644 },
+  );
   // What the lab wrote must be what havoc accepts.
   loadInventory(inventory, opts.redactor);
   loadInventory(join(dir, 'inventory-snmpv3.yaml'), opts.redactor);
 
+  let ha: { clusterMs: number; vmsMs: number } | undefined;
+  if (plan && prepared) {
+    opts.progress(`lab ${name}: waiting for corosync and Pacemaker to form the cluster`);
+    ha = await finishHa(store, topo, plan, prepared, {
+      nbdPort: NBD_PORT,
+      bmcPort: BMC_PORT,
+      inventory,
+      progress: opts.progress,
+      signal: opts.signal,
+    });
+  }
+
   const upMs = Math.round(monotonicMs() - started);
   store.update((s) => {
     s.phase = 'up';
-    s.durations = { upMs };
+    s.durations = {
+      upMs,
+      ...(ha ? { clusterMs: Math.round(ha.clusterMs), vmsMs: Math.round(ha.vmsMs) } : {}),
+    };
   });
   return {
     name,
@@ -198,7 +231,19 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     hosts: opts.hosts,
     addressBlock: `${topo.networks[0]!.prefix}.0/21`,
     upMs,
+    ...(ha && plan
+      ? {
+          clusterMs: Math.round(ha.clusterMs),
+          vmsMs: Math.round(ha.vmsMs),
+          vms: plan.vms.map((v) => ({ name: v.name, ip: v.ip })),
+        }
+      : {}),
   };
+}
+
+/** The storage host's volume names, one per future VM. */
+function volumeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `vm${i + 1}`);
 }
 
 function createSecrets(store: LabStateStore, topo: LabTopology): LabSecretsPaths {
@@ -343,7 +388,7 @@ function startBmcs(store: LabStateStore, topo: LabTopology, secrets: LabSecretsP
 function startStorage(store: LabStateStore, topo: LabTopology, count: number): string[] {
   const dir = join(store.state.dir, 'volumes');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const names = Array.from({ length: count }, (_, i) => `vm${i + 1}`);
+  const names = volumeNames(count);
   for (const v of names) {
     const path = join(dir, v);
     closeSync(openSync(path, 'w', 0o600));

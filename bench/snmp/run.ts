@@ -1,3 +1,4 @@
+import { median } from '../support/stats.js';
 /*
  * bench/snmp: havoc's switch collector against Prometheus' snmp_exporter
  * (Debian prometheus-snmp-exporter 0.21), same snmpd, same columns, on
@@ -38,11 +39,6 @@ const delayMs = Number(values['delay-ms']);
 const portCounts = String(values.ports).split(',').map(Number);
 const here = dirname(fileURLToPath(import.meta.url));
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
 
 async function havocScrape(
   host: string,

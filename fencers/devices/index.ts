@@ -13,9 +13,9 @@ type Builder<T extends FenceDeviceConfig['type']> = (
   config: Extract<FenceDeviceConfig, { type: T }>,
   ctx: FenceContext,
   where: string,
-) => FenceDevice[];
+) => Promise<FenceDevice[]>;
 
-function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where: string): FenceDevice[] {
+async function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where: string): Promise<FenceDevice[]> {
   const bmc = host.bmc;
   if (!bmc) {
     throw new HavocError('config', `${where}: host ${host.name} has no bmc`, {
@@ -24,7 +24,8 @@ function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where
   }
   const password = ctx.loaded.secrets.resolve(bmc.password, `hosts.${host.name}.bmc.password`);
   switch (bmc.type) {
-    case 'ipmi':
+    case 'ipmi': {
+      const { createIpmiDevice } = await import('./ipmi.js');
       return [
         createIpmiDevice(bmc, password, {
           hostName: host.name,
@@ -32,15 +33,21 @@ function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where
           ...(ctx.timeoutMs !== undefined ? { timeoutMs: Math.min(ctx.timeoutMs, 3000) } : {}),
         }),
       ];
-    case 'redfish':
+    }
+    case 'redfish': {
+      const { createRedfishDevice } = await import('./redfish.js');
       return [createRedfishDevice(bmc, password, { hostName: host.name })];
-    case 'cimc':
+    }
+    case 'cimc': {
+      const { createCimcDevice } = await import('./cimc.js');
       return [createCimcDevice(bmc, password, { hostName: host.name })];
+    }
   }
 }
 
 /** One device for the host's ports on the level's networks (or explicit ports), across every switch involved. */
-const switchPortDevices: Builder<'switch-ports'> = (host, config, ctx, where) => {
+const switchPortDevices: Builder<'switch-ports'> = async (host, config, ctx, where) => {
+  const { createSwitchPortsDevice, resolveSwitchSecrets } = await import('./switch-ports.js');
   const refs = [...(config.networks ? switchPortsOf(host, config.networks) : []), ...(config.ports ?? [])];
   if (refs.length === 0) {
     throw new HavocError(
@@ -82,10 +89,10 @@ const BUILDERS: { readonly [T in FenceDeviceConfig['type']]?: Builder<T> } = {
 };
 
 /** The devices of one fencing level of a host, ready to use. */
-export function devicesOfLevel(host: HostConfig, levelIndex: number, ctx: FenceContext): FenceDevice[] {
+export async function devicesOfLevel(host: HostConfig, levelIndex: number, ctx: FenceContext): Promise<FenceDevice[]> {
   const level = host.fencing.levels[levelIndex];
   if (!level) throw new HavocError('usage', `host ${host.name} has no fencing level ${levelIndex + 1}`);
-  return level.devices.flatMap((config, d) => {
+  const perDevice = level.devices.map((config, d) => {
     const where = `hosts.${host.name}.fencing.levels[${levelIndex}].devices[${d}]`;
     const builder = BUILDERS[config.type] as Builder<typeof config.type> | undefined;
     if (!builder) {
@@ -96,4 +103,5 @@ export function devicesOfLevel(host: HostConfig, levelIndex: number, ctx: FenceC
     }
     return builder(host, config, ctx, where);
   });
+  return (await Promise.all(perDevice)).flat();
 }

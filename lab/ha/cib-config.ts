@@ -1,8 +1,8 @@
 import {
-  HOME_HOST_SCORE,
   type HaNode,
   type HaPlan,
   type HaVm,
+  HOME_HOST_SCORE,
   RESOURCE_STICKINESS,
   TWO_NODE_FENCE_DELAY_S,
   VM_BRIDGE,
@@ -139,7 +139,8 @@ export function constraintsXml(plan: HaPlan): string {
     return `<rsc_location id="${id}-not-on-self" rsc="${id}" node="${n.name}" score="-INFINITY"/>`;
   });
   const home = plan.vms.map(
-    (v) => `<rsc_location id="${v.name}-home" rsc="${v.name}" node="${v.homeHost}" score="${HOME_HOST_SCORE}"/>`,
+    (v) =>
+      `<rsc_location id="${v.name}-home" rsc="${v.name}" node="${v.homeHost}" score="${HOME_HOST_SCORE}"/>`,
   );
   return `<constraints>${[...fence, ...home].join('')}</constraints>`;
 }

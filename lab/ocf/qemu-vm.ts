@@ -6,6 +6,11 @@
  */
 import { runAgent } from './qemuVmAgent.js';
 
+// pacemaker-execd may hand agents a PATH without the sbin directories, where Debian keeps ip(8).
+const standard = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const path = (process.env['PATH'] ?? '').split(':').filter((d) => d !== '');
+process.env['PATH'] = [...path, ...standard.filter((d) => !path.includes(d))].join(':');
+
 const code = await runAgent(process.argv[2], process.env, {
   out: (text) => process.stdout.write(text),
   log: (text) => process.stderr.write(`qemu-vm: ${text}\n`),

@@ -55,6 +55,8 @@ export function qemuArgs(spec: VmSpec, launch: QemuLaunch = {}): string[] {
     'virtio-blk-pci,drive=disk0',
     '-qmp',
     `unix:${paths.qmpSocket},server=on,wait=off`,
+    '-qmp',
+    `unix:${paths.observerSocket},server=on,wait=off`,
     '-pidfile',
     paths.pidFile,
     '-daemonize',

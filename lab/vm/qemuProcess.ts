@@ -99,6 +99,7 @@ export async function startVm(spec: VmSpec, launch: QemuLaunch & VmCallOptions =
   }
   await mkdir(spec.stateDir, { recursive: true });
   await rm(paths.qmpSocket, { force: true });
+  await rm(paths.observerSocket, { force: true });
   await rm(paths.pidFile, { force: true });
   await ensureTap(spec, signal);
   const launchOpts: QemuLaunch = launch.incoming ? { incoming: launch.incoming } : {};
@@ -211,6 +212,7 @@ export async function stopVm(
   }
   await removeTap(spec, signal);
   await rm(paths.qmpSocket, { force: true });
+  await rm(paths.observerSocket, { force: true });
   await rm(paths.pidFile, { force: true });
   return { how };
 }

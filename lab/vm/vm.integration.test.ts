@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monotonicMs } from '../../core/deadline.js';
+import { QmpClient } from '../../protocols/qmp/client.js';
 import { type GuestStatus, readCounterRecord } from '../guest/guestStatus.js';
 import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
 import { runCommand } from './hostCommand.js';
@@ -22,6 +23,7 @@ import {
   type Testbed,
   vmSpecOn,
 } from './testbed.js';
+import { vmPaths } from './vmSpec.js';
 
 const URL_ = `http://${GUEST_IP}/`;
 
@@ -86,8 +88,12 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
 
     const onDiskBefore = await diskCounter(tb);
     const later = await waitHttp(tb, 10_000);
+    // An observer holding the second monitor must not block the VM layer's own QMP calls.
+    const observer = await QmpClient.connect(vmPaths(spec.stateDir).observerSocket, { target: 'observer' });
     const status = await vmStatus(spec);
     expect(status).toMatchObject({ state: 'present', pid, status: 'running', running: true });
+    expect(await observer.execute('query-status')).toMatchObject({ running: true });
+    await observer.close();
     // Let a few more writes land, then compare with what the disk holds.
     await new Promise((r) => setTimeout(r, 1_000));
     const onDiskAfter = await diskCounter(tb);

@@ -52,7 +52,10 @@ describe('VM spec and QEMU command line', () => {
     expect(argAfter('-blockdev')).toBe(
       'driver=nbd,node-name=disk0,server.type=inet,server.host=10.77.0.2,server.port=10809,export=disk',
     );
-    expect(argAfter('-qmp')).toBe('unix:/run/havoc/qemu-vm/vm1/qmp.sock,server=on,wait=off');
+    expect(args.filter((_, i) => args[i - 1] === '-qmp')).toEqual([
+      'unix:/run/havoc/qemu-vm/vm1/qmp.sock,server=on,wait=off',
+      'unix:/run/havoc/qemu-vm/vm1/qmp-observer.sock,server=on,wait=off',
+    ]);
     expect(argAfter('-pidfile')).toBe('/run/havoc/qemu-vm/vm1/qemu.pid');
     expect(args).toContain('-daemonize');
     expect(args).not.toContain('-incoming');

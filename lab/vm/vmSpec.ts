@@ -22,7 +22,14 @@ export interface VmSpec {
 }
 
 export interface VmPaths {
+  /** The monitor the VM layer and the OCF agent use, one short connection per action. */
   qmpSocket: string;
+  /**
+   * A second monitor for observers (event watchers, status collectors): QEMU
+   * serves one client per monitor, so a long-lived watcher on qmpSocket would
+   * make the agent's monitor action time out.
+   */
+  observerSocket: string;
   pidFile: string;
   consoleLog: string;
 }
@@ -30,6 +37,7 @@ export interface VmPaths {
 export function vmPaths(stateDir: string): VmPaths {
   return {
     qmpSocket: join(stateDir, 'qmp.sock'),
+    observerSocket: join(stateDir, 'qmp-observer.sock'),
     pidFile: join(stateDir, 'qemu.pid'),
     consoleLog: join(stateDir, 'console.log'),
   };

@@ -33,6 +33,10 @@ export interface ConnectionOptions {
   maxOutputBytes: number;
 }
 
+// How long an aborted command may keep its session before the connection is
+// dropped to free it (a command stuck in the kernel, e.g. on a hung DRBD device).
+const ABORT_GRACE_MS = 30_000;
+
 interface Live {
   client: Client;
   /** Resolves once authenticated; rejects with the reason the attempt failed. */
@@ -67,20 +71,31 @@ export class SshConnection {
 
   async exec(command: string, o: ExecOptions): Promise<ExecResult> {
     const release = await this.slots.acquire(o.signal);
+    // From here on, `release` is handed to run(), which calls it once sshd has closed the channel.
+    let handedOver = false;
     try {
       const reused = this.live?.usable === true;
+      const client = await this.client(o.signal);
+      handedOver = true;
       try {
-        return await this.run(await this.client(o.signal), command, o);
+        return await this.run(client, command, o, release);
       } catch (err) {
-        // A connection that died while idle (host rebooted) fails on its first channel: retry once on a fresh one.
-        if (!(err instanceof ChannelOpenError) || !reused) throw unwrap(err);
-        this.drop();
-        return await this.run(await this.client(o.signal), command, o).catch((e) => {
+        // A connection that died while idle (host rebooted) fails on its first channel: retry once on a
+        // fresh one. A refused channel on a live connection ("open failed") is not retried.
+        const dead = this.live?.client !== client || this.live?.usable !== true;
+        if (!(err instanceof ChannelOpenError) || !reused || !dead) throw unwrap(err);
+        if (this.live?.client === client) this.drop();
+        const again = await this.slots.acquire(o.signal);
+        const fresh = await this.client(o.signal).catch((e: unknown) => {
+          again();
+          throw e;
+        });
+        return await this.run(fresh, command, o, again).catch((e) => {
           throw unwrap(e);
         });
       }
     } finally {
-      release();
+      if (!handedOver) release();
     }
   }
 
@@ -237,11 +252,23 @@ export class SshConnection {
     });
   }
 
-  private run(client: Client, command: string, o: ExecOptions): Promise<ExecResult> {
+  /**
+   * Runs one command on its own channel. The caller's promise settles as soon
+   * as the command ends or the signal aborts, but the channel slot is only
+   * released once sshd has closed the channel: sshd keeps a session (and
+   * counts it against MaxSessions) until the command's process exits. An
+   * aborted command is sent SIGKILL (sshd honours that for non-root logins
+   * only: "session signalling requires privilege separation"), so callers
+   * that log in as root should bound their commands themselves (`timeout`).
+   * A channel sshd has not closed ABORT_GRACE_MS after an abort takes the
+   * connection down with it, which frees the session on the server.
+   */
+  private run(client: Client, command: string, o: ExecOptions, release: () => void): Promise<ExecResult> {
     const what = o.what ?? JSON.stringify(command.length > 60 ? `${command.slice(0, 57)}...` : command);
     return new Promise<ExecResult>((resolve, reject) => {
       let channel: ClientChannel | undefined;
       let done = false;
+      let watchdog: NodeJS.Timeout | undefined;
       const finish = (err: Error | undefined, result?: ExecResult) => {
         if (done) return;
         done = true;
@@ -249,36 +276,77 @@ export class SshConnection {
         if (err) reject(err);
         else resolve(result!);
       };
+      const abandon = (ch: ClientChannel) => {
+        sendKill(ch);
+        ch.close();
+        watchdog = setTimeout(() => {
+          if (this.live?.client === client) this.drop();
+          release();
+        }, ABORT_GRACE_MS);
+        watchdog.unref();
+      };
       const onAbort = () => {
-        // Closing the channel is what tells sshd to drop the session; the slot is released by exec().
-        channel?.close();
+        if (channel) abandon(channel);
         finish(o.signal.reason instanceof Error ? o.signal.reason : new Error(String(o.signal.reason)));
       };
-      if (o.signal.aborted) return onAbort();
+      if (o.signal.aborted) {
+        release();
+        onAbort();
+        return;
+      }
       o.signal.addEventListener('abort', onAbort, { once: true });
       client.exec(command, (err, ch) => {
         if (err) {
-          finish(new ChannelOpenError(`SSH session for ${what} on ${this.where()} could not be opened: ${err.message}`, this.target.name));
+          release();
+          finish(
+            new ChannelOpenError(
+              `SSH session for ${what} on ${this.where()} could not be opened: ${err.message}`,
+              this.target.name,
+            ),
+          );
           return;
         }
         channel = ch;
-        if (done) {
-          ch.close();
-          return;
-        }
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let size = 0;
         let exitCode: number | undefined;
         let exitSignal: string | undefined;
+        ch.on('close', () => {
+          clearTimeout(watchdog);
+          release();
+          const result: ExecResult = {
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(errOut).toString('utf8'),
+            exitCode,
+            signal: exitSignal,
+          };
+          if (exitCode === undefined && exitSignal === undefined) {
+            finish(
+              new HavocError('ssh-connect', `SSH connection to ${this.where()} was lost while running ${what}`, {
+                target: this.target.name,
+              }),
+            );
+          } else if (!o.allowFailure && exitCode !== 0) {
+            finish(new SshCommandError(what, this.target.name, result));
+          } else {
+            finish(undefined, result);
+          }
+        });
+        if (done) {
+          abandon(ch);
+          return;
+        }
         const collect = (into: Buffer[]) => (d: Buffer) => {
           size += d.length;
           if (size > this.opts.maxOutputBytes) {
-            ch.close();
+            abandon(ch);
             finish(
-              new HavocError('ssh-output', `${what} on ${this.where()} printed more than ${this.opts.maxOutputBytes} bytes`, {
-                target: this.target.name,
-              }),
+              new HavocError(
+                'ssh-output',
+                `${what} on ${this.where()} printed more than ${this.opts.maxOutputBytes} bytes`,
+                { target: this.target.name },
+              ),
             );
             return;
           }
@@ -290,24 +358,32 @@ export class SshConnection {
           exitCode = code ?? undefined;
           exitSignal = signalName ?? undefined;
         });
-        ch.on('close', () => {
-          const result: ExecResult = {
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(errOut).toString('utf8'),
-            exitCode,
-            signal: exitSignal,
-          };
-          if (exitCode === undefined && exitSignal === undefined) {
-            finish(new HavocError('ssh-connect', `SSH connection to ${this.where()} was lost while running ${what}`, { target: this.target.name }));
-          } else if (!o.allowFailure && exitCode !== 0) {
-            finish(new SshCommandError(what, this.target.name, result));
-          } else {
-            finish(undefined, result);
-          }
-        });
         ch.end(o.stdin ?? '');
       });
     });
+  }
+}
+
+interface ChannelInternals {
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+}
+
+/**
+ * Sends a "signal" channel request (RFC 4254 6.9; sshd runs killpg on the
+ * session). ssh2's public ClientChannel.signal() drops the request once
+ * stdin was ended, which is always the case here (stdin is closed right after
+ * the exec), so the protocol call is made directly while the channel is open.
+ */
+function sendKill(ch: ClientChannel): void {
+  const internals = ch as unknown as ChannelInternals;
+  const id = internals.outgoing?.id;
+  const protocol = internals._client?._protocol;
+  if (id === undefined || (internals.outgoing?.state !== 'open' && internals.outgoing?.state !== 'eof') || typeof protocol?.signal !== 'function') return;
+  try {
+    protocol.signal(id, 'KILL');
+  } catch {
+    // the connection is already going away
   }
 }
 

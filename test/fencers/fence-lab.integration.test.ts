@@ -81,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await labDown({ name: LAB, env, progress: () => {} });
+  await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
 });
 
 describe('switch-port fencing against the lab switch (real snmpd)', () => {

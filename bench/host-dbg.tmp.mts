@@ -1,0 +1,13 @@
+import { startSshd } from '/work/main/test/exporters-host/sshd-peer.js';
+import { SshPool } from '/work/main/protocols/ssh/index.js';
+import { deadlineSignal } from '/work/main/core/deadline.js';
+const sshd = await startSshd();
+const target = { name: 'peer', address: '127.0.0.1', port: sshd.port, user: 'root', keyFile: sshd.clientKey, knownHostsFile: sshd.knownHosts };
+const pool = new SshPool();
+await pool.exec(target, 'true', { signal: deadlineSignal(5000, 'x') });
+const r = await pool.exec(target, 'sleep 5', { signal: deadlineSignal(300, 'slow') }).catch(e => e.message);
+console.log(r);
+await new Promise(r => setTimeout(r, 1000));
+console.log(pool.stats());
+console.log(sshd.log().split('\n').filter(l => /signal|session|channel/i.test(l)).slice(-15).join('\n'));
+pool.close(); await sshd.stop();

@@ -1,0 +1,102 @@
+import { HavocError } from '../../core/errors.js';
+
+/*
+ * The one shell script a host scrape runs (POSIX sh, on the host, over one SSH
+ * channel): every source prints under a marker line "@@havoc@@ <section>
+ * [args]", and a command's exit status follows as "@@havoc@@ rc <n>". Sources
+ * whose tool is absent print nothing, so the script runs unchanged on KVM,
+ * Xen and DRBD hosts alike. Parsing stays on our side (host-sections.ts).
+ *
+ * QMP: QEMU processes started with "-qmp unix:<path>" (the lab's, and any
+ * QEMU not run by libvirt) are asked query-status through a perl one-liner.
+ * perl-base is Essential in Debian and present on every RHEL host; python3
+ * is not guaranteed, and socat/nc -U are usually absent.
+ */
+
+export const MARKER = '@@havoc@@';
+export const SCRIPT_VERSION = '1';
+
+const IFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
+
+// Talks QMP on the unix socket in ARGV[0]: greeting, capabilities, query-status; prints every line it reads.
+const QMP_PERL = [
+  'use IO::Socket::UNIX;',
+  '$SIG{ALRM}=sub{exit 3}; alarm 2;',
+  'my $s=IO::Socket::UNIX->new(Peer=>$ARGV[0]) or exit 2; $|=1;',
+  'my $g=<$s>; print $g;',
+  'for my $c ("qmp_capabilities","query-status") {',
+  ' print $s "{\\"execute\\":\\"$c\\"}\\n";',
+  ' while (my $l=<$s>) { print $l; last if $l=~/"(return|error)"/ } }',
+].join(' ');
+
+function checkIface(name: string, where: string): string {
+  if (!IFACE_NAME.test(name)) {
+    throw new HavocError('config', `${where}: ${JSON.stringify(name)} is not a Linux interface name`, {
+      hint: 'letters, digits and _.:@- only, at most 15 characters',
+    });
+  }
+  return name;
+}
+
+/** The scrape script for a host whose inventory names these interfaces (NICs, bonds, bond slaves). */
+export function hostScript(interfaces: readonly { name: string; where: string }[]): string {
+  const names = [...new Set(interfaces.map((i) => checkIface(i.name, i.where)))];
+  return `set +e
+m() { printf '\\n${MARKER} %s\\n' "$*"; }
+rc() { printf '\\n${MARKER} rc %s\\n' "$1"; }
+m version ${SCRIPT_VERSION}
+m meminfo; cat /proc/meminfo; rc $?
+m loadavg; cat /proc/loadavg; rc $?
+m nproc; nproc 2>&1 || getconf _NPROCESSORS_ONLN; rc $?
+for b in /proc/net/bonding/*; do
+  [ -e "$b" ] || continue
+  n=\${b##*/}
+  m bond "$n"; cat "$b"; rc $?
+  for f in /sys/class/net/"$n"/bonding/*; do
+    [ -f "$f" ] && { m bond-sysfs "$n" "\${f##*/}"; cat "$f" 2>/dev/null; }
+  done
+  for s in $(cat /sys/class/net/"$n"/bonding/slaves 2>/dev/null); do
+    for f in /sys/class/net/"$n"/lower_"$s"/bonding_slave/*; do
+      [ -f "$f" ] && { m bond-slave-sysfs "$n" "$s" "\${f##*/}"; cat "$f" 2>/dev/null; }
+    done
+  done
+done
+for i in ${names.join(' ')}; do
+  d=/sys/class/net/$i
+  if [ -d "$d" ]; then
+    m nic "$i"
+    for f in operstate mtu speed duplex carrier_changes statistics/rx_errors statistics/tx_errors statistics/rx_dropped statistics/tx_dropped statistics/rx_bytes statistics/tx_bytes; do
+      printf '%s=%s\\n' "$f" "$(cat "$d/$f" 2>/dev/null)"
+    done
+  else
+    m nic-missing "$i"
+  fi
+done
+if command -v drbdsetup >/dev/null 2>&1; then
+  m drbd-status-json; drbdsetup status --json 2>&1; rc $?
+  m drbd-events2; drbdsetup events2 --now --statistics 2>&1; rc $?
+elif [ -r /proc/drbd ]; then
+  m proc-drbd; cat /proc/drbd; rc $?
+fi
+if command -v virsh >/dev/null 2>&1 && { [ -S /run/libvirt/libvirt-sock ] || [ -S /run/libvirt/virtqemud-sock ]; }; then
+  m virsh-list; virsh list --all 2>&1; rc $?
+  virsh list --all --name 2>/dev/null | while IFS= read -r dom; do
+    [ -n "$dom" ] || continue
+    m virsh-domstate "$dom"; virsh domstate --reason -- "$dom" 2>&1; rc $?
+    m virsh-dominfo "$dom"; virsh dominfo -- "$dom" 2>&1; rc $?
+  done
+fi
+if command -v xl >/dev/null 2>&1; then
+  m xl-list; xl list 2>&1; rc $?
+fi
+for p in /proc/[0-9]*; do
+  c=$(tr '\\0' '\\n' < "$p/cmdline" 2>/dev/null) || continue
+  case "$c" in *qemu*) ;; *) continue ;; esac
+  sock=$(printf '%s\\n' "$c" | sed -n '/^-qmp$/{n;s/^unix:\\([^,]*\\).*/\\1/p;}')
+  [ -n "$sock" ] || continue
+  m qemu "\${p#/proc/}"; printf '%s\\n' "$c"
+  m qmp "\${p#/proc/}"; perl -e '${QMP_PERL}' "$sock" 2>&1; rc $?
+done
+m end
+`;
+}
