@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { HavocError } from '../core/errors.js';
+import { renderCatalogue } from '../exporters/catalogue.js';
 import type { CollectContext, ProbeModule } from '../exporters/collector.js';
 import { COLLECTORS } from '../exporters/collectors/index.js';
-import { renderCatalogue } from '../exporters/catalogue.js';
 import { prometheusConfig } from '../exporters/prometheus-config.js';
 import { sdGroups } from '../exporters/sd.js';
 import { startExporter } from '../exporters/server.js';
@@ -64,7 +64,9 @@ export function exporterCommand(env: CommandEnv): Command {
           log: io.log,
           ...(webConfig ? { webConfig } : {}),
         });
-        io.err(`havoc exporter: listening on ${exporter.url} (cluster ${loaded.inventory.cluster.name}, ${loaded.file})`);
+        io.err(
+          `havoc exporter: listening on ${exporter.url} (cluster ${loaded.inventory.cluster.name}, ${loaded.file})`,
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
@@ -80,7 +82,10 @@ export function exporterCommand(env: CommandEnv): Command {
     .option('--exporter <host:port>', 'where Prometheus reaches the exporter', DEFAULT_LISTEN)
     .option('--static', 'list the targets in static_configs instead of discovering them from /sd', false)
     .option('--scrape-interval <seconds>', 'scrape_interval; scrape timeouts are capped to it', '30')
-    .option('--web-config <file>', "the exporter's web config: https when it has TLS, basic auth when it has users")
+    .option(
+      '--web-config <file>',
+      "the exporter's web config: https when it has TLS, basic auth when it has users",
+    )
     .option('--ca-file <file>', 'CA that signed the exporter certificate (https)')
     .option('--server-name <name>', 'name to verify in the exporter certificate (https)')
     .option('--basic-auth-user <user>', 'user for basic auth (default: the only user of the web config)')
@@ -99,9 +104,13 @@ export function exporterCommand(env: CommandEnv): Command {
         const users = [...(web?.users?.keys() ?? [])];
         const user = opts.basicAuthUser ?? (users.length === 1 ? users[0] : undefined);
         if ((users.length > 0 || opts.basicAuthUser) && !(user && opts.basicAuthPasswordFile)) {
-          throw new HavocError('usage', 'the exporter requires basic auth: Prometheus needs a user and a password file', {
-            hint: `pass --basic-auth-password-file FILE${users.length > 1 ? ` and --basic-auth-user (one of ${users.join(', ')})` : ''}`,
-          });
+          throw new HavocError(
+            'usage',
+            'the exporter requires basic auth: Prometheus needs a user and a password file',
+            {
+              hint: `pass --basic-auth-password-file FILE${users.length > 1 ? ` and --basic-auth-user (one of ${users.join(', ')})` : ''}`,
+            },
+          );
         }
         const https = web?.tls !== undefined || opts.caFile !== undefined;
         const ctx: CollectContext = {
@@ -157,7 +166,10 @@ export function exporterCommand(env: CommandEnv): Command {
     .action(
       env.run(async (_opts: object, sub: Command) => {
         const password = (await readStdin()).replace(/\r?\n$/, '');
-        if (password === '') throw new HavocError('usage', 'no password on stdin', { hint: 'echo -n SECRET | havoc exporter hash-password' });
+        if (password === '')
+          throw new HavocError('usage', 'no password on stdin', {
+            hint: 'echo -n SECRET | havoc exporter hash-password',
+          });
         env.io(env.globals(sub)).out(await hashPassword(password));
         return EXIT.ok;
       }),

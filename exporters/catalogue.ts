@@ -100,7 +100,18 @@ const NON_BASE_UNITS = new Set([
 ]);
 
 /** Label names Prometheus owns, or that collide with the labels of targets. */
-const FORBIDDEN_LABELS = new Set(['job', 'instance', 'le', 'quantile', 'cluster', 'region', 'zone', 'dc', 'env', 'service']);
+const FORBIDDEN_LABELS = new Set([
+  'job',
+  'instance',
+  'le',
+  'quantile',
+  'cluster',
+  'region',
+  'zone',
+  'dc',
+  'env',
+  'service',
+]);
 
 export function namingProblems(f: MetricFamily): string[] {
   const out: string[] = [];
@@ -127,7 +138,8 @@ export function catalogueProblems(collectors: readonly Collector[]): string[] {
   const out: string[] = [];
   const owner = new Map<string, string>();
   for (const section of catalogueSections(collectors)) {
-    if (section.families.length === 0) out.push(`${section.title}: declares no metrics (add a metrics array)`);
+    if (section.families.length === 0)
+      out.push(`${section.title}: declares no metrics (add a metrics array)`);
     for (const f of section.families) {
       const previous = owner.get(f.name);
       if (previous) out.push(`${f.name}: declared in "${previous}" and in "${section.title}"`);

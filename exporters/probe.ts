@@ -106,11 +106,7 @@ interface RunResult {
   registry: Registry | undefined;
 }
 
-async function runCollector(
-  collector: Collector,
-  target: string,
-  ctx: CollectContext,
-): Promise<RunResult> {
+async function runCollector(collector: Collector, target: string, ctx: CollectContext): Promise<RunResult> {
   const registry = new Registry();
   const started = monotonicMs();
   const seconds = () => (monotonicMs() - started) / 1000;
@@ -162,7 +158,8 @@ export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
       continue;
     }
     // getMetricsAsArray() hands out the metric instances themselves (what Registry.merge uses).
-    for (const metric of run.registry.getMetricsAsArray()) registry.registerMetric(metric as unknown as Metric);
+    for (const metric of run.registry.getMetricsAsArray())
+      registry.registerMetric(metric as unknown as Metric);
   }
 
   const outcomes = runs.map((r) => r.outcome);

@@ -64,7 +64,8 @@ export class SelfMetrics {
   probed(module: ProbeModule, target: string, result: ProbeResult): void {
     this.#probeDuration.observe({ module }, result.seconds);
     for (const o of result.outcomes) {
-      if (!o.ok) this.#failures.inc({ module, target, collector: o.collector, reason: o.reason ?? 'internal' });
+      if (!o.ok)
+        this.#failures.inc({ module, target, collector: o.collector, reason: o.reason ?? 'internal' });
     }
   }
 

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -54,7 +59,9 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
 }
 
 function listOf(values: readonly string[]): string {
-  return values.length > 20 ? `${values.slice(0, 20).join(', ')}, ... (${values.length} in all)` : values.join(', ');
+  return values.length > 20
+    ? `${values.slice(0, 20).join(', ')}, ... (${values.length} in all)`
+    : values.join(', ');
 }
 
 export async function startExporter(opts: ExporterOptions): Promise<RunningExporter> {
@@ -111,7 +118,10 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
       case '/sd':
         return sd(url);
       case '/':
-        return [TEXT, `havoc exporter for cluster ${inventory.cluster.name}\n\n${USAGE.split(', ').join('\n')}\n`];
+        return [
+          TEXT,
+          `havoc exporter for cluster ${inventory.cluster.name}\n\n${USAGE.split(', ').join('\n')}\n`,
+        ];
       default:
         throw new HttpProblem(404, `havoc exporter: nothing at ${url.pathname}; try ${USAGE}`);
     }
@@ -122,7 +132,8 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     const head = req.method === 'HEAD';
     let status = 200;
     try {
-      if (req.method !== 'GET' && !head) throw new HttpProblem(405, `havoc exporter answers GET only, not ${req.method}`);
+      if (req.method !== 'GET' && !head)
+        throw new HttpProblem(405, `havoc exporter answers GET only, not ${req.method}`);
       if (auth && !(await auth.allows(req.headers.authorization))) {
         res.setHeader('WWW-Authenticate', 'Basic realm="havoc exporter", charset="UTF-8"');
         throw new HttpProblem(401, 'authentication required (basic auth, see the web config)');
@@ -151,9 +162,13 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     const fail = (err: NodeJS.ErrnoException) => {
       const where = formatHostPort(opts.listen.host, opts.listen.port);
       reject(
-        new HavocError('environment', `cannot listen on ${where}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : (err.code ?? err.message)}`, {
-          hint: 'choose another --listen HOST:PORT, or stop what listens there',
-        }),
+        new HavocError(
+          'environment',
+          `cannot listen on ${where}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : (err.code ?? err.message)}`,
+          {
+            hint: 'choose another --listen HOST:PORT, or stop what listens there',
+          },
+        ),
       );
     };
     server.once('error', fail);

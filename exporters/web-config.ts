@@ -18,7 +18,8 @@ import { HavocError } from '../core/errors.js';
  */
 
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
-const HASH_HINT = 'store a bcrypt hash (`havoc exporter hash-password` or `htpasswd -nBC 10 USER`), never the password';
+const HASH_HINT =
+  'store a bcrypt hash (`havoc exporter hash-password` or `htpasswd -nBC 10 USER`), never the password';
 
 const webConfigSchema = z.strictObject({
   tls_server_config: z
@@ -28,7 +29,13 @@ const webConfigSchema = z.strictObject({
     })
     .optional(),
   basic_auth_users: z
-    .record(z.string().min(1).regex(/^[^:]+$/, 'a user name without ":"'), z.string().regex(BCRYPT, 'a bcrypt hash ($2y$..., $2b$... or $2a$...)'))
+    .record(
+      z
+        .string()
+        .min(1)
+        .regex(/^[^:]+$/, 'a user name without ":"'),
+      z.string().regex(BCRYPT, 'a bcrypt hash ($2y$..., $2b$... or $2a$...)'),
+    )
     .optional(),
 });
 
@@ -44,9 +51,13 @@ function readConfigFile(file: string, path: string, what: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new HavocError('web-config', `${file}: ${what} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
-      hint: 'fix the path (relative paths are relative to the web config file)',
-    });
+    throw new HavocError(
+      'web-config',
+      `${file}: ${what} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`,
+      {
+        hint: 'fix the path (relative paths are relative to the web config file)',
+      },
+    );
   }
 }
 
@@ -91,7 +102,10 @@ export function loadWebConfig(file: string): WebConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new HavocError('web-config', `cannot read web config ${file}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new HavocError(
+      'web-config',
+      `cannot read web config ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
+    );
   }
   return parseWebConfig(file, text);
 }

@@ -147,7 +147,12 @@ async function readCimc(
   }
 }
 
-function readBmc(host: HostConfig, bmc: BmcConfig, password: string, ctx: CollectContext): Promise<BmcReading> {
+function readBmc(
+  host: HostConfig,
+  bmc: BmcConfig,
+  password: string,
+  ctx: CollectContext,
+): Promise<BmcReading> {
   switch (bmc.type) {
     case 'ipmi':
       return readIpmi(host, bmc, password, ctx);

@@ -26,7 +26,8 @@ export function splitSections(output: string, host: string): ScriptSection[] {
     if (line.startsWith(`${MARKER} `)) {
       const [name = '', ...args] = line.slice(MARKER.length + 1).split(' ');
       if (name === 'rc') {
-        if (!current) throw new HavocError('host-script', `host script on ${host}: line ${i + 1}: rc before any section`);
+        if (!current)
+          throw new HavocError('host-script', `host script on ${host}: line ${i + 1}: rc before any section`);
         current.rc = Number(args[0]);
         return;
       }
@@ -48,9 +49,13 @@ export function splitSections(output: string, host: string): ScriptSection[] {
   close();
   const last = sections[sections.length - 1];
   if (!last || last.name !== 'end') {
-    throw new HavocError('host-script', `host script on ${host}: output ends before the "end" marker (${sections.length} sections read)`, {
-      hint: 'the script was cut short: the scrape deadline, or the remote shell died',
-    });
+    throw new HavocError(
+      'host-script',
+      `host script on ${host}: output ends before the "end" marker (${sections.length} sections read)`,
+      {
+        hint: 'the script was cut short: the scrape deadline, or the remote shell died',
+      },
+    );
   }
   return sections;
 }

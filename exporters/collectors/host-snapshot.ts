@@ -56,7 +56,10 @@ export interface HostNic {
   mtu: number | undefined;
   /** undefined when the driver reports none (-1, or a virtual NIC). */
   speedMbps: number | undefined;
-  counters: Record<'rxErrors' | 'txErrors' | 'rxDropped' | 'txDropped' | 'rxBytes' | 'txBytes' | 'carrierChanges', number | undefined>;
+  counters: Record<
+    'rxErrors' | 'txErrors' | 'rxDropped' | 'txDropped' | 'rxBytes' | 'txBytes' | 'carrierChanges',
+    number | undefined
+  >;
 }
 
 /** One VM state vocabulary for libvirt, Xen and QEMU: virsh's words, snake_case. */
@@ -131,7 +134,11 @@ export function parseMeminfo(text: string): { totalBytes: number; availableBytes
 
 export function parseLoadavg(text: string): { load1: number; load5: number; load15: number } {
   const m = /^([\d.]+) ([\d.]+) ([\d.]+) /.exec(text.trim());
-  if (!m) throw new HavocError('host-parse', `/proc/loadavg: expected "<1m> <5m> <15m> ...", got ${JSON.stringify(text.trim())}`);
+  if (!m)
+    throw new HavocError(
+      'host-parse',
+      `/proc/loadavg: expected "<1m> <5m> <15m> ...", got ${JSON.stringify(text.trim())}`,
+    );
   return { load1: Number(m[1]), load5: Number(m[2]), load15: Number(m[3]) };
 }
 
@@ -160,7 +167,11 @@ function parseNic(name: string, body: string): HostNic {
 }
 
 /** vCPUs and memory from a QEMU command line (-smp N|cpus=N, -m N[M|G]|size=N). */
-export function qemuCmdline(args: string[]): { name: string | undefined; vcpus: number | undefined; memoryBytes: number | undefined } {
+export function qemuCmdline(args: string[]): {
+  name: string | undefined;
+  vcpus: number | undefined;
+  memoryBytes: number | undefined;
+} {
   const after = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
@@ -171,7 +182,9 @@ export function qemuCmdline(args: string[]): { name: string | undefined; vcpus: 
   const cpus = smp ? /(?:^|,)(?:cpus=)?(\d+)(?:,|$)/.exec(smp)?.[1] : undefined;
   const mem = after('-m');
   const m = mem ? /(?:^|,)(?:size=)?(\d+)([MGT]?)(?:,|$)/i.exec(mem) : null;
-  const unit = { '': 2 ** 20, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[(m?.[2] ?? '').toUpperCase() as '' | 'M' | 'G' | 'T'];
+  const unit = { '': 2 ** 20, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[
+    (m?.[2] ?? '').toUpperCase() as '' | 'M' | 'G' | 'T'
+  ];
   return {
     name,
     vcpus: cpus === undefined ? (smp ? undefined : 1) : Number(cpus),
@@ -248,7 +261,8 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
         attempt('cpu', () => {
           fail(sectionError(s, 'nproc'));
           const n = intOrUndefined(s.body);
-          if (n === undefined) throw new HavocError('host-parse', `nproc printed ${JSON.stringify(s.body.trim())}`);
+          if (n === undefined)
+            throw new HavocError('host-parse', `nproc printed ${JSON.stringify(s.body.trim())}`);
           snap.cpus = n;
         });
         break;
@@ -340,11 +354,15 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
         });
         break;
       case 'qemu':
-        qemuArgs.set(a0, s.body.split('\n').filter((l) => l !== ''));
+        qemuArgs.set(
+          a0,
+          s.body.split('\n').filter((l) => l !== ''),
+        );
         break;
       case 'qmp':
         attempt('qmp', () => {
-          if (s.rc === 2) throw new HavocError('qmp-unreachable', `QEMU pid ${a0}: cannot connect to its QMP socket`);
+          if (s.rc === 2)
+            throw new HavocError('qmp-unreachable', `QEMU pid ${a0}: cannot connect to its QMP socket`);
           if (s.rc === 3) throw new HavocError('timeout', `QEMU pid ${a0}: QMP did not answer within 2 s`);
           fail(sectionError(s, `QMP query-status of pid ${a0}`));
           const args = qemuArgs.get(a0) ?? [];
@@ -370,7 +388,8 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
     attempt('bonding', () => {
       fail(sectionError(s, `cat /proc/net/bonding/${name}`));
       const slaves = new Map<string, BondSlaveSysfs>();
-      for (const [slave, files] of slaveSysfs.get(name) ?? []) slaves.set(slave, parseBondingSlaveSysfs(files));
+      for (const [slave, files] of slaveSysfs.get(name) ?? [])
+        slaves.set(slave, parseBondingSlaveSysfs(files));
       snap.bonds.push({
         name,
         proc: parseProcBonding(s.body, name),
