@@ -1,4 +1,4 @@
-import { decodeLacpStateBits, type LacpState } from '../../protocols/snmp/lacp-state.js';
+import { decodeLacpStateBits, type LacpPortState as LacpState } from '../../protocols/lacp/port-state.js';
 import { singleIndex } from '../../protocols/snmp/oid.js';
 import {
   type AdminState,

@@ -57,7 +57,7 @@ describe('switch metrics rendering', () => {
   it('renders LACP flags per port and the partner identity', async () => {
     const flags = {
       activity: true,
-      timeout: false,
+      shortTimeout: false,
       aggregation: true,
       synchronization: true,
       collecting: true,

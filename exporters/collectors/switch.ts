@@ -1,7 +1,10 @@
 import type { Gauge, Registry } from 'prom-client';
 import { HavocError } from '../../core/errors.js';
 import type { SwitchConfig } from '../../inventory/schema.js';
-import { LACP_FLAGS, type LacpState } from '../../protocols/snmp/lacp-state.js';
+import {
+  LACP_STATE_BITS as LACP_FLAGS,
+  type LacpPortState as LacpState,
+} from '../../protocols/lacp/port-state.js';
 import { ADMIN_STATES, OPER_STATES } from '../../protocols/snmp/oids.js';
 import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { type SnmpCredentials, SnmpSession } from '../../protocols/snmp/session.js';

@@ -1,4 +1,9 @@
-export { decodeLacpPortState, LACP_STATE_BITS, type LacpPortState, lacpPortForwarding } from './lacpState.js';
+export {
+  decodeLacpPortState,
+  LACP_STATE_BITS,
+  type LacpPortState,
+  lacpPortForwarding,
+} from '../lacp/port-state.js';
 export {
   type ActiveAggregator,
   BOND_MODES,

@@ -1,5 +1,5 @@
 import { HavocError } from '../../core/errors.js';
-import { decodeLacpPortState, type LacpPortState } from './lacpState.js';
+import { decodeLacpPortState, type LacpPortState } from '../lacp/port-state.js';
 import { BOND_MODES, type BondMode, MII_STATUSES, type MiiStatus } from './procBonding.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLacpStateBits } from './lacp-state.js';
+import { decodeLacpStateBits } from '../lacp/port-state.js';
 import { compareOids, instanceOf, singleIndex } from './oid.js';
 import { describeOid, dot3adAggPortTable, ifTable, ifXTable } from './oids.js';
 import { bigEndianUnsigned } from './varbind-values.js';
@@ -54,7 +54,7 @@ describe('value decoders', () => {
     const healthy = decodeLacpStateBits(Buffer.from([0xbc]));
     expect(healthy).toEqual({
       activity: true,
-      timeout: false,
+      shortTimeout: false,
       aggregation: true,
       synchronization: true,
       collecting: true,

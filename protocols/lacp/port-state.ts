@@ -1,10 +1,10 @@
 import { HavocError } from '../../core/errors.js';
 
 /**
- * The eight bits of an IEEE 802.3 LACP actor/partner state byte, as Linux
- * prints them in /proc/net/bonding and sysfs: a plain integer, bit 0 least
- * significant. (SNMP's LacpState BITS puts bit 0 in the most significant bit
- * of the octet; that decoder belongs to the SNMP side, not here.)
+ * The eight flags of an IEEE 802.3 LACP actor/partner state, one model for
+ * both places havoc reads them: the host's bonding driver and the switch's
+ * IEEE8023-LAG-MIB. The two encode the byte in opposite bit orders (see the
+ * two decoders below), so they must never share a decoder, only the model.
  */
 export interface LacpPortState {
   /** LACP_Activity: active LACP (1) rather than passive (0). */
@@ -32,9 +32,10 @@ export const LACP_STATE_BITS = [
   'expired',
 ] as const satisfies readonly (keyof LacpPortState)[];
 
+/** Linux /proc/net/bonding and sysfs print the state as an integer with bit 0 (activity) least significant. */
 export function decodeLacpPortState(value: number): LacpPortState {
   if (!Number.isInteger(value) || value < 0 || value > 255) {
-    throw new HavocError('bonding-parse', `LACP port state must be an integer 0..255, got ${value}`);
+    throw new HavocError('lacp-parse', `LACP port state must be an integer 0..255, got ${value}`);
   }
   const bit = (n: number) => (value & (1 << n)) !== 0;
   return {
@@ -62,5 +63,21 @@ export function lacpPortForwarding(state: LacpPortState): boolean {
     state.distributing &&
     !state.defaulted &&
     !state.expired
+  );
+}
+
+/**
+ * IEEE8023-LAG-MIB LacpState is an SNMP BITS value: "The first bit
+ * corresponds to bit 0 of Actor_State (LACP_Activity)" (librenms/librenms
+ * mibs/IEEE8023-LAG-MIB, dot3adAggPortActorAdminState), and BITS put the first
+ * bit in the MOST significant bit of the first octet (RFC 2578 section 7.1.4).
+ */
+export function decodeLacpStateBits(octets: Buffer): LacpPortState {
+  const first = octets.length > 0 ? (octets[0] ?? 0) : 0;
+  return decodeLacpPortState(
+    LACP_STATE_BITS.reduce(
+      (value, _flag, bit) => ((first & (0x80 >> bit)) !== 0 ? value | (1 << bit) : value),
+      0,
+    ),
   );
 }
