@@ -3,17 +3,11 @@ import { existsSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { abortableSleep } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
-import { createLogger } from '../core/log.js';
 import { Redactor } from '../core/redact.js';
-import { type LoadedInventory, loadInventory } from '../inventory/load.js';
-import { secretRefsOf } from '../inventory/secret-refs.js';
-import { hostByName } from '../inventory/topology.js';
+import type { LoadedInventory } from '../inventory/load.js';
 import { labInventoryPath } from '../lab/paths.js';
 import { agentMetadata } from './agent-metadata.js';
 import { type AgentOptions, parseArgvOptions, parseStdinOptions } from './agent-options.js';
-import { createFenceContext } from './context.js';
-import { describeFenceResult } from './describe-result.js';
-import { fenceHost } from './fence-host.js';
 import type { FenceAction } from './result.js';
 
 /** fence-agents exit codes: 0 success (status: on), 1 failure, 2 status off. */
@@ -43,6 +37,25 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
     io.stdout.write(agentMetadata());
     return EC.ok;
   }
+  // Pacemaker starts this program for every operation, including frequent
+  // monitors: load the schema, logger and fencing code only when needed.
+  const [
+    { createLogger },
+    { loadInventory },
+    { secretRefsOf },
+    { hostByName },
+    { createFenceContext },
+    { describeFenceResult },
+    { fenceHost },
+  ] = await Promise.all([
+    import('../core/log.js'),
+    import('../inventory/load.js'),
+    import('../inventory/secret-refs.js'),
+    import('../inventory/topology.js'),
+    import('./context.js'),
+    import('./describe-result.js'),
+    import('./fence-host.js'),
+  ]);
   const log = createLogger(opts.verbose ? 'debug' : 'warn', redactor, io.stderr);
   for (const key of opts.unknown) log.debug({ key }, 'ignoring an option fence_havoc does not use');
 
