@@ -48,6 +48,14 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** A Markdown table with padded columns, as the repository's formatter (biome) writes them. */
+function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 export function renderCatalogue(collectors: readonly Collector[]): string {
   const lines = [
     '# Metric catalogue',
@@ -62,11 +70,13 @@ export function renderCatalogue(collectors: readonly Collector[]): string {
       lines.push('(declares no metrics)', '');
       continue;
     }
-    lines.push('| Metric | Type | Labels | Description |', '| --- | --- | --- | --- |');
-    for (const f of section.families) {
-      const labels = f.labels.map((l) => `\`${l}\``).join(', ') || '-';
-      lines.push(`| \`${f.name}\` | ${f.type} | ${labels} | ${cell(f.help)} |`);
-    }
+    const rows = section.families.map((f) => [
+      `\`${f.name}\``,
+      f.type,
+      f.labels.map((l) => `\`${l}\``).join(', ') || '-',
+      cell(f.help),
+    ]);
+    lines.push(...alignedTable(['Metric', 'Type', 'Labels', 'Description'], rows));
     lines.push('');
   }
   return lines.join('\n');

@@ -60,6 +60,8 @@ export interface CollectorOutcome {
   reason?: string;
   /** Set when !ok: the error, for the log and the exporter's own metrics. */
   message?: string;
+  /** Families the collector registered without declaring them in `metrics` (the catalogue misses them). */
+  undeclared?: string[];
 }
 
 export interface ProbeResult {
@@ -145,6 +147,18 @@ export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
   const registry = new Registry();
   for (const run of runs) {
     if (!run.registry) continue;
+    const declared = req.collectors.find((c) => c.name === run.outcome.collector)?.metrics;
+    if (declared) {
+      const names = new Set(declared.map((f) => f.name));
+      const undeclared = run.registry
+        .getMetricsAsArray()
+        .map((m) => m.name)
+        .filter((n) => !names.has(n));
+      if (undeclared.length > 0) {
+        run.outcome.undeclared = undeclared;
+        ctx.log.warn({ collector: run.outcome.collector, undeclared }, 'metrics missing from the catalogue');
+      }
+    }
     const duplicate = run.registry
       .getMetricsAsArray()
       .find((m) => registry.getSingleMetric(m.name) !== undefined);

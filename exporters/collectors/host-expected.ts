@@ -14,7 +14,9 @@ export interface HostExpected {
 
 export function hostExpected(inv: Inventory, host: HostConfig): HostExpected {
   const networkMtu = (names: string[]) => {
-    const mtus = names.map((n) => inv.networks.find((net) => net.name === n)?.mtu).filter((m) => m !== undefined);
+    const mtus = names
+      .map((n) => inv.networks.find((net) => net.name === n)?.mtu)
+      .filter((m) => m !== undefined);
     return mtus.length ? Math.max(...mtus) : undefined;
   };
   const mtu = new Map<string, number>();

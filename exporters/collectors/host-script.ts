@@ -66,7 +66,7 @@ for i in ${names.join(' ')}; do
   if [ -d "$d" ]; then
     m nic "$i"
     for f in operstate mtu speed duplex carrier_changes statistics/rx_errors statistics/tx_errors statistics/rx_dropped statistics/tx_dropped statistics/rx_bytes statistics/tx_bytes; do
-      printf '%s=%s\\n' "$f" "$(cat "$d/$f" 2>/dev/null)"
+      v=; read -r v < "$d/$f" 2>/dev/null; printf '%s=%s\\n' "$f" "$v"
     done
   else
     m nic-missing "$i"
@@ -89,8 +89,9 @@ fi
 if command -v xl >/dev/null 2>&1; then
   m xl-list; xl list 2>&1; rc $?
 fi
-for p in /proc/[0-9]*; do
-  c=$(tr '\\0' '\\n' < "$p/cmdline" 2>/dev/null) || continue
+for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
+  p=\${f%/cmdline}
+  c=$(tr '\\0' '\\n' < "$f" 2>/dev/null) || continue
   case "$c" in *qemu*) ;; *) continue ;; esac
   sock=$(printf '%s\\n' "$c" | sed -n '/^-qmp$/{n;s/^unix:\\([^,]*\\).*/\\1/p;}')
   [ -n "$sock" ] || continue

@@ -48,7 +48,7 @@ export function splitSections(output: string, host: string): ScriptSection[] {
   });
   close();
   const last = sections[sections.length - 1];
-  if (!last || last.name !== 'end') {
+  if (last?.name !== 'end') {
     throw new HavocError(
       'host-script',
       `host script on ${host}: output ends before the "end" marker (${sections.length} sections read)`,

@@ -58,6 +58,31 @@ function account(user: string, group: string): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+/**
+ * The CIB every node starts from (no .sig beside it, as on a node that never
+ * ran; pacemaker-based accepts it): empty but for a short dc-deadtime, which
+ * at 20 s by default would be most of the lab's bring-up, waiting for a DC
+ * that cannot exist yet because every node starts at once.
+ */
+export function initialCib(): string {
+  return `<cib admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.9">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="${DC_DEADTIME}"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes/>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+`;
+}
+
+const DC_DEADTIME = '5s';
+
 /** The cluster's shared secret: 128 random bytes, as corosync-keygen writes it. */
 export function newAuthkey(): Buffer {
   return randomBytes(128);
@@ -85,6 +110,9 @@ export async function writeClusterHost(
     mkdirSync(path, { recursive: true, mode: sub === '' ? 0o755 : 0o750 });
     if (sub !== '') chownSync(path, pcmk.uid, pcmk.gid);
   }
+  const cib = join(d.varLibPacemaker, 'cib', 'cib.xml');
+  writeFileSync(cib, initialCib(), { mode: 0o600 });
+  chownSync(cib, pcmk.uid, pcmk.gid);
   for (const sub of ['', 'bundles']) {
     const path = join(d.logPacemaker, sub);
     mkdirSync(path, { recursive: true, mode: 0o770 });

@@ -196,7 +196,9 @@ export class SshConnection {
           },
         };
         if (check.algorithms) {
-          config.algorithms = { serverHostKey: check.algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] };
+          config.algorithms = {
+            serverHostKey: check.algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+          };
         }
         try {
           client.connect(config);
@@ -323,9 +325,13 @@ export class SshConnection {
           };
           if (exitCode === undefined && exitSignal === undefined) {
             finish(
-              new HavocError('ssh-connect', `SSH connection to ${this.where()} was lost while running ${what}`, {
-                target: this.target.name,
-              }),
+              new HavocError(
+                'ssh-connect',
+                `SSH connection to ${this.where()} was lost while running ${what}`,
+                {
+                  target: this.target.name,
+                },
+              ),
             );
           } else if (!o.allowFailure && exitCode !== 0) {
             finish(new SshCommandError(what, this.target.name, result));
@@ -379,7 +385,12 @@ function sendKill(ch: ClientChannel): void {
   const internals = ch as unknown as ChannelInternals;
   const id = internals.outgoing?.id;
   const protocol = internals._client?._protocol;
-  if (id === undefined || (internals.outgoing?.state !== 'open' && internals.outgoing?.state !== 'eof') || typeof protocol?.signal !== 'function') return;
+  if (
+    id === undefined ||
+    (internals.outgoing?.state !== 'open' && internals.outgoing?.state !== 'eof') ||
+    typeof protocol?.signal !== 'function'
+  )
+    return;
   try {
     protocol.signal(id, 'KILL');
   } catch {

@@ -60,7 +60,12 @@ export async function hostKeyCheck(target: SshTarget): Promise<HostKeyCheck> {
         if (verdict.kind === 'revoked') {
           return new HostKeyError(
             `host key of ${where} is marked @revoked in ${target.knownHostsFile} line ${verdict.entry.line} (seen ${seenText})`,
-            { target: target.name, seen, expected: [], hint: 'the host must get a new key; do not un-revoke it' },
+            {
+              target: target.name,
+              seen,
+              expected: [],
+              hint: 'the host must get a new key; do not un-revoke it',
+            },
           );
         }
         if (verdict.kind === 'unknown') {

@@ -18,10 +18,13 @@ async function makeKey(name: string): Promise<{ blob: Buffer; line: string }> {
   try {
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('ssh-keygen not found: install the Debian package openssh-client');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('ssh-keygen not found: install the Debian package openssh-client');
     throw err;
   }
-  const [type, b64] = readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/);
+  const [type, b64] = readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .trim()
+    .split(/\s+/);
   return { blob: Buffer.from(b64!, 'base64'), line: `${type} ${b64}` };
 }
 
@@ -69,13 +72,22 @@ describe('known_hosts (checked against ssh-keygen)', () => {
     expect(() => parseKnownHosts(`host1 ${keyA.line}\nhost2 ssh-ed25519\n`, '/etc/kh')).toThrow(
       /\/etc\/kh line 2: expected "<hosts> <key type> <base64 key>"/,
     );
-    expect(() => parseKnownHosts(`@bogus host ${keyA.line}\n`, 'kh')).toThrow(/kh line 1: unknown marker @bogus/);
+    expect(() => parseKnownHosts(`@bogus host ${keyA.line}\n`, 'kh')).toThrow(
+      /kh line 1: unknown marker @bogus/,
+    );
   });
 
   it('refuses a changed key with a message naming host, seen and expected fingerprints', async () => {
     const file = join(dir, 'kh-check');
     writeFileSync(file, `10.1.0.5 ${keyA.line}\n`);
-    const check = await hostKeyCheck({ name: 'host5', address: '10.1.0.5', port: 22, user: 'root', keyFile: 'k', knownHostsFile: file });
+    const check = await hostKeyCheck({
+      name: 'host5',
+      address: '10.1.0.5',
+      port: 22,
+      user: 'root',
+      keyFile: 'k',
+      knownHostsFile: file,
+    });
     expect(check.problem(keyA.blob)).toBeUndefined();
     const problem = check.problem(keyB.blob);
     expect(problem).toBeInstanceOf(HostKeyError);
@@ -95,9 +107,11 @@ describe('known_hosts (checked against ssh-keygen)', () => {
       hostKeyFingerprint: sha256Fingerprint(keyA.blob),
     });
     expect(pinned.problem(keyA.blob)).toBeUndefined();
-    expect(pinned.problem(keyB.blob)?.message).toMatch(/does not match the pinned fingerprint: seen .* expected SHA256:/);
-    await expect(hostKeyCheck({ name: 'h', address: 'a', port: 22, user: 'root', keyFile: 'k' })).rejects.toThrow(
-      /no host key to verify h \(a:22\) against/,
+    expect(pinned.problem(keyB.blob)?.message).toMatch(
+      /does not match the pinned fingerprint: seen .* expected SHA256:/,
     );
+    await expect(
+      hostKeyCheck({ name: 'h', address: 'a', port: 22, user: 'root', keyFile: 'k' }),
+    ).rejects.toThrow(/no host key to verify h \(a:22\) against/);
   });
 });

@@ -50,7 +50,10 @@ export function knownHostsName(host: string, port: number): string {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -85,7 +88,9 @@ export function sha256Fingerprint(keyBlob: Buffer): string {
 export function keyTypeOfBlob(keyBlob: Buffer): string {
   if (keyBlob.length < 4) return 'unknown';
   const len = keyBlob.readUInt32BE(0);
-  return len > 0 && len < 64 && keyBlob.length >= 4 + len ? keyBlob.subarray(4, 4 + len).toString('latin1') : 'unknown';
+  return len > 0 && len < 64 && keyBlob.length >= 4 + len
+    ? keyBlob.subarray(4, 4 + len).toString('latin1')
+    : 'unknown';
 }
 
 export type KnownHostVerdict =
@@ -96,7 +101,11 @@ export type KnownHostVerdict =
   | { kind: 'revoked'; entry: KnownHostEntry };
 
 /** Checks a presented key blob against every entry naming any of `names`. */
-export function checkKnownHost(entries: KnownHostEntry[], names: string[], keyBlob: Buffer): KnownHostVerdict {
+export function checkKnownHost(
+  entries: KnownHostEntry[],
+  names: string[],
+  keyBlob: Buffer,
+): KnownHostVerdict {
   const key = keyBlob.toString('base64');
   const named = entries.filter((e) => e.marker !== 'cert-authority' && names.some((n) => entryNames(e, n)));
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key === key);

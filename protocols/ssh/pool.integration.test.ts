@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
-import { HavocError, TimeoutError } from '../../core/errors.js';
+import { type HavocError, TimeoutError } from '../../core/errors.js';
 import { type SshdPeer, startSshd } from '../../test/exporters-host/sshd-peer.js';
 import { HostKeyError, SshCommandError, SshPool, type SshTarget } from './index.js';
 
@@ -34,13 +34,19 @@ afterAll(async () => {
 
 describe('SshPool against OpenSSH sshd', () => {
   it('runs a command and returns stdout, stderr and exit code; stdin reaches it', async () => {
-    const r = await pool.exec(target, 'sh -s', { signal: deadlineSignal(10_000, 'exec'), stdin: 'echo out; echo err >&2; cat /proc/sys/kernel/hostname >/dev/null\n' });
+    const r = await pool.exec(target, 'sh -s', {
+      signal: deadlineSignal(10_000, 'exec'),
+      stdin: 'echo out; echo err >&2; cat /proc/sys/kernel/hostname >/dev/null\n',
+    });
     expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 0 });
   });
 
   it('a non-zero exit is an SshCommandError carrying stderr', async () => {
     const err = await pool
-      .exec(target, 'echo boom >&2; exit 3', { signal: deadlineSignal(10_000, 'exec'), what: 'the failing test command' })
+      .exec(target, 'echo boom >&2; exit 3', {
+        signal: deadlineSignal(10_000, 'exec'),
+        what: 'the failing test command',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SshCommandError);
     expect((err as SshCommandError).exitCode).toBe(3);
@@ -49,11 +55,19 @@ describe('SshPool against OpenSSH sshd', () => {
 
   it('keeps one connection and queues beyond 8 channels: 24 concurrent commands all succeed on a MaxSessions 10 sshd', async () => {
     const results = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => pool.exec(target, `sleep 0.2; echo ${i}`, { signal: deadlineSignal(30_000, 'exec') })),
+      Array.from({ length: 24 }, (_, i) =>
+        pool.exec(target, `sleep 0.2; echo ${i}`, { signal: deadlineSignal(30_000, 'exec') }),
+      ),
     );
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 24 }, (_, i) => String(i)));
     const [stats] = pool.stats();
-    expect(stats).toMatchObject({ host: 'peer', connected: true, activeChannels: 0, queuedCommands: 0, peakChannels: 8 });
+    expect(stats).toMatchObject({
+      host: 'peer',
+      connected: true,
+      activeChannels: 0,
+      queuedCommands: 0,
+      peakChannels: 8,
+    });
     // One TCP connection from us to sshd's port.
     const { stdout } = await run('ss', ['-Htn', 'state', 'established', `dst 127.0.0.1:${sshd.port}`]);
     expect(stdout.trim().split('\n').filter(Boolean)).toHaveLength(1);
@@ -61,7 +75,9 @@ describe('SshPool against OpenSSH sshd', () => {
 
   it('a deadline aborts a running command at once; its slot is held until sshd closes the channel', async () => {
     const slow = Array.from({ length: 8 }, () =>
-      pool.exec(target, 'sleep 3', { signal: deadlineSignal(300, 'the slow command') }).catch((e: unknown) => e),
+      pool
+        .exec(target, 'sleep 3', { signal: deadlineSignal(300, 'the slow command') })
+        .catch((e: unknown) => e),
     );
     const errors = await Promise.all(slow);
     for (const e of errors) {
@@ -76,14 +92,18 @@ describe('SshPool against OpenSSH sshd', () => {
       { initialMs: 50, maxMs: 250 },
     );
     const again = await Promise.all(
-      Array.from({ length: 8 }, () => pool.exec(target, 'echo ok', { signal: deadlineSignal(10_000, 'exec') })),
+      Array.from({ length: 8 }, () =>
+        pool.exec(target, 'echo ok', { signal: deadlineSignal(10_000, 'exec') }),
+      ),
     );
     expect(again.every((r) => r.stdout === 'ok\n')).toBe(true);
   });
 
   it('a waiter whose deadline passes while queued never runs', async () => {
     const marker = join(sshd.dir, 'queued-ran');
-    const blockers = Array.from({ length: 8 }, () => pool.exec(target, 'sleep 0.5', { signal: deadlineSignal(10_000, 'blocker') }));
+    const blockers = Array.from({ length: 8 }, () =>
+      pool.exec(target, 'sleep 0.5', { signal: deadlineSignal(10_000, 'blocker') }),
+    );
     const queued = await pool
       .exec(target, `touch ${marker}`, { signal: deadlineSignal(100, 'the queued command') })
       .catch((e: unknown) => e);
@@ -93,11 +113,15 @@ describe('SshPool against OpenSSH sshd', () => {
   });
 
   it('reconnects after the connection is lost', async () => {
-    const pid = (await pool.exec(target, 'echo $PPID', { signal: deadlineSignal(10_000, 'exec') })).stdout.trim();
+    const pid = (
+      await pool.exec(target, 'echo $PPID', { signal: deadlineSignal(10_000, 'exec') })
+    ).stdout.trim();
     // Kill the sshd process that serves our connection (the shell's parent): the TCP connection dies.
     expect(Number(pid)).not.toBe(sshd.pid);
     process.kill(Number(pid), 'SIGKILL');
-    const r = await pool.exec(target, 'echo back', { signal: deadlineSignal(15_000, 'exec after reconnect') });
+    const r = await pool.exec(target, 'echo back', {
+      signal: deadlineSignal(15_000, 'exec after reconnect'),
+    });
     expect(r.stdout).toBe('back\n');
   });
 
@@ -110,15 +134,21 @@ describe('SshPool against OpenSSH sshd', () => {
     const fresh = new SshPool();
     try {
       const err = await fresh
-        .exec({ ...target, knownHostsFile: wrongKnownHosts }, `touch ${marker}`, { signal: deadlineSignal(10_000, 'exec') })
+        .exec({ ...target, knownHostsFile: wrongKnownHosts }, `touch ${marker}`, {
+          signal: deadlineSignal(10_000, 'exec'),
+        })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HostKeyError);
       expect((err as HostKeyError).code).toBe('host-key');
-      expect((err as Error).message).toMatch(/^host key of peer \(127\.0\.0\.1:\d+\) CHANGED: seen ssh-ed25519 SHA256:\S+, expected ssh-ed25519 SHA256:\S+/);
+      expect((err as Error).message).toMatch(
+        /^host key of peer \(127\.0\.0\.1:\d+\) CHANGED: seen ssh-ed25519 SHA256:\S+, expected ssh-ed25519 SHA256:\S+/,
+      );
       expect(() => readFileSync(marker)).toThrow();
       // While backing off, the next command fails at once with the same reason.
       const again = await fresh
-        .exec({ ...target, knownHostsFile: wrongKnownHosts }, 'true', { signal: deadlineSignal(10_000, 'exec') })
+        .exec({ ...target, knownHostsFile: wrongKnownHosts }, 'true', {
+          signal: deadlineSignal(10_000, 'exec'),
+        })
         .catch((e: unknown) => e);
       expect((again as HavocError).code).toBe('host-key');
       expect((again as Error).message).toMatch(/CHANGED.*\(next attempt in \d+ ms\)/);
@@ -132,10 +162,14 @@ describe('SshPool against OpenSSH sshd', () => {
     const fresh = new SshPool();
     try {
       const err = await fresh
-        .exec({ ...target, keyFile: join(sshd.dir, 'stranger') }, 'true', { signal: deadlineSignal(10_000, 'exec') })
+        .exec({ ...target, keyFile: join(sshd.dir, 'stranger') }, 'true', {
+          signal: deadlineSignal(10_000, 'exec'),
+        })
         .catch((e: unknown) => e);
       expect((err as HavocError).code).toBe('auth');
-      expect((err as Error).message).toContain(`SSH login as root to peer (127.0.0.1:${sshd.port}) was refused for key ${join(sshd.dir, 'stranger')}`);
+      expect((err as Error).message).toContain(
+        `SSH login as root to peer (127.0.0.1:${sshd.port}) was refused for key ${join(sshd.dir, 'stranger')}`,
+      );
     } finally {
       fresh.close();
     }

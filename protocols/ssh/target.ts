@@ -14,5 +14,12 @@ export interface SshTarget {
 
 /** One connection per distinct login (a changed key file or trust setting is a new connection). */
 export function targetKey(t: SshTarget): string {
-  return JSON.stringify([t.user, t.address, t.port, t.keyFile, t.knownHostsFile ?? '', t.hostKeyFingerprint ?? '']);
+  return JSON.stringify([
+    t.user,
+    t.address,
+    t.port,
+    t.keyFile,
+    t.knownHostsFile ?? '',
+    t.hostKeyFingerprint ?? '',
+  ]);
 }

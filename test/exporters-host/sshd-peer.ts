@@ -48,8 +48,10 @@ function accepts(port: number): Promise<boolean> {
 }
 
 export async function startSshd(opts: { maxSessions?: number } = {}): Promise<SshdPeer> {
-  if (!existsSync('/usr/sbin/sshd')) throw new Error('/usr/sbin/sshd not found: install the Debian package openssh-server');
-  if (process.getuid?.() !== 0) throw new Error('starting sshd needs root (run the integration tests as root)');
+  if (!existsSync('/usr/sbin/sshd'))
+    throw new Error('/usr/sbin/sshd not found: install the Debian package openssh-server');
+  if (process.getuid?.() !== 0)
+    throw new Error('starting sshd needs root (run the integration tests as root)');
   const dir = mkdtempSync(join(tmpdir(), 'havoc-sshd-'));
   const hostKey = join(dir, 'ssh_host_ed25519_key');
   const clientKey = join(dir, 'id_ed25519');
@@ -78,7 +80,9 @@ export async function startSshd(opts: { maxSessions?: number } = {}): Promise<Ss
     ].join('\n'),
   );
   mkdirSync('/run/sshd', { recursive: true });
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -86,7 +90,10 @@ export async function startSshd(opts: { maxSessions?: number } = {}): Promise<Ss
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     await pollUntil(
-      async () => (child.exitCode !== null ? Promise.reject(new Error(`sshd exited: ${stderr}`)) : (await accepts(port)) || undefined),
+      async () =>
+        child.exitCode !== null
+          ? Promise.reject(new Error(`sshd exited: ${stderr}`))
+          : (await accepts(port)) || undefined,
       deadlineSignal(10_000, 'test sshd listening'),
       { initialMs: 20, maxMs: 200 },
     );

@@ -9,7 +9,7 @@ import { abortableSleep } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
 import type { Collector } from '../../exporters/collector.js';
 import { gaugeFamily, registerGauge } from '../../exporters/metric-family.js';
-import { probeDeadlineMs } from '../../exporters/probe.js';
+import { probeDeadlineMs, runProbe } from '../../exporters/probe.js';
 import { type RunningExporter, startExporter } from '../../exporters/server.js';
 import { hashPassword, parseWebConfig } from '../../exporters/web-config.js';
 import { inventory, load } from '../inventory/build.js';
@@ -306,5 +306,28 @@ describe('web config (exporter-toolkit format): TLS with an openssl self-signed 
       ),
     ).toThrow(`tls_server_config.cert_file ${join(dir, 'nope.crt')} does not exist`);
     expect(() => parseWebConfig('/etc/web.yml', 'http_server_confg: {}\n')).toThrow(/http_server_confg/);
+  });
+});
+
+describe('declarations', () => {
+  it('a probe names the families a collector registered without declaring them', async () => {
+    const sneaky: Collector = {
+      name: 'sneaky',
+      module: 'host',
+      metrics: [GOOD],
+      appliesTo: () => true,
+      async collect(_t, registry) {
+        registerGauge(registry, GOOD).set(1);
+        registerGauge(registry, PARTIAL).set(1);
+      },
+    };
+    const result = await runProbe({
+      target: 'h1',
+      module: 'host',
+      collectors: [sneaky],
+      context: { loaded, log, cache: new Map() },
+      deadlineMs: 2000,
+    });
+    expect(result.outcomes[0]?.undeclared).toEqual(['havoc_test_partial']);
   });
 });

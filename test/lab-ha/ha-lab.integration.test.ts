@@ -185,8 +185,13 @@ describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real cor
   }, 240_000);
 
   it("SIGKILL of a VM's QEMU: Pacemaker's monitor sees it and restarts the VM", async () => {
-    const host = await waitForCluster(state, 'host1', 'vm2 placed', 30_000, (st) => hostOf(st, 'vm2'));
-    const before = await guest('vm2');
+    const host = await waitForCluster(state, 'host1', 'vm2 placed', 60_000, (st) => hostOf(st, 'vm2'));
+    // vm2 may still be booting: it was restarted too if the previous test fenced its host.
+    const before = await pollUntil(
+      () => guest('vm2').catch(() => undefined),
+      deadlineSignal(60_000, 'vm2 answering before the kill'),
+      { initialMs: 100, maxMs: 500 },
+    );
     const t0 = monotonicMs();
     // Inside the host, as an operator's kill -9 there would be; the pidfile is on the host's private /run.
     await crmIn(state, host, ['sh', '-c', 'kill -KILL "$(cat /run/havoc/qemu-vm/vm2/qemu.pid)"']);

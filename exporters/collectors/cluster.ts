@@ -1,0 +1,13 @@
+import type { Collector } from '../collector.js';
+import { pacemakerCollector } from './cluster-pacemaker.js';
+import { xapiCollector } from './cluster-xapi.js';
+import { fencingReadyCollector } from './ha-fencing-ready.js';
+import { haReadinessCollector } from './ha-readiness.js';
+
+/** The collectors of the cluster module (target: the cluster's name), for exporters/collectors/index.ts. */
+export const clusterCollectors: readonly Collector[] = [
+  pacemakerCollector,
+  xapiCollector,
+  haReadinessCollector,
+  fencingReadyCollector,
+];
