@@ -9,6 +9,7 @@ import { SUBCOMMANDS } from './subcommands.js';
 const EXIT_BY_CODE: Record<string, number> = {
   inventory: EXIT.badInput,
   secret: EXIT.badInput,
+  'web-config': EXIT.badInput,
   usage: EXIT.usage,
   environment: EXIT.environment,
 };

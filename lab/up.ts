@@ -24,7 +24,7 @@ import { labDown } from './down.js';
 import { execProgram, inNetns } from './exec.js';
 import { buildFabric, ifIndexes } from './fabric.js';
 import { haInventory } from './ha/ha-inventory.js';
-import { type FenceAgent, haPlan } from './ha/ha-plan.js';
+import { type FenceAgent, haPlan, type VmAgent } from './ha/ha-plan.js';
 import { checkHaPrerequisites } from './ha/ha-prerequisites.js';
 import { finishHa, prepareHa } from './ha/ha-up.js';
 import { BMC_PORT, type LabSecretsPaths, labInventory, NBD_PORT } from './inventory-writer.js';
@@ -50,7 +50,7 @@ export interface LabUpOptions {
   redactor: Redactor;
   progress: (text: string) => void;
   /** corosync + Pacemaker on every host, with `vms` VMs as cluster resources. */
-  ha?: { vms: number; fenceAgent: FenceAgent };
+  ha?: { vms: number; fenceAgent: FenceAgent; vmAgent?: VmAgent };
 }
 
 export interface LabUpResult {
@@ -126,7 +126,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     throw new HavocError('usage', `--volumes ${opts.volumes}: between 1 and 32`);
   }
   checkLabPrerequisites(opts.env);
-  if (opts.ha) checkHaPrerequisites(opts.env, opts.ha.fenceAgent);
+  if (opts.ha) checkHaPrerequisites(opts.env, opts.ha.fenceAgent, opts.ha.vmAgent);
   const dir = labStateDir(name, opts.env);
   if (readLabState(dir) || existsSync(dir)) {
     if (!opts.recreate) {
@@ -145,7 +145,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   if (slot === undefined)
     throw new HavocError('lab', 'no free address block left in 198.18.0.0/15 for another lab');
   const topo = labTopology(name, opts.hosts, slot);
-  const plan = opts.ha ? haPlan(topo, opts.ha.vms, volumeNames(opts.volumes), opts.ha.fenceAgent) : undefined;
+  const plan = opts.ha ? haPlan(topo, opts.ha.vms, volumeNames(opts.volumes), opts.ha.fenceAgent, opts.ha.vmAgent) : undefined;
 
   const store = LabStateStore.create({
     version: 1,

@@ -5,7 +5,8 @@ import type { CollectContext } from '../collector.js';
 import { sshPoolOf, sshTargetOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
-export const CRM_MON_COMMAND = 'crm_mon --output-as=xml --one-shot';
+// --fence-history=2: every fence, not only failed and pending ones.
+export const CRM_MON_COMMAND = 'crm_mon --one-shot --output-as=xml --inactive --fence-history=2';
 
 /** Hosts to ask, in order: haManager.via, else every host. */
 export function crmMonHosts(inv: Inventory): string[] {
@@ -20,11 +21,18 @@ async function ask(ctx: CollectContext): Promise<{ host: string; status: CrmMonS
     const host = inv.hosts.find((h) => h.name === name);
     if (!host) continue;
     try {
-      const { stdout } = await sshPoolOf(ctx).exec(sshTargetOf(host), CRM_MON_COMMAND, {
+      const r = await sshPoolOf(ctx).exec(sshTargetOf(host), CRM_MON_COMMAND, {
         signal: ctx.signal,
         what: 'crm_mon',
+        allowFailure: true,
       });
-      return { host: name, status: parseCrmMonXml(stdout) };
+      // crm_mon exits non-zero when it cannot reach the cluster, and still prints an XML result saying why.
+      if (!r.stdout.includes('<summary>')) {
+        const why = (r.stderr || r.stdout).trim().split('\n').at(-1) ?? '';
+        failures.push(`${name}: crm_mon exited with ${r.exitCode}${why ? `: ${why}` : ''}`);
+        continue;
+      }
+      return { host: name, status: parseCrmMonXml(r.stdout) };
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       failures.push(`${name}: ${errorMessage(err)}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HavocError } from '../../core/errors.js';
+import { fenceHavocProgram, fenceHavocWrapper, STONITH_BINDIR } from '../../fencers/agent-install.js';
 import { installOcfLauncher, type LauncherOptions } from '../ocf/ocfLauncher.js';
 import type { BootService } from '../state.js';
 import { corosyncConf } from './corosync-conf.js';
@@ -14,6 +15,10 @@ import type { HaPlan } from './ha-plan.js';
  * over the system paths inside the host's private mount namespace at every
  * boot. The OCF agent directory is overlaid the same way, so Pacemaker finds
  * ocf:havoc:qemu-vm without anything being written to the real /usr/lib.
+ * With fence_havoc, /usr/sbin (the only place pacemaker-fenced runs fence
+ * agents from) becomes a read-only overlay of the host's own sbin directory
+ * on top of the real one: fence_havoc appears there, beside every system
+ * program, for this host's processes only.
  */
 
 export const OCF_RESOURCE_DIR = '/usr/lib/ocf/resource.d';
@@ -27,6 +32,8 @@ export interface ClusterHostDirs {
   varLibPacemaker: string;
   logPacemaker: string;
   ocf: string;
+  /** Upper layer of the host's /usr/sbin overlay (fence_havoc). */
+  sbin: string;
 }
 
 export function clusterHostDirs(hostDir: string): ClusterHostDirs {
@@ -38,6 +45,7 @@ export function clusterHostDirs(hostDir: string): ClusterHostDirs {
     varLibPacemaker: join(root, 'var-lib-pacemaker'),
     logPacemaker: join(root, 'log-pacemaker'),
     ocf: join(root, 'ocf'),
+    sbin: join(root, 'sbin'),
   };
 }
 
@@ -120,11 +128,29 @@ export async function writeClusterHost(
   }
   for (const provider of SYSTEM_OCF_PROVIDERS) mkdirSync(join(d.ocf, provider), { recursive: true });
   await installOcfLauncher(join(d.ocf, 'havoc', 'qemu-vm'), launcher);
+  if (plan.fenceAgent === 'fence_havoc') {
+    mkdirSync(d.sbin, { recursive: true, mode: 0o755 });
+    // The inventory comes with every call, as the stonith device's inventory= parameter.
+    writeFileSync(join(d.sbin, 'fence_havoc'), fenceHavocWrapper(fenceHavocProgram()), { mode: 0o755 });
+  }
   return d;
 }
 
-/** Bind mounts every boot makes before corosync starts. */
-export function clusterMounts(d: ClusterHostDirs): string[][] {
+/**
+ * A read-only overlay needs no upper or work directory, only lower layers
+ * (the first one wins); overlayfs separates them with ':' and options with ','.
+ */
+function sbinOverlay(d: ClusterHostDirs): string[] {
+  if (/[:,]/.test(d.sbin)) {
+    throw new HavocError('lab', `the lab state path ${d.sbin} contains ':' or ',', which overlayfs cannot take`, {
+      hint: 'set HAVOC_LAB_DIR to a path without them',
+    });
+  }
+  return ['mount', '-t', 'overlay', 'havoc-sbin', '-o', `lowerdir=${d.sbin}:${STONITH_BINDIR}`, STONITH_BINDIR];
+}
+
+/** Mounts every boot makes before corosync starts. */
+export function clusterMounts(d: ClusterHostDirs, fenceAgent: HaPlan['fenceAgent']): string[][] {
   const bind = (from: string, to: string) => ['mount', '--bind', from, to];
   return [
     bind(d.etcCorosync, '/etc/corosync'),
@@ -134,6 +160,7 @@ export function clusterMounts(d: ClusterHostDirs): string[][] {
     ...SYSTEM_OCF_PROVIDERS.map((p) => bind(join(OCF_RESOURCE_DIR, p), join(d.ocf, p))),
     // rbind: the overlay carries the provider mounts just made inside it.
     ['mount', '--rbind', d.ocf, OCF_RESOURCE_DIR],
+    ...(fenceAgent === 'fence_havoc' ? [sbinOverlay(d)] : []),
   ];
 }
 
@@ -144,9 +171,9 @@ const WAIT_FOR_COROSYNC = [
   'i=0; until corosync-cfgtool -s >/dev/null 2>&1; do i=$((i+1)); [ $i -ge 300 ] && exit 1; sleep 0.1; done',
 ];
 
-export function clusterServices(d: ClusterHostDirs): BootService[] {
+export function clusterServices(d: ClusterHostDirs, fenceAgent: HaPlan['fenceAgent']): BootService[] {
   return [
-    { name: 'corosync', argv: ['corosync', '-f'], prepare: clusterMounts(d) },
+    { name: 'corosync', argv: ['corosync', '-f'], prepare: clusterMounts(d, fenceAgent) },
     {
       name: 'pacemaker',
       argv: [

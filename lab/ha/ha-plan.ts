@@ -10,6 +10,15 @@ import { type LabTopology, networkByKey } from '../topology.js';
 export type FenceAgent = 'fence_ipmilan' | 'fence_havoc';
 export const FENCE_AGENTS: readonly FenceAgent[] = ['fence_ipmilan', 'fence_havoc'];
 
+/**
+ * How Pacemaker runs the VMs: ocf:heartbeat:VirtualDomain through a libvirtd
+ * on every host (what the reference deployments run), or havoc's own
+ * ocf:havoc:qemu-vm, which drives QEMU over QMP without libvirt.
+ */
+export type VmAgent = 'virtualdomain' | 'qemu-vm';
+export const VM_AGENTS: readonly VmAgent[] = ['virtualdomain', 'qemu-vm'];
+export const DEFAULT_VM_AGENT: VmAgent = 'virtualdomain';
+
 export const MAX_VMS = 16;
 /** Bridge inside each host that the VMs' taps join, uplinked through the host's data NIC. */
 export const VM_BRIDGE = 'br-vm';
@@ -49,6 +58,7 @@ export interface HaPlan {
   clusterName: string;
   twoNode: boolean;
   fenceAgent: FenceAgent;
+  vmAgent: VmAgent;
   nodes: HaNode[];
   vms: HaVm[];
   /** The management station's own address on the data network, so it can probe the VMs. */
@@ -62,6 +72,7 @@ export function haPlan(
   vmCount: number,
   volumes: readonly string[],
   fenceAgent: FenceAgent,
+  vmAgent: VmAgent = DEFAULT_VM_AGENT,
 ): HaPlan {
   if (!Number.isInteger(vmCount) || vmCount < 0 || vmCount > MAX_VMS) {
     throw new HavocError('usage', `--vms ${vmCount}: between 0 and ${MAX_VMS}`);
@@ -75,6 +86,9 @@ export function haPlan(
   }
   if (!FENCE_AGENTS.includes(fenceAgent)) {
     throw new HavocError('usage', `--fence-agent ${fenceAgent}: one of ${FENCE_AGENTS.join(', ')}`);
+  }
+  if (!VM_AGENTS.includes(vmAgent)) {
+    throw new HavocError('usage', `--vm-agent ${vmAgent}: one of ${VM_AGENTS.join(', ')}`);
   }
   const data = networkByKey(topo, 'data');
   const nicOn = (h: LabTopology['hosts'][number], key: string) => {
@@ -106,6 +120,7 @@ export function haPlan(
     clusterName: `${topo.lab}-lab`,
     twoNode: topo.hosts.length === 2,
     fenceAgent,
+    vmAgent,
     nodes,
     vms,
     stationData: { link: `${topo.lab}-data`, address: `${data.prefix}.1`, port: 'swp-st-data' },

@@ -1,6 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { HavocError } from '../../core/errors.js';
+import { fenceHavocProgram } from '../../fencers/agent-install.js';
+import { DEFAULT_VM_AGENT, type FenceAgent, type VmAgent } from './ha-plan.js';
 
 /** What `lab up --ha` runs on top of the base lab, with the Debian package of each. */
 export const HA_PROGRAMS: readonly { program: string; pkg: string }[] = [
@@ -10,16 +12,37 @@ export const HA_PROGRAMS: readonly { program: string; pkg: string }[] = [
   { program: 'crm_mon', pkg: 'pacemaker-cli-utils' },
   { program: 'cibadmin', pkg: 'pacemaker-cli-utils' },
   { program: 'crm_attribute', pkg: 'pacemaker-cli-utils' },
-  { program: 'fence_ipmilan', pkg: 'fence-agents' },
+  { program: 'stonith_admin', pkg: 'pacemaker-cli-utils' },
   { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' },
   { program: 'nsenter', pkg: 'util-linux' },
   { program: 'mount', pkg: 'mount' },
 ];
 
+const FENCE_AGENT_PROGRAMS: Record<FenceAgent, readonly { program: string; pkg: string }[]> = {
+  fence_ipmilan: [{ program: 'fence_ipmilan', pkg: 'fence-agents' }],
+  // havoc's own agent is written into each host's /usr/sbin overlay; only the build must exist.
+  fence_havoc: [],
+};
+
+/** The OCF agent file of VirtualDomain (resource-agents), looked up by Pacemaker, not through PATH. */
+export const VIRTUALDOMAIN_AGENT = '/usr/lib/ocf/resource.d/heartbeat/VirtualDomain';
+
+const VM_AGENT_PROGRAMS: Record<VmAgent, readonly { program: string; pkg: string }[]> = {
+  virtualdomain: [
+    { program: 'libvirtd', pkg: 'libvirt-daemon-system' },
+    { program: 'virsh', pkg: 'libvirt-clients' },
+    { program: VIRTUALDOMAIN_AGENT, pkg: 'resource-agents' },
+  ],
+  'qemu-vm': [],
+};
+
 function installed(program: string, env: NodeJS.ProcessEnv): boolean {
-  for (const dir of [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin']) {
+  const candidates = program.startsWith('/')
+    ? [program]
+    : [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'].map((dir) => join(dir, program));
+  for (const path of candidates) {
     try {
-      accessSync(join(dir, program), constants.X_OK);
+      accessSync(path, constants.X_OK);
       return true;
     } catch {
       // not here
@@ -31,18 +54,13 @@ function installed(program: string, env: NodeJS.ProcessEnv): boolean {
 /** Refuses `--ha` before anything is created when a program of the cluster stack is missing. */
 export function checkHaPrerequisites(
   env: NodeJS.ProcessEnv = process.env,
-  fenceAgent: 'fence_ipmilan' | 'fence_havoc' = 'fence_ipmilan',
+  fenceAgent: FenceAgent = 'fence_ipmilan',
+  vmAgent: VmAgent = DEFAULT_VM_AGENT,
 ): void {
-  if (fenceAgent === 'fence_havoc' && !installed('fence_havoc', { PATH: '/usr/sbin' })) {
-    throw new HavocError(
-      'environment',
-      'fence_havoc is not installed where Pacemaker looks for fence agents',
-      {
-        hint: 'install it as /usr/sbin/fence_havoc (pacemaker-fenced runs stonith agents from /usr/sbin only)',
-      },
-    );
-  }
-  const missing = HA_PROGRAMS.filter((p) => !installed(p.program, env));
+  // Throws, naming the missing dist/ file and `npm run build`.
+  if (fenceAgent === 'fence_havoc') fenceHavocProgram();
+  const needed = [...HA_PROGRAMS, ...FENCE_AGENT_PROGRAMS[fenceAgent], ...VM_AGENT_PROGRAMS[vmAgent]];
+  const missing = needed.filter((p) => !installed(p.program, env));
   if (missing.length > 0) {
     throw new HavocError(
       'environment',

@@ -78,7 +78,7 @@ export async function prepareHa(
   store.update((s) => {
     plan.nodes.forEach((n, i) => {
       const h = s.hosts[n.name]!;
-      for (const svc of clusterServices(hostDirs[i]!)) {
+      for (const svc of clusterServices(hostDirs[i]!, plan.fenceAgent)) {
         const at = h.services.findIndex((x) => x.name === svc.name);
         if (at >= 0) h.services[at] = svc;
         else h.services.push(svc);

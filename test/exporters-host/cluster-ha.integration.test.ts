@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { Redactor } from '../../core/redact.js';
+import { clusterCollectors } from '../../exporters/collectors/cluster.js';
+import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
+import { runProbe } from '../../exporters/probe.js';
+import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
+import { labDown } from '../../lab/down.js';
+import { execProgram } from '../../lab/exec.js';
+import { checkLabPrerequisites } from '../../lab/prerequisites.js';
+import { labUp } from '../../lab/up.js';
+
+/*
+ * The cluster module against the HA lab: corosync + Pacemaker on two lab
+ * hosts with fence_ipmilan through each host's ipmi_sim BMC. crm_mon runs on
+ * the hosts over SSH. Power host2 off through its BMC: Pacemaker on host1
+ * sees it unclean and fences it, and the fence shows up in the history.
+ */
+
+const LAB = 'hx2';
+const env = process.env;
+let dir: string;
+let loaded: LoadedInventory;
+const cache = new Map<string, unknown>();
+const log = pino({ level: 'silent' });
+
+async function clusterProbe() {
+  const result = await runProbe({
+    target: loaded.inventory.cluster.name,
+    module: 'cluster',
+    collectors: clusterCollectors,
+    context: { loaded, log, cache },
+    deadlineMs: 10_000,
+  });
+  return { ...result, text: await result.registry.metrics() };
+}
+
+beforeAll(async () => {
+  checkLabPrerequisites(env);
+  const r = await labUp({
+    name: LAB,
+    hosts: 2,
+    volumes: 1,
+    recreate: true,
+    env,
+    signal: AbortSignal.timeout(200_000),
+    redactor: new Redactor(),
+    progress: () => {},
+    ha: { vms: 0, fenceAgent: 'fence_ipmilan' },
+  });
+  dir = r.stateDir;
+  loaded = loadInventory(r.inventory, new Redactor());
+});
+
+afterAll(async () => {
+  if (loaded) sshPoolOf({ loaded, log, cache, signal: AbortSignal.timeout(1) }).close();
+  await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
+});
+
+describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipmilan, ipmi_sim)', () => {
+  it('reports both nodes online; after host2 loses power it goes unclean, then its fence appears in the history', async () => {
+    const before = await pollUntil(
+      async () => {
+        const p = await clusterProbe();
+        return p.up && p.text.includes('havoc_pacemaker_node_online{node="host2"} 1') ? p : undefined;
+      },
+      deadlineSignal(60_000, 'both nodes online in crm_mon'),
+      { initialMs: 200, maxMs: 1000 },
+    );
+    expect(before.text).toContain('havoc_pacemaker_node_online{node="host1"} 1');
+    expect(before.text).toContain('havoc_pacemaker_quorate 1');
+    expect(before.text).toContain('havoc_ha_live_hosts_source_info{source="pacemaker"} 1');
+    expect(before.text).not.toMatch(/havoc_pacemaker_last_fence_success\{node="host2"\}/);
+
+    const bmc = loaded.inventory.hosts[1]!.bmc!;
+    if (bmc.type !== 'ipmi') throw new Error('lab BMCs are IPMI');
+    await execProgram(
+      [
+        'ipmitool',
+        '-I',
+        'lanplus',
+        '-C',
+        '3',
+        '-H',
+        bmc.address,
+        '-U',
+        bmc.user,
+        '-f',
+        join(dir, 'secrets', 'bmc-host2-admin'),
+        'chassis',
+        'power',
+        'off',
+      ],
+      { signal: AbortSignal.timeout(15_000) },
+    );
+    let sawUnclean = false;
+    const after = await pollUntil(
+      async () => {
+        const p = await clusterProbe();
+        if (p.text.includes('havoc_pacemaker_node_unclean{node="host2"} 1')) sawUnclean = true;
+        return /havoc_pacemaker_last_fence_success\{node="host2"\} 1/.test(p.text) ? p : undefined;
+      },
+      deadlineSignal(120_000, 'host2 fenced in the stonith history'),
+      { initialMs: 100, maxMs: 300 },
+    );
+    expect(sawUnclean).toBe(true);
+    expect(after.text).toMatch(/havoc_pacemaker_last_fence_timestamp_seconds\{node="host2"\} \d+/);
+    expect(after.text).toContain('havoc_ha_host_live{host="host1"} 1');
+  });
+});
