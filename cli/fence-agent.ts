@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { agentMetadata } from '../fencers/agent-metadata.js';
 import { installFenceHavoc, STONITH_BINDIR } from '../fencers/agent-install.js';
+import { agentMetadata } from '../fencers/agent-metadata.js';
 import type { CommandEnv } from './command-env.js';
 import { EXIT } from './exit-codes.js';
 
 export function fenceAgentCommand(env: CommandEnv): Command {
-  const cmd = new Command('fence-agent').description('the fence-agents compatible fence_havoc, for Pacemaker (stonith:fence_havoc)');
+  const cmd = new Command('fence-agent').description(
+    'the fence-agents compatible fence_havoc, for Pacemaker (stonith:fence_havoc)',
+  );
   cmd
     .command('install')
     .description(`write the fence_havoc wrapper where pacemaker-fenced looks for agents (${STONITH_BINDIR})`)

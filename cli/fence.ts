@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { HavocError } from '../core/errors.js';
-import { createFenceContext } from '../fencers/context.js';
+import { closeFenceContext, createFenceContext } from '../fencers/context.js';
 import { describeFenceResult } from '../fencers/describe-result.js';
 import { fenceHost } from '../fencers/fence-host.js';
 import { FENCE_ACTIONS, type FenceAction } from '../fencers/result.js';
@@ -47,7 +47,7 @@ export function fenceCommand(env: CommandEnv): Command {
         const result = await fenceHost(host, action, ctx, {
           method: opts.method,
           ...(level !== undefined ? { level } : {}),
-        });
+        }).finally(() => closeFenceContext(ctx));
         if (g.json) io.json(result);
         else io.out(describeFenceResult(result).join('\n'));
         return result.ok ? EXIT.ok : EXIT.failed;

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { labDown } from '../lab/down.js';
-import { FENCE_AGENTS, type FenceAgent } from '../lab/ha/ha-plan.js';
+import { DEFAULT_VM_AGENT, FENCE_AGENTS, type FenceAgent, VM_AGENTS, type VmAgent } from '../lab/ha/ha-plan.js';
 import type { LabClusterStatus } from '../lab/ha/ha-status.js';
 import { labStatus } from '../lab/status.js';
 import { labUp } from '../lab/up.js';
@@ -80,6 +80,14 @@ export function labCommand(env: CommandEnv): Command {
         .choices([...FENCE_AGENTS])
         .default('fence_ipmilan'),
     )
+    .addOption(
+      new Option(
+        '--vm-agent <agent>',
+        'with --ha: how Pacemaker runs the VMs (virtualdomain: ocf:heartbeat:VirtualDomain + libvirtd per host; qemu-vm: ocf:havoc:qemu-vm over QMP)',
+      )
+        .choices([...VM_AGENTS])
+        .default(DEFAULT_VM_AGENT),
+    )
     .action(
       env.run(
         async (
@@ -91,6 +99,7 @@ export function labCommand(env: CommandEnv): Command {
             ha: boolean;
             vms: number;
             fenceAgent: FenceAgent;
+            vmAgent: VmAgent;
           },
           cmd: Command,
         ) => {
@@ -105,7 +114,7 @@ export function labCommand(env: CommandEnv): Command {
             signal: AbortSignal.timeout(opts.ha ? 300_000 : 120_000),
             redactor: io.redactor,
             progress: (t) => io.progress(t),
-            ...(opts.ha ? { ha: { vms: opts.vms, fenceAgent: opts.fenceAgent } } : {}),
+            ...(opts.ha ? { ha: { vms: opts.vms, fenceAgent: opts.fenceAgent, vmAgent: opts.vmAgent } } : {}),
           });
           if (g.json) io.json(r);
           else {

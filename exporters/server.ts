@@ -185,10 +185,18 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
     host: address.address,
     port: address.port,
     self,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Collectors keep long-lived resources (SSH connections, ...) in the cache;
+      // anything with a close() is released, or its sockets keep the process alive.
+      for (const value of cache.values()) {
+        const closable = value as { close?: () => unknown } | null;
+        if (closable && typeof closable.close === 'function') await closable.close();
+      }
+      cache.clear();
+    },
   };
 }

@@ -10,9 +10,13 @@ export const STONITH_BINDIR = '/usr/sbin';
 /** The built fence_havoc program beside this module (dist/fencers/fence_havoc.js). */
 export function fenceHavocProgram(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const built = here.endsWith(join('dist', 'fencers')) ? join(here, 'fence_havoc.js') : resolve(here, '..', 'dist', 'fencers', 'fence_havoc.js');
+  const built = here.endsWith(join('dist', 'fencers'))
+    ? join(here, 'fence_havoc.js')
+    : resolve(here, '..', 'dist', 'fencers', 'fence_havoc.js');
   if (!existsSync(built)) {
-    throw new HavocError('environment', `fence_havoc is not built (${built} is missing)`, { hint: 'run `npm run build`' });
+    throw new HavocError('environment', `fence_havoc is not built (${built} is missing)`, {
+      hint: 'run `npm run build`',
+    });
   }
   return built;
 }

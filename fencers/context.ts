@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedInventory } from '../inventory/load.js';
 import { CipherSuiteMemory } from '../protocols/ipmi/cipher-suite-memory.js';
 import type { PortLookupCache } from '../protocols/snmp/port-lookup.js';
+import type { SshPool } from '../protocols/ssh/pool.js';
 
 /** What fencing needs besides the host: the inventory, a logger, and per-run memories. */
 export interface FenceContext {
@@ -11,6 +12,8 @@ export interface FenceContext {
   ipmiMemory: CipherSuiteMemory;
   /** Switch port name -> ifIndex per switch, so repeated fences skip the name walk. */
   portLookups: Map<string, PortLookupCache>;
+  /** SSH connections to hypervisors, opened by the first virsh device (ssh2 is only loaded then). */
+  sshPool?: SshPool;
   /** Deadline per device and step group; the inventory's fencing.timeoutSeconds by default. */
   timeoutMs?: number;
 }
@@ -23,4 +26,9 @@ export function createFenceContext(loaded: LoadedInventory, log: Logger, timeout
     portLookups: new Map(),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
+}
+
+/** Releases what a fencing run opened (SSH connections); call once the context is no longer used. */
+export function closeFenceContext(ctx: FenceContext): void {
+  ctx.sshPool?.close();
 }

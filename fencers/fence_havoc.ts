@@ -44,7 +44,7 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
     { loadInventory },
     { secretRefsOf },
     { hostByName },
-    { createFenceContext },
+    { closeFenceContext, createFenceContext },
     { describeFenceResult },
     { fenceHost },
   ] = await Promise.all([
@@ -99,54 +99,59 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
   if (opts.action === 'validate-all') return EC.ok;
 
   const ctx = createFenceContext(loaded, log, timeout === undefined ? undefined : timeout * 1000);
-  const fenceOpts = { method, ...(level !== undefined ? { level } : {}) } as const;
-
-  if (opts.action === 'monitor') {
-    const targets = host ? [host] : fenceable;
-    const results = await Promise.all(
-      targets.map((h) =>
-        fenceHost(h, 'monitor', ctx, fenceOpts).catch((err) => ({
-          ok: false,
-          host: h.name,
-          error: errorMessage(err),
-        })),
-      ),
-    );
-    for (const r of results.filter((r) => !r.ok)) say(io.stderr, `monitor ${r.host}: ${r.error ?? 'failed'}`);
-    return results.every((r) => r.ok) ? EC.ok : EC.fail;
-  }
-
-  const actions: Record<string, FenceAction> = {
-    on: 'on',
-    off: 'off',
-    reboot: 'reboot',
-    status: 'status',
-    enable: 'on',
-    disable: 'off',
-  };
-  const action = actions[opts.action];
-  if (!action)
-    return fail(
-      `unknown action "${opts.action}" (on, off, reboot, status, monitor, list, metadata, validate-all)`,
-    );
-  if (!host) return fail(`action ${action} needs plug= (or port=): the host name in the inventory`);
-
-  if ((action === 'off' || action === 'reboot') && delay > 0) await abortableSleep(delay * 1000);
   try {
-    const result = await fenceHost(host, action, ctx, fenceOpts);
-    for (const line of describeFenceResult(result)) log.info(line);
-    if (opts.verbose) for (const line of describeFenceResult(result)) say(io.stderr, line);
-    if (action === 'status') {
-      if (!result.ok) return fail(result.error ?? 'status unknown');
-      say(io.stdout, `Status: ${result.state === 'off' ? 'OFF' : 'ON'}`);
-      return result.state === 'off' ? EC.off : EC.ok;
+    const fenceOpts = { method, ...(level !== undefined ? { level } : {}) } as const;
+
+    if (opts.action === 'monitor') {
+      const targets = host ? [host] : fenceable;
+      const results = await Promise.all(
+        targets.map((h) =>
+          fenceHost(h, 'monitor', ctx, fenceOpts).catch((err) => ({
+            ok: false,
+            host: h.name,
+            error: errorMessage(err),
+          })),
+        ),
+      );
+      for (const r of results.filter((r) => !r.ok))
+        say(io.stderr, `monitor ${r.host}: ${r.error ?? 'failed'}`);
+      return results.every((r) => r.ok) ? EC.ok : EC.fail;
     }
-    if (!result.ok) return fail(result.error ?? `${action} failed`);
-    for (const warning of result.warnings) say(io.stderr, `Warning: ${warning}`);
-    say(io.stdout, action === 'reboot' ? 'Success: Rebooted' : `Success: Powered ${action.toUpperCase()}`);
-    return EC.ok;
-  } catch (err) {
-    return fail(errorMessage(err));
+
+    const actions: Record<string, FenceAction> = {
+      on: 'on',
+      off: 'off',
+      reboot: 'reboot',
+      status: 'status',
+      enable: 'on',
+      disable: 'off',
+    };
+    const action = actions[opts.action];
+    if (!action)
+      return fail(
+        `unknown action "${opts.action}" (on, off, reboot, status, monitor, list, metadata, validate-all)`,
+      );
+    if (!host) return fail(`action ${action} needs plug= (or port=): the host name in the inventory`);
+
+    if ((action === 'off' || action === 'reboot') && delay > 0) await abortableSleep(delay * 1000);
+    try {
+      const result = await fenceHost(host, action, ctx, fenceOpts);
+      for (const line of describeFenceResult(result)) log.info(line);
+      if (opts.verbose) for (const line of describeFenceResult(result)) say(io.stderr, line);
+      if (action === 'status') {
+        if (!result.ok) return fail(result.error ?? 'status unknown');
+        say(io.stdout, `Status: ${result.state === 'off' ? 'OFF' : 'ON'}`);
+        return result.state === 'off' ? EC.off : EC.ok;
+      }
+      if (!result.ok) return fail(result.error ?? `${action} failed`);
+      for (const warning of result.warnings) say(io.stderr, `Warning: ${warning}`);
+      say(io.stdout, action === 'reboot' ? 'Success: Rebooted' : `Success: Powered ${action.toUpperCase()}`);
+      return EC.ok;
+    } catch (err) {
+      return fail(errorMessage(err));
+    }
+  } finally {
+    closeFenceContext(ctx);
   }
 }
 

@@ -1,67 +1,94 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HavocError } from '../core/errors.js';
+import { IpmiClient } from '../protocols/ipmi/index.js';
+import { recordProcess } from './daemons.js';
+import { type IpmiSimConfig, type IpmiSimHandle, startIpmiSim } from './ipmi-sim.js';
+import type { LabStateStore } from './state.js';
+import type { LabHost, LabTopology } from './topology.js';
 
 /*
- * One ipmi_sim (OpenIPMI's BMC simulator) per lab host: a real IPMI 2.0 LAN
- * interface with an admin and an operator user, whose chassis control runs
- * the host's chassis script, so power commands act on the host for real.
+ * The lab's BMCs: one ipmi_sim per host (lab/ipmi-sim.ts), with an admin and
+ * an operator user, whose chassis control runs the host's chassis script, so
+ * power commands act on the host for real; and havoc's own IPMI client to
+ * ask them for the power state.
  */
-
-export interface BmcConfigInput {
-  hostName: string;
-  address: string;
-  port: number;
-  /** Directory for this BMC's config and ipmi_sim state. */
-  dir: string;
-  chassisScript: string;
-  adminPassword: string;
-  operatorPassword: string;
-}
 
 export const BMC_ADMIN_USER = 'admin';
 export const BMC_OPERATOR_USER = 'operator';
+/** The BMC's UDP port, as on a real BMC. */
+export const BMC_PORT = 623;
 
-/** lan.conf contains the passwords (ipmi_sim reads them only from there), so it is 0600. */
-export function writeBmcConfig(b: BmcConfigInput): { argv: string[]; logFile: string } {
-  mkdirSync(join(b.dir, 'state'), { recursive: true, mode: 0o700 });
-  const lanConf = join(b.dir, 'lan.conf');
-  const emu = join(b.dir, 'bmc.emu');
-  const quote = (s: string) => `"${s}"`;
-  writeFileSync(
-    lanConf,
-    [
-      `# havoc lab: BMC of ${b.hostName}; generated.`,
-      `name ${quote(`bmc-${b.hostName}`)}`,
-      'set_working_mc 0x20',
-      '  startlan 1',
-      `    addr ${b.address} ${b.port}`,
-      '    priv_limit admin',
-      '    allowed_auths_callback none md2 md5 straight',
-      '    allowed_auths_user none md2 md5 straight',
-      '    allowed_auths_operator none md2 md5 straight',
-      '    allowed_auths_admin none md2 md5 straight',
-      `    guid ${quote(`havoc-${b.hostName}`.padEnd(16, '-').slice(0, 16))}`,
-      '  endlan',
-      `  chassis_control ${quote(`${b.chassisScript} 0x20`)}`,
-      //   id valid  name  password  privilege  max-sessions  auths
-      `  user 2 true ${quote(BMC_ADMIN_USER)} ${quote(b.adminPassword)} admin 10 none md2 md5 straight`,
-      `  user 3 true ${quote(BMC_OPERATOR_USER)} ${quote(b.operatorPassword)} operator 10 none md2 md5 straight`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  writeFileSync(
-    emu,
-    [
-      'mc_setbmc 0x20',
-      'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr',
-      'sel_enable 0x20 1000 0x0a',
-      'mc_enable 0x20',
-      '',
-    ].join('\n'),
-  );
+export type PowerState = 'on' | 'off';
+
+const bmcSecret = (stateDir: string, host: string, user: string) =>
+  join(stateDir, 'secrets', `bmc-${host}-${user}`);
+const readSecret = (path: string) => readFileSync(path, 'utf8').trim();
+
+/** The ipmi_sim of one lab host; its files live in <state>/bmc/<host>/. */
+export function labBmcConfig(stateDir: string, host: Pick<LabHost, 'name' | 'bmcAddress'>): IpmiSimConfig {
   return {
-    argv: ['ipmi_sim', '-c', lanConf, '-f', emu, '-s', join(b.dir, 'state'), '-n', '-p'],
-    logFile: join(b.dir, 'ipmi_sim.log'),
+    stateDir: join(stateDir, 'bmc', host.name),
+    name: `bmc-${host.name}`,
+    address: host.bmcAddress,
+    port: BMC_PORT,
+    admin: { name: BMC_ADMIN_USER, password: readSecret(bmcSecret(stateDir, host.name, 'admin')) },
+    operator: {
+      name: BMC_OPERATOR_USER,
+      password: readSecret(bmcSecret(stateDir, host.name, 'operator')),
+    },
+    chassisControlScript: join(stateDir, 'hosts', host.name, 'chassis.sh'),
   };
+}
+
+/**
+ * Starts every host's BMC in the switch namespace, on the out-of-band bridge
+ * (so a BMC stays up while its host is off), each recorded in the lab's
+ * state before its spawn and completed with PID and start time after it, as
+ * `lab down` expects of every lab process. Resolves once every BMC answers an
+ * authenticated Get Device ID from here, the management station.
+ */
+export function startLabBmcs(
+  store: LabStateStore,
+  topo: LabTopology,
+  signal: AbortSignal,
+): Promise<IpmiSimHandle[]> {
+  return Promise.all(
+    topo.hosts.map((h) =>
+      startIpmiSim(
+        {
+          ...labBmcConfig(store.state.dir, h),
+          netns: topo.switch.netns,
+          readiness: 'device-id',
+          onSpawn: recordProcess(store, `bmc-${h.name}`, topo.switch.netns),
+        },
+        signal,
+      ).catch((err: unknown) => {
+        if (!(err instanceof HavocError)) throw err;
+        throw new HavocError(err.code, `the BMC of ${h.name} (ipmi_sim) did not come up: ${err.message}`, {
+          cause: err,
+          ...(err.hint ? { hint: err.hint } : {}),
+        });
+      }),
+    ),
+  );
+}
+
+/** havoc's IPMI client for a lab host's BMC, logged in as the admin user. */
+export function labBmcClient(stateDir: string, host: Pick<LabHost, 'name' | 'bmcAddress'>): IpmiClient {
+  return new IpmiClient({
+    host: host.bmcAddress,
+    port: BMC_PORT,
+    user: BMC_ADMIN_USER,
+    password: readSecret(bmcSecret(stateDir, host.name, 'admin')),
+    // ipmi_sim offers suite 3 only: asking for it directly saves a refused Open Session per read.
+    cipherSuites: [3],
+    timeoutMs: 1500,
+    label: `BMC of ${host.name}`,
+  });
+}
+
+/** The chassis power state the BMC reports; a BMC that does not answer throws (with its name and a hint). */
+export async function bmcPowerState(client: IpmiClient, signal: AbortSignal): Promise<PowerState> {
+  return (await client.chassisStatus(signal)).powerOn ? 'on' : 'off';
 }

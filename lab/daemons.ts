@@ -20,10 +20,7 @@ export interface DaemonSpec {
  * is the daemon's.
  */
 export function startDaemon(store: LabStateStore, spec: DaemonSpec): number {
-  const index = store.state.processes.length;
-  store.update((s) => {
-    s.processes.push({ role: spec.role, netns: spec.netns });
-  });
+  const spawned = recordProcess(store, spec.role, spec.netns);
   const fd = openSync(spec.logFile, 'a', 0o600);
   try {
     const argv = inNetns(spec.netns, spec.argv);
@@ -37,14 +34,31 @@ export function startDaemon(store: LabStateStore, spec: DaemonSpec): number {
     const pid = child.pid;
     if (pid === undefined) throw new HavocError('lab', `cannot start ${spec.role} (${spec.argv[0]})`);
     child.unref();
+    spawned(pid);
+    return pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Records a process in the lab's state before it is spawned (role and
+ * namespace: `lab down` then finds it through the namespace even if `lab up`
+ * dies before the spawn returns), and returns what completes the record with
+ * its PID and start time once it runs. For processes started by other code,
+ * such as the BMCs (lab/ipmi-sim.ts).
+ */
+export function recordProcess(store: LabStateStore, role: string, netns: string): (pid: number) => void {
+  const index = store.state.processes.length;
+  store.update((s) => {
+    s.processes.push({ role, netns });
+  });
+  return (pid) => {
     const id = identify(pid);
     store.update((s) => {
       const rec = s.processes[index]!;
       rec.pid = pid;
       if (id) rec.startTime = id.startTime;
     });
-    return pid;
-  } finally {
-    closeSync(fd);
-  }
+  };
 }

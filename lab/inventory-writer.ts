@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { inventorySchema } from '../inventory/schema.js';
-import { BMC_ADMIN_USER } from './bmc.js';
+import { BMC_ADMIN_USER, BMC_PORT } from './bmc.js';
 import type { LabTopology } from './topology.js';
 
 export type InventoryInput = z.input<typeof inventorySchema>;
@@ -9,7 +9,8 @@ export type InventoryInput = z.input<typeof inventorySchema>;
 type SwitchInput = NonNullable<InventoryInput['switches']>[number];
 
 export const NBD_PORT = 10809;
-export const BMC_PORT = 623;
+/** Re-exported for its importers; defined with the lab's other BMC facts in bmc.ts. */
+export { BMC_PORT };
 
 export interface LabSecretsPaths {
   clientKey: string;

@@ -1,8 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { abortableSleep, deadlineSignal, pollUntil } from '../core/deadline.js';
-import { HavocError, TimeoutError } from '../core/errors.js';
+import { abortableSleep, backoffIntervals, deadlineSignal, pollUntil } from '../core/deadline.js';
+import { AuthError, HavocError, TimeoutError } from '../core/errors.js';
+import { IpmiClient } from '../protocols/ipmi/index.js';
 
 /**
  * One real BMC for the lab: OpenIPMI's `ipmi_sim` (Debian package openipmi)
@@ -44,12 +45,22 @@ export interface IpmiSimConfig {
   chassisControlScript: string;
   /** BMC name in lan.conf; "hvi-bmc" by default. */
   name?: string;
-  /** Run ipmi_sim (and the readiness probe) inside this network namespace. */
+  /** Run ipmi_sim inside this network namespace. */
   netns?: string;
   /** Or any other command prefix, e.g. ['nsenter', '-t', '123', '-n']. Ignored when netns is set. */
   commandPrefix?: readonly string[];
-  /** How long to wait for the BMC to answer; 10 s by default. */
+  /**
+   * When startIpmiSim returns: 'device-id' once the BMC answers an
+   * authenticated Get Device ID sent from this process by havoc's IPMI client
+   * (so `address` must be reachable from here); 'bound' once its UDP socket is
+   * bound (ss, run with the same prefix). By default 'device-id' when
+   * ipmi_sim runs in this namespace, 'bound' when netns or commandPrefix is set.
+   */
+  readiness?: 'device-id' | 'bound';
+  /** How long to wait for the BMC to be ready; 10 s by default. */
   readyTimeoutMs?: number;
+  /** Called with the PID right after the spawn, before the readiness wait (the lab records it in its state). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface IpmiSimHandle {
@@ -135,8 +146,8 @@ function prefixOf(config: Pick<IpmiSimConfig, 'netns' | 'commandPrefix'>): strin
 
 /**
  * Writes the configuration, starts ipmi_sim with its PID recorded in
- * stateDir/ipmi_sim.pid, and returns once the BMC answers an authenticated
- * Get Device ID (ipmitool -I lanplus -C 3, run with the same prefix).
+ * stateDir/ipmi_sim.pid, and returns once the BMC is ready (see
+ * IpmiSimConfig.readiness).
  */
 export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal): Promise<IpmiSimHandle> {
   await mkdir(config.stateDir, { recursive: true });
@@ -151,7 +162,7 @@ export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal):
   await ensurePortFree(config);
   const prefix = prefixOf(config);
   const argv = [...prefix, 'ipmi_sim', '-n', '-p', '-c', configFile, '-f', emuFile, '-s', config.stateDir];
-  const log = await open(logFile, 'a');
+  const log = await open(logFile, 'a', 0o600);
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log.fd, log.fd] });
   // Listen before any await: 'spawn' fires on a later tick and would be missed.
   const spawned = new Promise<Error | undefined>((resolve) => {
@@ -180,9 +191,11 @@ export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal):
     pidFile,
   };
   await writeFile(pidFile, `${child.pid}\n`);
+  config.onSpawn?.(child.pid);
 
   const timeoutMs = config.readyTimeoutMs ?? 10_000;
   const ready = deadlineSignal(timeoutMs, `ipmi_sim on ${config.address}:${config.port} to answer`, signal);
+  const isReady = readinessProbe(config);
   try {
     await pollUntil(
       async (s) => {
@@ -200,7 +213,7 @@ export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal):
             },
           );
         }
-        return (await answersDeviceId(config, s)) ? true : undefined;
+        return (await isReady(s)) ? true : undefined;
       },
       ready,
       { initialMs: 20, maxMs: 200 },
@@ -224,12 +237,8 @@ export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal):
   return handle;
 }
 
-/**
- * ipmi_sim binds with address reuse, so a second one on a taken port starts
- * "fine" and then shares the datagrams with the first: check with ss (in the
- * same namespace) before starting.
- */
-async function ensurePortFree(config: IpmiSimConfig): Promise<void> {
+/** The local addresses of the UDP sockets on config.port, seen by ss with the same prefix. */
+async function udpSocketsOnPort(config: IpmiSimConfig): Promise<string[]> {
   const argv = [...prefixOf(config), 'ss', '-H', '-u', '-a', '-n', `sport = :${config.port}`];
   const out = await new Promise<string>((resolve, reject) => {
     execFile(argv[0]!, argv.slice(1), { timeout: 5000 }, (err, stdout) => {
@@ -242,14 +251,24 @@ async function ensurePortFree(config: IpmiSimConfig): Promise<void> {
       } else resolve(stdout);
     });
   });
-  const taken = out
+  return out
     .split('\n')
     .filter((line) => line.trim().length > 0)
-    .some((line) => {
+    .map((line) => {
       const local = line.trim().split(/\s+/)[3] ?? '';
-      const host = local.slice(0, local.lastIndexOf(':'));
-      return host === config.address || host === '0.0.0.0' || host === '*' || host === '[::]';
+      return local.slice(0, local.lastIndexOf(':'));
     });
+}
+
+/**
+ * ipmi_sim binds with address reuse, so a second one on a taken port starts
+ * "fine" and then shares the datagrams with the first: check with ss (in the
+ * same namespace) before starting.
+ */
+async function ensurePortFree(config: IpmiSimConfig): Promise<void> {
+  const taken = (await udpSocketsOnPort(config)).some(
+    (host) => host === config.address || host === '0.0.0.0' || host === '*' || host === '[::]',
+  );
   if (taken) {
     throw new HavocError('lab', `UDP port ${config.address}:${config.port} is already in use`, {
       hint: `stop what listens there (ss -uanp 'sport = :${config.port}') or choose another port`,
@@ -257,47 +276,41 @@ async function ensurePortFree(config: IpmiSimConfig): Promise<void> {
   }
 }
 
-/** One ipmitool Get Device ID; the password goes through the environment (-E), not argv. */
-async function answersDeviceId(config: IpmiSimConfig, signal: AbortSignal): Promise<boolean> {
-  const argv = [
-    ...prefixOf(config),
-    'ipmitool',
-    '-I',
-    'lanplus',
-    '-C',
-    '3',
-    '-N',
-    '1',
-    '-R',
-    '1',
-    '-H',
-    config.address,
-    '-p',
-    String(config.port),
-    '-U',
-    config.admin.name,
-    '-E',
-    'mc',
-    'info',
-  ];
-  return new Promise<boolean>((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: 'ignore',
-      env: { ...process.env, IPMI_PASSWORD: config.admin.password },
-      signal,
-    });
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') {
-        reject(
-          new HavocError('missing-program', `cannot run ${argv[0]}`, {
-            hint: 'install the Debian package ipmitool',
-          }),
-        );
-      } else if (signal.aborted) reject(signal.reason);
-      else resolve(false);
-    });
-    child.once('exit', (code) => resolve(code === 0));
+/**
+ * One readiness check per call. A Get Device ID attempt gets a budget that
+ * doubles from 100 ms: the first datagram is lost if it arrives before
+ * ipmi_sim has bound its socket, and a short first budget retries it sooner
+ * than the client's own 250 ms retransmission would; a busy machine still
+ * gets up to 2 s per attempt later on.
+ */
+function readinessProbe(config: IpmiSimConfig): (signal: AbortSignal) => Promise<boolean> {
+  const mode = config.readiness ?? (config.netns || config.commandPrefix ? 'bound' : 'device-id');
+  if (mode === 'bound') {
+    return async () => (await udpSocketsOnPort(config)).includes(config.address);
+  }
+  const client = new IpmiClient({
+    host: config.address,
+    port: config.port,
+    user: config.admin.name,
+    password: config.admin.password,
+    privilege: 'administrator',
+    // What ipmi_sim offers (see above); asking for it first saves a refused Open Session per attempt.
+    cipherSuites: [3],
+    label: `ipmi_sim ${config.name ?? 'hvi-bmc'}`,
   });
+  const budgets = backoffIntervals({ initialMs: 100, maxMs: 2000 });
+  return async (signal) => {
+    const attempt = deadlineSignal(budgets.next().value ?? 2000, 'Get Device ID', signal);
+    try {
+      await client.deviceId(attempt);
+      return true;
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      // Wrong credentials will not get better by waiting: say so now.
+      if (err instanceof AuthError) throw err;
+      return false;
+    }
+  };
 }
 
 /** True when `pid` is still the ipmi_sim started with this handle's lan.conf (PIDs get reused). */

@@ -3,16 +3,15 @@ import { join } from 'node:path';
 import { Client } from 'ssh2';
 import { deadlineSignal } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
-import { BMC_ADMIN_USER } from './bmc.js';
-import { ifIndexes } from './fabric.js';
+import { readPortStatus } from '../protocols/snmp/if-mib.js';
+import { PortLookupCache, resolvePorts } from '../protocols/snmp/port-lookup.js';
+import { SnmpSession } from '../protocols/snmp/session.js';
+import { BMC_PORT, bmcPowerState, labBmcClient, type PowerState } from './bmc.js';
 import { type LabClusterStatus, labClusterStatus } from './ha/ha-status.js';
-import { BMC_PORT } from './inventory-writer.js';
 import { checkLabName } from './names.js';
 import { labInventoryPath, labStateDir } from './paths.js';
-import { bmcPowerStatus } from './readiness.js';
-import { readLabState } from './state.js';
-import { readPortStates } from './switch-snmp.js';
-import { labTopology } from './topology.js';
+import { type LabState, readLabState } from './state.js';
+import { type LabTopology, labTopology } from './topology.js';
 
 export interface LabStatus {
   name: string;
@@ -85,21 +84,12 @@ export async function labStatus(
     throw new HavocError('lab', `no lab named "${name}"`, { hint: `run \`havoc lab up --name ${name}\`` });
   const topo = labTopology(name, state.hostCount, state.slot);
   const signal = deadlineSignal(10_000, 'lab status', parent);
-  const secret = (p: string) => readFileSync(join(dir, 'secrets', p), 'utf8').trim();
   const keyFile = join(dir, 'ssh', 'id_ed25519');
   const knownHosts = join(dir, 'ssh', 'known_hosts');
 
   const hostsP = Promise.all(
     topo.hosts.map(async (h) => {
-      const power = await bmcPowerStatus(
-        {
-          address: h.bmcAddress,
-          port: BMC_PORT,
-          user: BMC_ADMIN_USER,
-          passwordFile: join(dir, 'secrets', `bmc-${h.name}-admin`),
-        },
-        deadlineSignal(3000, `BMC of ${h.name}`, signal),
-      ).catch(() => undefined);
+      const power = await readPower(state, h, deadlineSignal(3000, `BMC of ${h.name}`, signal));
       const hostKey = state.phase === 'up' ? knownHostKey(knownHosts, h.name) : undefined;
       const ssh = hostKey
         ? await sshLoginCheck(h.address, keyFile, hostKey, deadlineSignal(3000, `ssh to ${h.name}`, signal))
@@ -115,16 +105,7 @@ export async function labStatus(
       };
     }),
   );
-  const portsP = (async () => {
-    const indexes = await ifIndexes(topo.switch.netns, signal);
-    const states = await readPortStates(
-      { address: topo.switch.address, port: 161 },
-      { version: '2c', community: secret('snmp-community') },
-      topo.ports.map((p) => indexes.get(p.name)!),
-      signal,
-    );
-    return states.map((s) => ({ port: s.name, alias: s.alias, admin: s.admin, oper: s.oper }));
-  })();
+  const portsP = readPorts(state, topo, signal);
   const clusterP = state.ha ? labClusterStatus(state, signal) : Promise.resolve(undefined);
   const [hosts, ports, cluster] = await Promise.all([
     hostsP,
@@ -149,4 +130,56 @@ export async function labStatus(
     storage: { address: topo.storage.nic.address, port: 10809 },
     ...(cluster ? { cluster } : {}),
   };
+}
+
+/** What the host's BMC says, asked with havoc's IPMI client; undefined when it does not answer. */
+async function readPower(
+  state: LabState,
+  host: LabTopology['hosts'][number],
+  signal: AbortSignal,
+): Promise<PowerState | undefined> {
+  try {
+    return await bmcPowerState(labBmcClient(state.dir, host), signal);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Admin and oper state of every switch port, over SNMP with the read community, in the topology's order. */
+async function readPorts(
+  state: LabState,
+  topo: LabTopology,
+  signal: AbortSignal,
+): Promise<LabStatus['ports']> {
+  const session = new SnmpSession({
+    host: topo.switch.address,
+    name: topo.switch.name,
+    credentials: {
+      version: '2c',
+      community: readFileSync(join(state.dir, 'secrets', 'snmp-community'), 'utf8').trim(),
+    },
+    timeoutMs: 2000,
+  });
+  try {
+    const found = await resolvePorts(
+      session,
+      new PortLookupCache(),
+      topo.ports.map((p) => p.name),
+      signal,
+    );
+    const ports = topo.ports.map((p) => found.get(p.name)!);
+    const states = await readPortStatus(
+      session,
+      ports.map((p) => p.ifIndex),
+      signal,
+    );
+    return ports.map((p) => ({
+      port: p.name,
+      alias: p.alias,
+      admin: states.get(p.ifIndex)?.admin ?? 'unknown',
+      oper: states.get(p.ifIndex)?.oper ?? 'unknown',
+    }));
+  } finally {
+    session.close();
+  }
 }

@@ -15,8 +15,10 @@ import { deadlineSignal, monotonicMs, pollUntil } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import { loadInventory } from '../inventory/load.js';
+import { SYS_UPTIME } from '../protocols/snmp/oids.js';
+import { SnmpSession } from '../protocols/snmp/session.js';
 import { type Cidr, chooseSlot, parseCidr } from './address-plan.js';
-import { BMC_ADMIN_USER, writeBmcConfig } from './bmc.js';
+import { bmcPowerState, labBmcClient, startLabBmcs } from './bmc.js';
 import { chassisScript } from './boot-script.js';
 import { writeBootScript } from './boot-services.js';
 import { startDaemon } from './daemons.js';
@@ -31,12 +33,11 @@ import { BMC_PORT, type LabSecretsPaths, labInventory, NBD_PORT } from './invent
 import { checkLabName, hostNetns, stationLink, storageNetns, switchNetns } from './names.js';
 import { labInventoryPath, labStateDir } from './paths.js';
 import { checkLabPrerequisites } from './prerequisites.js';
-import { bmcPowerStatus, tcpGreeting } from './readiness.js';
+import { tcpGreeting } from './readiness.js';
 import { writeSecretFile } from './secret-files.js';
 import { snmpdConfig } from './snmpd-config.js';
 import { generateKey, publicKeyLine, sshdConfig, writeKnownHosts } from './ssh-keys.js';
 import { type LabState, LabStateStore, readLabState } from './state.js';
-import { IF_OID, snmpGet, snmpSetInteger } from './switch-snmp.js';
 import { type LabTopology, labTopology, MAX_HOSTS, MIN_HOSTS } from './topology.js';
 
 export interface LabUpOptions {
@@ -145,7 +146,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   if (slot === undefined)
     throw new HavocError('lab', 'no free address block left in 198.18.0.0/15 for another lab');
   const topo = labTopology(name, opts.hosts, slot);
-  const plan = opts.ha ? haPlan(topo, opts.ha.vms, volumeNames(opts.volumes), opts.ha.fenceAgent, opts.ha.vmAgent) : undefined;
+  const plan = opts.ha
+    ? haPlan(topo, opts.ha.vms, volumeNames(opts.volumes), opts.ha.fenceAgent, opts.ha.vmAgent)
+    : undefined;
 
   const store = LabStateStore.create({
     version: 1,
@@ -170,7 +173,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const prepared = plan ? await prepareHa(store, topo, plan, opts.signal) : undefined;
 
   await startSwitchAgent(store, topo, secrets, opts.signal);
-  startBmcs(store, topo, secrets);
+  const bmcs = startLabBmcs(store, topo, opts.signal);
+  // Awaited in waitReady; this only keeps a BMC failure from going unhandled if a step before that throws.
+  bmcs.catch(() => {});
   const volumes = startStorage(store, topo, opts.volumes);
   await Promise.all(
     topo.hosts.map((h) =>
@@ -181,7 +186,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   );
   opts.progress(`lab ${name}: daemons started, waiting for them to answer`);
 
-  await waitReady(topo, secrets, opts.signal);
+  await waitReady(topo, dir, secrets, bmcs, opts.signal);
 
   writeKnownHosts(
     secrets.knownHosts,
@@ -369,22 +374,6 @@ async function startSwitchAgent(
   });
 }
 
-function startBmcs(store: LabStateStore, topo: LabTopology, secrets: LabSecretsPaths): void {
-  for (const h of topo.hosts) {
-    const { argv, logFile } = writeBmcConfig({
-      hostName: h.name,
-      address: h.bmcAddress,
-      port: BMC_PORT,
-      dir: join(store.state.dir, 'bmc', h.name),
-      chassisScript: join(store.state.dir, 'hosts', h.name, 'chassis.sh'),
-      adminPassword: readSecret(secrets.bmcAdminPassword[h.name]!),
-      operatorPassword: readSecret(join(store.state.dir, 'secrets', `bmc-${h.name}-operator`)),
-    });
-    // The BMCs sit in the switch namespace, on the out-of-band bridge: they stay up while their host is off.
-    startDaemon(store, { role: `bmc-${h.name}`, netns: topo.switch.netns, argv, logFile });
-  }
-}
-
 function startStorage(store: LabStateStore, topo: LabTopology, count: number): string[] {
   const dir = join(store.state.dir, 'volumes');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -412,7 +401,56 @@ function startStorage(store: LabStateStore, topo: LabTopology, count: number): s
   return names;
 }
 
-async function waitReady(topo: LabTopology, secrets: LabSecretsPaths, parent: AbortSignal): Promise<void> {
+/** NET-SNMP-AGENT-MIB nsCacheTimeout of ifTable (the index is the table's OID, IMPLIED). */
+const IF_TABLE_CACHE_TIMEOUT = '1.3.6.1.4.1.8072.1.5.3.1.2.1.3.6.1.2.1.2.2';
+
+/** The lab switch's agent as seen from the station, with a read or the write community. */
+function switchAgent(
+  topo: LabTopology,
+  communityFile: string,
+  opts: { timeoutMs: number; attemptTimeoutMs?: number },
+) {
+  return new SnmpSession({
+    host: topo.switch.address,
+    name: topo.switch.name,
+    credentials: { version: '2c', community: readSecret(communityFile) },
+    ...opts,
+  });
+}
+
+/**
+ * The switch agent answers; then its ifTable cache is switched off
+ * (net-snmp caches it for 3 s, and the lab wants port states read as they are).
+ */
+async function switchAgentReady(
+  topo: LabTopology,
+  secrets: LabSecretsPaths,
+  signal: AbortSignal,
+): Promise<void> {
+  // Datagrams sent before snmpd has bound are lost: ask again every 100 ms until the deadline.
+  const read = switchAgent(topo, secrets.readCommunity, { timeoutMs: 30_000, attemptTimeoutMs: 100 });
+  try {
+    await read.get([SYS_UPTIME], signal);
+  } catch (err) {
+    throw new HavocError('lab', `the switch agent (snmpd) did not come up: ${(err as Error).message}`);
+  } finally {
+    read.close();
+  }
+  const write = switchAgent(topo, secrets.writeCommunity, { timeoutMs: 5000 });
+  try {
+    await write.setInteger(IF_TABLE_CACHE_TIMEOUT, 0, signal);
+  } finally {
+    write.close();
+  }
+}
+
+async function waitReady(
+  topo: LabTopology,
+  stateDir: string,
+  secrets: LabSecretsPaths,
+  bmcs: Promise<unknown>,
+  parent: AbortSignal,
+): Promise<void> {
   const signal = deadlineSignal(30_000, 'waiting for the lab daemons', parent);
   const backoff = { initialMs: 20, maxMs: 250 };
   const greeting = (addr: string, port: number, prefix: string, what: string) =>
@@ -424,9 +462,6 @@ async function waitReady(topo: LabTopology, secrets: LabSecretsPaths, parent: Ab
     ).catch((err) => {
       throw new HavocError('lab', `${what} did not come up: ${(err as Error).message}`);
     });
-  const community = readSecret(secrets.readCommunity);
-  const write = readSecret(secrets.writeCommunity);
-  const target = { address: topo.switch.address, port: 161 };
   await Promise.all([
     ...topo.hosts.map((h) => greeting(h.address, 22, 'SSH-', `sshd on ${h.name}`)),
     // The station is not on the storage network; look for the listening socket inside the storage host.
@@ -446,43 +481,25 @@ async function waitReady(topo: LabTopology, secrets: LabSecretsPaths, parent: Ab
         `the NBD server (qemu-storage-daemon) on the storage host did not come up: ${(err as Error).message}`,
       );
     }),
-    pollUntil(
-      async (s) =>
-        (await snmpGet(target, { version: '2c', community }, [IF_OID.sysName], s).catch(() => undefined))
-          ? true
-          : undefined,
-      signal,
-      backoff,
-    ).then(
-      // net-snmp caches ifTable for 3 s; the lab wants port states read as they are.
-      () =>
-        snmpSetInteger(target, { version: '2c', community: write }, IF_OID.ifTableCacheTimeout, 0, signal),
-      (err) => {
-        throw new HavocError('lab', `the switch agent (snmpd) did not come up: ${(err as Error).message}`);
-      },
-    ),
-    ...topo.hosts.map((h) =>
-      pollUntil(
-        async (s) =>
-          (await bmcPowerStatus(
-            {
-              address: h.bmcAddress,
-              port: BMC_PORT,
-              user: BMC_ADMIN_USER,
-              passwordFile: secrets.bmcAdminPassword[h.name]!,
-            },
-            s,
-          )) === 'on'
-            ? true
-            : undefined,
-        signal,
-        backoff,
-      ).catch((err) => {
-        throw new HavocError(
-          'lab',
-          `the BMC of ${h.name} (ipmi_sim) did not report power on: ${(err as Error).message}`,
-        );
-      }),
+    switchAgentReady(topo, secrets, signal),
+    // Each BMC answers (lab/ipmi-sim.ts waits for that), then reports the power on the chassis script set.
+    bmcs.then(() =>
+      Promise.all(
+        topo.hosts.map((h) => {
+          const client = labBmcClient(stateDir, h);
+          return pollUntil(
+            async (s) =>
+              (await bmcPowerState(client, s).catch(() => undefined)) === 'on' ? true : undefined,
+            signal,
+            backoff,
+          ).catch((err) => {
+            throw new HavocError(
+              'lab',
+              `the BMC of ${h.name} (ipmi_sim) did not report power on: ${(err as Error).message}`,
+            );
+          });
+        }),
+      ),
     ),
   ]);
 }

@@ -15,7 +15,12 @@ type Builder<T extends FenceDeviceConfig['type']> = (
   where: string,
 ) => Promise<FenceDevice[]>;
 
-async function bmcDevices(host: HostConfig, _config: unknown, ctx: FenceContext, where: string): Promise<FenceDevice[]> {
+async function bmcDevices(
+  host: HostConfig,
+  _config: unknown,
+  ctx: FenceContext,
+  where: string,
+): Promise<FenceDevice[]> {
   const bmc = host.bmc;
   if (!bmc) {
     throw new HavocError('config', `${where}: host ${host.name} has no bmc`, {
@@ -82,14 +87,30 @@ const switchPortDevices: Builder<'switch-ports'> = async (host, config, ctx, whe
   ];
 };
 
+const virshDevices: Builder<'virsh'> = async (host, config, ctx, where) => {
+  const hypervisor = ctx.loaded.inventory.hosts.find((h) => h.name === config.hypervisor);
+  if (!hypervisor) throw new HavocError('config', `${where}: no host ${config.hypervisor} (the hypervisor)`);
+  const [{ createVirshDevice }, { SshPool }] = await Promise.all([
+    import('./virsh.js'),
+    import('../../protocols/ssh/pool.js'),
+  ]);
+  ctx.sshPool ??= new SshPool();
+  return [createVirshDevice({ hypervisor, domain: config.domain }, ctx.sshPool, { hostName: host.name })];
+};
+
 /** One builder per device type in the inventory's fencing levels; adding a type is a file and a line here. */
 const BUILDERS: { readonly [T in FenceDeviceConfig['type']]?: Builder<T> } = {
   bmc: bmcDevices,
   'switch-ports': switchPortDevices,
+  virsh: virshDevices,
 };
 
 /** The devices of one fencing level of a host, ready to use. */
-export async function devicesOfLevel(host: HostConfig, levelIndex: number, ctx: FenceContext): Promise<FenceDevice[]> {
+export async function devicesOfLevel(
+  host: HostConfig,
+  levelIndex: number,
+  ctx: FenceContext,
+): Promise<FenceDevice[]> {
   const level = host.fencing.levels[levelIndex];
   if (!level) throw new HavocError('usage', `host ${host.name} has no fencing level ${levelIndex + 1}`);
   const perDevice = level.devices.map((config, d) => {

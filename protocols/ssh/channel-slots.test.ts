@@ -8,8 +8,12 @@ describe('ChannelSlots', () => {
     const a = await slots.acquire(signal);
     const b = await slots.acquire(signal);
     const order: string[] = [];
-    const c = slots.acquire(signal).then((r) => (order.push('c'), r));
-    const d = slots.acquire(signal).then((r) => (order.push('d'), r));
+    const granted = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const c = slots.acquire(signal).then(granted('c'));
+    const d = slots.acquire(signal).then(granted('d'));
     expect(slots.queued).toBe(2);
     a();
     a(); // a second release of the same slot is ignored

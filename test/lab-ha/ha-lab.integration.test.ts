@@ -8,7 +8,7 @@ import { labDown } from '../../lab/down.js';
 import { BMC_PORT } from '../../lab/inventory-writer.js';
 import { labStateDir } from '../../lab/paths.js';
 import { netnsInode } from '../../lab/process-identity.js';
-import { ipmitoolChassis } from '../../lab/readiness.js';
+import { ipmitoolChassis } from '../lab/ipmitool-peer.js';
 import { type LabState, readLabState } from '../../lab/state.js';
 import { labStatus } from '../../lab/status.js';
 import { type LabTopology, labTopology } from '../../lab/topology.js';
