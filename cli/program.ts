@@ -12,6 +12,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   'web-config': EXIT.badInput,
   usage: EXIT.usage,
   environment: EXIT.environment,
+  'missing-program': EXIT.environment,
+  config: EXIT.badInput,
 };
 
 /**
