@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { labDown } from '../lab/down.js';
-import { DEFAULT_VM_AGENT, FENCE_AGENTS, type FenceAgent, VM_AGENTS, type VmAgent } from '../lab/ha/ha-plan.js';
+import {
+  DEFAULT_VM_AGENT,
+  FENCE_AGENTS,
+  type FenceAgent,
+  VM_AGENTS,
+  type VmAgent,
+} from '../lab/ha/ha-plan.js';
 import type { LabClusterStatus } from '../lab/ha/ha-status.js';
 import { labStatus } from '../lab/status.js';
 import { labUp } from '../lab/up.js';
@@ -42,8 +48,8 @@ function printCluster(io: { out: (text: string) => void }, c: LabClusterStatus):
   io.out('');
   io.out(
     renderTable(
-      ['VM', 'ADDRESS', 'STATE', 'HOST'],
-      c.vms.map((v) => [v.name, v.ip, v.state, v.host ?? '-']),
+      ['VM', 'ADDRESS', 'STATE', 'HOST', 'AGENT'],
+      c.vms.map((v) => [v.name, v.ip, v.state, v.host ?? '-', v.agent ?? '-']),
     ),
   );
   if (c.fenceEvents.length > 0) {

@@ -11,6 +11,22 @@ import { type IpmiSimConfig, readIpmiSimHandle, startIpmiSim, stopIpmiSim } from
 
 const run = promisify(execFile);
 
+/** ipmitool, the reference client, against a BMC on 127.0.0.1 (inside `netns` if given). */
+function ipmitool(
+  port: number,
+  user: { name: string; password: string },
+  args: readonly string[],
+  netns?: string,
+) {
+  const argv = [
+    'ipmitool',
+    ...['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', user.name, '-E'],
+    ...args,
+  ];
+  const [file, ...rest] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return run(file!, rest, { env: { ...process.env, IPMI_PASSWORD: user.password } });
+}
+
 async function running(pid: number, configFile: string): Promise<boolean> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   return cmdline.split('\0').includes(configFile);
@@ -42,29 +58,19 @@ describe('lab/ipmi-sim: one real ipmi_sim per BMC', () => {
   });
 
   it('starts on 127.0.0.1, answers at once, records its PID, and stops by that PID', async () => {
-    const handle = await startIpmiSim(base(await freeUdpPort(), 'local'));
+    const spawned: number[] = [];
+    const handle = await startIpmiSim({
+      ...base(await freeUdpPort(), 'local'),
+      onSpawn: (pid) => spawned.push(pid),
+    });
+    expect(spawned).toEqual([handle.pid]);
     expect(await running(handle.pid, handle.configFile)).toBe(true);
     expect((await readFile(handle.pidFile, 'utf8')).trim()).toBe(String(handle.pid));
-    const { stdout } = await run(
-      'ipmitool',
-      [
-        '-I',
-        'lanplus',
-        '-C',
-        '3',
-        '-H',
-        '127.0.0.1',
-        '-p',
-        String(handle.port),
-        '-U',
-        'laboper',
-        '-E',
-        'chassis',
-        'power',
-        'status',
-      ],
-      { env: { ...process.env, IPMI_PASSWORD: 'lab-oper-pw' } },
-    );
+    const { stdout } = await ipmitool(handle.port, { name: 'laboper', password: 'lab-oper-pw' }, [
+      'chassis',
+      'power',
+      'status',
+    ]);
     expect(stdout).toContain('Chassis Power is on');
     expect(await readIpmiSimHandle(handle.stateDir)).toEqual(handle);
     await stopIpmiSim(handle);
@@ -93,29 +99,8 @@ describe('lab/ipmi-sim: one real ipmi_sim per BMC', () => {
       const handle = await startIpmiSim({ ...base(port, 'netns'), netns: ns });
       try {
         // Reachable inside the namespace only.
-        const { stdout } = await run(
-          'ip',
-          [
-            'netns',
-            'exec',
-            ns,
-            'ipmitool',
-            '-I',
-            'lanplus',
-            '-C',
-            '3',
-            '-H',
-            '127.0.0.1',
-            '-p',
-            String(port),
-            '-U',
-            'labadmin',
-            '-E',
-            'mc',
-            'info',
-          ],
-          { env: { ...process.env, IPMI_PASSWORD: 'lab-admin-pw' } },
-        );
+        const admin = { name: 'labadmin', password: 'lab-admin-pw' };
+        const { stdout } = await ipmitool(port, admin, ['mc', 'info'], ns);
         expect(stdout).toContain('IPMI Version              : 2.0');
       } finally {
         await stopIpmiSim(handle);

@@ -9,12 +9,13 @@ import {
   VM_MEMORY_MIB,
   VM_VCPUS,
 } from './ha-plan.js';
+import { MIGRATION_NAME_SUFFIX } from './libvirt-host.js';
 
 /*
  * The lab cluster's CIB configuration as Pacemaker XML: properties, one
- * stonith device per node (kept off the node it fences), one
- * ocf:havoc:qemu-vm primitive per VM with live migration allowed, and a
- * mild preference for each VM's home host.
+ * stonith device per node (kept off the node it fences), one VM primitive
+ * per VM (ocf:heartbeat:VirtualDomain or ocf:havoc:qemu-vm) with live
+ * migration allowed, and a mild preference for each VM's home host.
  */
 
 /** Paths on the nodes the configuration refers to. */
@@ -29,6 +30,8 @@ export interface CibPaths {
   passwordScript: (node: string) => string;
   /** fence_havoc: the lab inventory it reads targets from. */
   inventory: string;
+  /** VirtualDomain: the libvirt domain XML of a VM, a path every node sees. */
+  domainConfig: (vm: string) => string;
 }
 
 const esc = (text: string) =>
@@ -88,8 +91,18 @@ function stonithPrimitive(node: HaNode, plan: HaPlan, paths: CibPaths): string {
   );
 }
 
-function vmPrimitive(vm: HaVm, plan: HaPlan, paths: CibPaths): string {
-  const params = {
+/** Operation timeouts of a VM resource; migrate_from waits for the whole memory transfer under TCG. */
+const VM_OPS = [
+  ['monitor', '5s', '30s'],
+  ['start', '0s', '90s'],
+  ['stop', '0s', '60s'],
+  ['migrate_to', '0s', '60s'],
+  ['migrate_from', '0s', '120s'],
+] as const;
+
+/** ocf:havoc:qemu-vm: QEMU driven over QMP, everything it needs in its parameters. */
+function qemuVmParams(vm: HaVm, plan: HaPlan, paths: CibPaths): Record<string, string | number> {
+  return {
     name: vm.name,
     memory: VM_MEMORY_MIB,
     vcpus: VM_VCPUS,
@@ -104,20 +117,41 @@ function vmPrimitive(vm: HaVm, plan: HaPlan, paths: CibPaths): string {
     migration_addresses: plan.nodes.map((n) => `${n.name}=${n.migration}`).join(' '),
     migration_port: vm.migrationPort,
   };
-  const ops = [
-    ['monitor', '5s', '30s'],
-    ['start', '0s', '90s'],
-    ['stop', '0s', '60s'],
-    ['migrate_to', '0s', '60s'],
-    ['migrate_from', '0s', '120s'],
-  ]
-    .map(
-      ([name, interval, timeout]) =>
-        `<op id="${vm.name}-${name}-${interval}" name="${name}" interval="${interval}" timeout="${timeout}"/>`,
-    )
-    .join('');
+}
+
+/**
+ * ocf:heartbeat:VirtualDomain: the domain XML, the local libvirtd, and live
+ * migration to qemu+tcp://<target>-migr/system with the memory stream on
+ * tcp:<target>-migr:<port>, both on the migration network (the nodes'
+ * /etc/hosts names them). force_stop: the lab guest has no ACPI daemon, so
+ * a graceful `virsh shutdown` would only wait out the stop timeout.
+ */
+function virtualDomainParams(vm: HaVm, paths: CibPaths): Record<string, string | number> {
+  return {
+    config: paths.domainConfig(vm.name),
+    hypervisor: 'qemu:///system',
+    migration_transport: 'tcp',
+    migration_network_suffix: MIGRATION_NAME_SUFFIX,
+    migrateport: vm.migrationPort,
+    force_stop: 'true',
+    // No placement strategy uses them, and setting them rewrites the CIB.
+    autoset_utilization_cpu: 'false',
+    autoset_utilization_hv_memory: 'false',
+    autoset_utilization_host_memory: 'false',
+  };
+}
+
+function vmPrimitive(vm: HaVm, plan: HaPlan, paths: CibPaths): string {
+  const [provider, type, params] =
+    plan.vmAgent === 'virtualdomain'
+      ? ['heartbeat', 'VirtualDomain', virtualDomainParams(vm, paths)]
+      : ['havoc', 'qemu-vm', qemuVmParams(vm, plan, paths)];
+  const ops = VM_OPS.map(
+    ([name, interval, timeout]) =>
+      `<op id="${vm.name}-${name}-${interval}" name="${name}" interval="${interval}" timeout="${timeout}"/>`,
+  ).join('');
   return (
-    `<primitive id="${vm.name}" class="ocf" provider="havoc" type="qemu-vm">` +
+    `<primitive id="${vm.name}" class="ocf" provider="${provider}" type="${type}">` +
     `<instance_attributes id="${vm.name}-ia">${nvpairs(`${vm.name}-ia`, params)}</instance_attributes>` +
     `<meta_attributes id="${vm.name}-meta">${nvpairs(`${vm.name}-meta`, { 'allow-migrate': 'true' })}</meta_attributes>` +
     `<operations>${ops}</operations>` +

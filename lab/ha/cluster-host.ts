@@ -7,6 +7,7 @@ import { installOcfLauncher, type LauncherOptions } from '../ocf/ocfLauncher.js'
 import type { BootService } from '../state.js';
 import { corosyncConf } from './corosync-conf.js';
 import type { HaPlan } from './ha-plan.js';
+import { type LibvirtHostDirs, libvirtService, WAIT_FOR_LIBVIRTD } from './libvirt-host.js';
 
 /*
  * A lab host's cluster stack as a real node keeps it on its disk: its own
@@ -142,11 +143,23 @@ export async function writeClusterHost(
  */
 function sbinOverlay(d: ClusterHostDirs): string[] {
   if (/[:,]/.test(d.sbin)) {
-    throw new HavocError('lab', `the lab state path ${d.sbin} contains ':' or ',', which overlayfs cannot take`, {
-      hint: 'set HAVOC_LAB_DIR to a path without them',
-    });
+    throw new HavocError(
+      'lab',
+      `the lab state path ${d.sbin} contains ':' or ',', which overlayfs cannot take`,
+      {
+        hint: 'set HAVOC_LAB_DIR to a path without them',
+      },
+    );
   }
-  return ['mount', '-t', 'overlay', 'havoc-sbin', '-o', `lowerdir=${d.sbin}:${STONITH_BINDIR}`, STONITH_BINDIR];
+  return [
+    'mount',
+    '-t',
+    'overlay',
+    'havoc-sbin',
+    '-o',
+    `lowerdir=${d.sbin}:${STONITH_BINDIR}`,
+    STONITH_BINDIR,
+  ];
 }
 
 /** Mounts every boot makes before corosync starts. */
@@ -171,9 +184,19 @@ const WAIT_FOR_COROSYNC = [
   'i=0; until corosync-cfgtool -s >/dev/null 2>&1; do i=$((i+1)); [ $i -ge 300 ] && exit 1; sleep 0.1; done',
 ];
 
-export function clusterServices(d: ClusterHostDirs, fenceAgent: HaPlan['fenceAgent']): BootService[] {
+/**
+ * The host's cluster services in boot order: corosync, libvirtd when the VMs
+ * run under libvirt (VirtualDomain), then pacemakerd once corosync (and
+ * libvirtd) answer, so its first probes of the VMs find the hypervisor.
+ */
+export function clusterServices(
+  d: ClusterHostDirs,
+  fenceAgent: HaPlan['fenceAgent'],
+  libvirt?: LibvirtHostDirs,
+): BootService[] {
   return [
     { name: 'corosync', argv: ['corosync', '-f'], prepare: clusterMounts(d, fenceAgent) },
+    ...(libvirt ? [libvirtService(libvirt)] : []),
     {
       name: 'pacemaker',
       argv: [
@@ -183,7 +206,7 @@ export function clusterServices(d: ClusterHostDirs, fenceAgent: HaPlan['fenceAge
         'pacemakerd',
         '-f',
       ],
-      prepare: [WAIT_FOR_COROSYNC],
+      prepare: [WAIT_FOR_COROSYNC, ...(libvirt ? [WAIT_FOR_LIBVIRTD] : [])],
     },
   ];
 }

@@ -12,7 +12,8 @@ export interface LabClusterStatus {
   quorum?: boolean;
   nodes: { name: string; state: ClusterNodeState }[];
   stonith: { id: string; agent: string; node?: string; role: string }[];
-  vms: { name: string; ip: string; host?: string; state: string }[];
+  /** agent: the resource's agent as crm_mon names it (ocf:heartbeat:VirtualDomain, ocf:havoc:qemu-vm). */
+  vms: { name: string; ip: string; host?: string; agent?: string; state: string }[];
   fenceEvents: { target: string; action: string; status: string; completed?: string }[];
   error?: string;
 }
@@ -55,8 +56,15 @@ export function clusterStatusFrom(
         ...(r.nodes[0] ? { node: r.nodes[0] } : {}),
       })),
     vms: vms.map((v) => {
-      const host = resource(v.name)?.nodes[0];
-      return { name: v.name, ip: v.ip, state: vmState(v.name), ...(host ? { host } : {}) };
+      const r = resource(v.name);
+      const host = r?.nodes[0];
+      return {
+        name: v.name,
+        ip: v.ip,
+        state: vmState(v.name),
+        ...(host ? { host } : {}),
+        ...(r ? { agent: r.agent } : {}),
+      };
     }),
     fenceEvents: (st.fenceHistory ?? []).map((e) => ({
       target: e.target,

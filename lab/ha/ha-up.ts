@@ -21,8 +21,10 @@ import {
 } from './cib-config.js';
 import { clusterServices, newAuthkey, writeClusterHost } from './cluster-host.js';
 import { readClusterView } from './cluster-status.js';
+import { domainXml } from './domain-xml.js';
 import type { HaPlan } from './ha-plan.js';
 import { liveHosts, runInHost } from './host-command.js';
+import { writeLibvirtHost } from './libvirt-host.js';
 import { buildVmBridges, connectStationToData } from './vm-network.js';
 
 /*
@@ -50,6 +52,11 @@ export function agentLauncher(): LauncherOptions {
   };
 }
 
+/** The libvirt domain XML of a VM: in the lab state directory, which every lab host sees. */
+export function domainConfigPath(stateDir: string, vm: string): string {
+  return join(stateDir, 'ha', 'domains', `${vm}.xml`);
+}
+
 export function passwordScriptPath(stateDir: string, host: string): string {
   return join(stateDir, 'ha', `bmc-password-${host}.sh`);
 }
@@ -67,6 +74,9 @@ export async function prepareHa(
   const hostDirs = await Promise.all(
     plan.nodes.map((n) => writeClusterHost(store.state.hosts[n.name]!.dir, plan, authkey, launcher)),
   );
+  const libvirtDirs = plan.nodes.map((n) =>
+    plan.vmAgent === 'virtualdomain' ? writeLibvirtHost(store.state.hosts[n.name]!.dir, n, plan) : undefined,
+  );
   mkdirSync(join(dir, 'ha'), { recursive: true, mode: 0o700 });
   for (const n of plan.nodes) {
     writeFileSync(
@@ -78,7 +88,7 @@ export async function prepareHa(
   store.update((s) => {
     plan.nodes.forEach((n, i) => {
       const h = s.hosts[n.name]!;
-      for (const svc of clusterServices(hostDirs[i]!, plan.fenceAgent)) {
+      for (const svc of clusterServices(hostDirs[i]!, plan.fenceAgent, libvirtDirs[i])) {
         const at = h.services.findIndex((x) => x.name === svc.name);
         if (at >= 0) h.services[at] = svc;
         else h.services.push(svc);
@@ -175,7 +185,21 @@ async function applyCib(
     bmcUser: BMC_ADMIN_USER,
     passwordScript: (node: string) => passwordScriptPath(store.state.dir, node),
     inventory,
+    domainConfig: (vm: string) => domainConfigPath(store.state.dir, vm),
   };
+  if (plan.vmAgent === 'virtualdomain') {
+    mkdirSync(join(store.state.dir, 'ha', 'domains'), { recursive: true, mode: 0o755 });
+    for (const vm of plan.vms) {
+      const xml = domainXml(vm, {
+        lab: topo.lab,
+        kernel: image.kernel,
+        initrd: image.initrd,
+        nbdHost: paths.nbdHost,
+        nbdPort: nbdPort,
+      });
+      writeFileSync(paths.domainConfig(vm.name), xml, { mode: 0o644 });
+    }
+  }
   // Resources before the constraints that name them; the scheduler settles within a second either way.
   await inHost(['cibadmin', '--replace', '--scope', 'resources', '--xml-text', resourcesXml(plan, paths)]);
   await inHost(['cibadmin', '--replace', '--scope', 'constraints', '--xml-text', constraintsXml(plan)]);

@@ -91,7 +91,15 @@ export function etcHosts(plan: HaPlan): string {
 
 export function writeLibvirtHost(hostDir: string, node: HaNode, plan: HaPlan): LibvirtHostDirs {
   const d = libvirtHostDirs(hostDir);
-  for (const dir of [d.etc, join(d.etc, 'qemu'), d.varLib, join(d.varLib, 'qemu'), d.log, join(d.log, 'qemu'), d.cache])
+  for (const dir of [
+    d.etc,
+    join(d.etc, 'qemu'),
+    d.varLib,
+    join(d.varLib, 'qemu'),
+    d.log,
+    join(d.log, 'qemu'),
+    d.cache,
+  ])
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   writeFileSync(join(d.etc, 'libvirtd.conf'), libvirtdConf(node, randomUUID()), { mode: 0o644 });
   writeFileSync(join(d.etc, 'qemu.conf'), qemuConf(), { mode: 0o644 });
@@ -110,6 +118,8 @@ export function libvirtService(d: LibvirtHostDirs): BootService {
       bind(d.varLib, '/var/lib/libvirt'),
       bind(d.log, '/var/log/libvirt'),
       bind(d.cache, '/var/cache/libvirt'),
+      // VirtualDomain reaches the target's libvirtd as <node>-migr.
+      bind(d.hostsFile, '/etc/hosts'),
     ],
   };
 }

@@ -10,7 +10,8 @@ import { runProbe } from '../../exporters/probe.js';
 import { type RunningExporter, startExporter } from '../../exporters/server.js';
 import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
-import { IF_OID, snmpGet, snmpSetInteger } from '../../lab/switch-snmp.js';
+import { readPortStatus, setAdminStatus } from '../../protocols/snmp/if-mib.js';
+import { SnmpSession } from '../../protocols/snmp/session.js';
 import { bringUpLab, eventually, ipmitoolPower, probe } from './exporter-lab.js';
 
 /*
@@ -63,29 +64,31 @@ describe('exporter on the lab: switch module (snmpd)', () => {
     const snmp = sw.snmp;
     if (snmp.version !== '2c' || !snmp.writeCommunity)
       throw new Error('the lab switch speaks v2c with a write community');
-    const target = { address: sw.address, port: sw.port };
-    const write = {
-      version: '2c' as const,
-      community: secrets.resolve(snmp.writeCommunity, 'writeCommunity'),
-    };
-    const read = { version: '2c' as const, community: secrets.resolve(snmp.community, 'community') };
-    const operOid = `${IF_OID.ifOperStatus}.${ifIndex}`;
-    const agentOper = async () =>
-      Number((await snmpGet(target, read, [operOid], AbortSignal.timeout(5000))).get(operOid));
+    const agent = (community: string) =>
+      new SnmpSession({ host: sw.address, port: sw.port, credentials: { version: '2c', community } });
+    const write = agent(secrets.resolve(snmp.writeCommunity, 'writeCommunity'));
+    const read = agent(secrets.resolve(snmp.community, 'community'));
+    const ix = Number(ifIndex);
+    const agentOper = async () => (await readPortStatus(read, [ix], AbortSignal.timeout(5000))).get(ix)?.oper;
 
-    await snmpSetInteger(target, write, `${IF_OID.ifAdminStatus}.${ifIndex}`, 2, AbortSignal.timeout(5000));
     try {
-      await eventually(`${portName} oper-down at the agent`, async () => (await agentOper()) === 2);
-      const after = await probe(exporter.url, 'switch', sw.name);
-      expect(oper(after.text, 'down')).toBe(1);
-      expect(oper(after.text, 'up')).toBe(0);
-      expect(sample(after.text, 'havoc_switch_port_admin_state', `{ifindex="${ifIndex}",state="down"}`)).toBe(
-        1,
-      );
+      await setAdminStatus(write, ix, 'down', AbortSignal.timeout(5000));
+      try {
+        await eventually(`${portName} oper-down at the agent`, async () => (await agentOper()) === 'down');
+        const after = await probe(exporter.url, 'switch', sw.name);
+        expect(oper(after.text, 'down')).toBe(1);
+        expect(oper(after.text, 'up')).toBe(0);
+        expect(
+          sample(after.text, 'havoc_switch_port_admin_state', `{ifindex="${ifIndex}",state="down"}`),
+        ).toBe(1);
+      } finally {
+        await setAdminStatus(write, ix, 'up', AbortSignal.timeout(5000));
+      }
+      await eventually(`${portName} oper-up at the agent`, async () => (await agentOper()) === 'up');
     } finally {
-      await snmpSetInteger(target, write, `${IF_OID.ifAdminStatus}.${ifIndex}`, 1, AbortSignal.timeout(5000));
+      read.close();
+      write.close();
     }
-    await eventually(`${portName} oper-up at the agent`, async () => (await agentOper()) === 1);
     expect(oper((await probe(exporter.url, 'switch', sw.name)).text, 'up')).toBe(1);
   });
 });

@@ -17,6 +17,7 @@ const paths = {
   bmcUser: 'admin',
   passwordScript: (node: string) => `/var/lib/havoc/labs/x/ha/bmc-password-${node}.sh`,
   inventory: '/var/lib/havoc/labs/x/inventory.yaml',
+  domainConfig: (vm: string) => `/var/lib/havoc/labs/x/ha/domains/${vm}.xml`,
 };
 const volumes = ['vm1', 'vm2', 'vm3', 'vm4'];
 
@@ -64,6 +65,9 @@ describe('HA lab plan', () => {
       /--fence-agent fence_xvm: one of fence_ipmilan, fence_havoc/,
     );
     expect(() => haPlan(labTopology('ha1', 3, 7), 17, volumes, 'fence_ipmilan')).toThrow(/between 0 and 16/);
+    expect(() => haPlan(labTopology('ha1', 3, 7), 1, volumes, 'fence_ipmilan', 'xen' as never)).toThrow(
+      /--vm-agent xen: one of virtualdomain, qemu-vm/,
+    );
   });
 });
 
@@ -94,12 +98,26 @@ describe('CIB configuration', () => {
     expect(resourcesXml(two, paths).match(/name="pcmk_delay_base"/g)).toHaveLength(1);
   });
 
+  it('runs VMs as ocf:heartbeat:VirtualDomain by default, migrating over the migration network, or as ocf:havoc:qemu-vm', () => {
+    const vd = resourcesXml(haPlan(labTopology('ha1', 3, 7), 1, volumes, 'fence_ipmilan'), paths);
+    expect(vd).toContain('<primitive id="vm1" class="ocf" provider="heartbeat" type="VirtualDomain">');
+    expect(vd).toContain('name="config" value="/var/lib/havoc/labs/x/ha/domains/vm1.xml"');
+    expect(vd).toContain('name="migration_network_suffix" value="-migr"');
+    expect(vd).toContain('name="migrateport" value="49152"');
+    expect(vd).toContain('name="allow-migrate" value="true"');
+    const q = resourcesXml(haPlan(labTopology('ha1', 3, 7), 1, volumes, 'fence_ipmilan', 'qemu-vm'), paths);
+    expect(q).toContain('<primitive id="vm1" class="ocf" provider="havoc" type="qemu-vm">');
+    expect(q).toContain(
+      'name="migration_addresses" value="host1=198.18.58.11 host2=198.18.58.12 host3=198.18.58.13"',
+    );
+  });
+
   it("passes Pacemaker's own schema and checks (crm_verify, Debian pacemaker-cli-utils)", async () => {
-    for (const [hosts, agent] of [
-      [3, 'fence_ipmilan'],
-      [2, 'fence_havoc'],
+    for (const [hosts, agent, vmAgent] of [
+      [3, 'fence_ipmilan', 'virtualdomain'],
+      [2, 'fence_havoc', 'qemu-vm'],
     ] as const) {
-      const cib = fullCib(haPlan(labTopology('ha1', hosts, 7), 2, volumes, agent));
+      const cib = fullCib(haPlan(labTopology('ha1', hosts, 7), 2, volumes, agent, vmAgent));
       const r = await run('crm_verify', ['--verbose', '--xml-text', cib]).catch(
         (err: NodeJS.ErrnoException & { stderr?: string }) => {
           if (err.code === 'ENOENT')

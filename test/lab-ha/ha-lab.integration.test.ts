@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
@@ -5,24 +6,29 @@ import { Redactor } from '../../core/redact.js';
 import { loadInventory } from '../../inventory/load.js';
 import { BMC_ADMIN_USER } from '../../lab/bmc.js';
 import { labDown } from '../../lab/down.js';
+import { clusterHostDirs } from '../../lab/ha/cluster-host.js';
+import { qemuPidFileInHost } from '../../lab/ha/vm-pidfile.js';
 import { BMC_PORT } from '../../lab/inventory-writer.js';
 import { labStateDir } from '../../lab/paths.js';
 import { netnsInode } from '../../lab/process-identity.js';
-import { ipmitoolChassis } from '../lab/ipmitool-peer.js';
 import { type LabState, readLabState } from '../../lab/state.js';
 import { labStatus } from '../../lab/status.js';
 import { type LabTopology, labTopology } from '../../lab/topology.js';
 import { type LabUpResult, labUp } from '../../lab/up.js';
 import { fetchGuestStatus, summarizeProbes } from '../../lab/vm/guestProbe.js';
+import { ipmitoolChassis } from '../lab/ipmitool-peer.js';
 import { netnsNames, pidsInNetnsInode, pidsMentioning, rootLinkNames } from '../lab/lab-peers.js';
 import { crmIn, hostOf, startProber, waitForCluster } from './ha-peers.js';
 
 /*
- * One 3-host HA lab (corosync + Pacemaker on every host, fence_ipmilan
- * through each host's ipmi_sim, two QEMU VMs as ocf:havoc:qemu-vm
- * resources) shared by every test of this file, in order. Every peer is
- * real: corosync, Pacemaker, fence_ipmilan, ipmi_sim, QEMU, the NBD server.
- * Timings are measured and printed, never asserted.
+ * One 3-host HA lab (corosync + Pacemaker + libvirtd on every host,
+ * fence_ipmilan through each host's ipmi_sim, two QEMU VMs as
+ * ocf:heartbeat:VirtualDomain resources: the lab's defaults) shared by every
+ * test of this file, in order. Every peer is real: corosync, Pacemaker,
+ * resource-agents' VirtualDomain, libvirtd, fence_ipmilan, ipmi_sim, QEMU,
+ * the NBD server. (test/lab-ha/fence-havoc.integration.test.ts runs the
+ * other VM agent, ocf:havoc:qemu-vm.) Timings are measured and printed,
+ * never asserted.
  */
 
 const LAB = 'ha1';
@@ -57,7 +63,7 @@ beforeAll(async () => {
     signal: AbortSignal.timeout(240_000),
     redactor: new Redactor(),
     progress: () => {},
-    ha: { vms: 2, fenceAgent: 'fence_ipmilan' },
+    ha: { vms: 2, fenceAgent: 'fence_ipmilan', vmAgent: 'virtualdomain' },
   });
   measured['lab up --ha (3 hosts, 2 VMs)'] =
     `${((monotonicMs() - started) / 1000).toFixed(1)} s (cluster formed after ${((up.clusterMs ?? 0) / 1000).toFixed(1)} s of it)`;
@@ -74,7 +80,7 @@ afterAll(async () => {
   await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
 }, 90_000);
 
-describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real corosync, pacemaker, fence_ipmilan, ipmi_sim, qemu)', () => {
+describe('lab up --ha: Pacemaker + corosync + libvirtd on 3 lab hosts, 2 VirtualDomain VMs (real corosync, pacemaker, libvirtd, fence_ipmilan, ipmi_sim, qemu)', () => {
   it('forms a cluster with every node online, every stonith device and VM started, and lab status shows it', async () => {
     const s = await labStatus(LAB, env, AbortSignal.timeout(30_000));
     const c = s.cluster!;
@@ -92,7 +98,15 @@ describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real cor
       // A device never runs on the node it fences.
       expect(`fence-${d.node}`).not.toBe(d.id);
     }
-    expect(c.vms.map((v) => `${v.name}:${v.state}`)).toEqual(['vm1:Started', 'vm2:Started']);
+    expect(c.vms.map((v) => `${v.name}:${v.state}:${v.agent}`)).toEqual([
+      'vm1:Started:ocf:heartbeat:VirtualDomain',
+      'vm2:Started:ocf:heartbeat:VirtualDomain',
+    ]);
+    // Each VM is a domain of the libvirtd on the node Pacemaker placed it on.
+    for (const v of c.vms) {
+      const list = await crmIn(state, v.host!, ['virsh', '--connect', 'qemu:///system', 'list', '--name']);
+      expect(list.split('\n')).toContain(v.name);
+    }
   });
 
   it("answers every VM's HTTP service from the management station, and the inventory lists the VMs", async () => {
@@ -108,7 +122,7 @@ describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real cor
     ]);
   });
 
-  it('crm_resource --move live-migrates vm1: the boot id stays, the disk counter never goes back', async () => {
+  it('crm_resource --move live-migrates vm1 (VirtualDomain migrate_to, libvirt to libvirt): the boot id stays, the disk counter never goes back', async () => {
     const before = await waitForCluster(state, 'host1', 'vm1 placed', 30_000, (st) => hostOf(st, 'vm1'));
     const target = topo.hosts.map((h) => h.name).find((h) => h !== before)!;
     const bootBefore = (await guest('vm1')).bootId;
@@ -128,6 +142,12 @@ describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real cor
     );
     const summary = summarizeProbes(await prober.stop());
     await crmIn(state, target, ['crm_resource', '--clear', '--resource', 'vm1']);
+    // The move was a migration (migrate_to on the source), not a stop and a start.
+    const sourceLog = readFileSync(
+      join(clusterHostDirs(state.hosts[before]!.dir).logPacemaker, 'pacemaker.log'),
+      'utf8',
+    );
+    expect(sourceLog).toMatch(new RegExp(`vm1: live migration to ${target}-migr succeeded`));
     measured['live migration (crm_resource --move)'] =
       `longest HTTP outage ${Math.round(summary.longestGapMs)} ms (probe every 20 ms, ${summary.failures}/${summary.samples} failed), move done in ${(movedMs / 1000).toFixed(1)} s`;
     expect(summary.bootIds).toEqual([bootBefore]);
@@ -194,7 +214,8 @@ describe('lab up --ha: Pacemaker + corosync on 3 lab hosts, 2 QEMU VMs (real cor
     );
     const t0 = monotonicMs();
     // Inside the host, as an operator's kill -9 there would be; the pidfile is on the host's private /run.
-    await crmIn(state, host, ['sh', '-c', 'kill -KILL "$(cat /run/havoc/qemu-vm/vm2/qemu.pid)"']);
+    const pidFile = qemuPidFileInHost('virtualdomain', 'vm2');
+    await crmIn(state, host, ['sh', '-c', `kill -KILL "$(cat ${pidFile})"`]);
     const after = await pollUntil(
       async () => {
         const st = await fetchGuestStatus(url('vm2'), { timeoutMs: 1000 }).catch(() => undefined);

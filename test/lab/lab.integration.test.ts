@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { AuthError } from '../../core/errors.js';
 import { Redactor } from '../../core/redact.js';
 import { loadInventory } from '../../inventory/load.js';
+import { BMC_ADMIN_USER, BMC_PORT } from '../../lab/bmc.js';
 import { labDown } from '../../lab/down.js';
 import { ifIndexes } from '../../lab/fabric.js';
 import { labStateDir } from '../../lab/paths.js';
@@ -13,9 +13,13 @@ import { checkLabPrerequisites } from '../../lab/prerequisites.js';
 import { netnsInode } from '../../lab/process-identity.js';
 import { readLabState } from '../../lab/state.js';
 import { labStatus } from '../../lab/status.js';
-import { IF_OID, type SnmpCredentials, snmpGet, snmpSetInteger } from '../../lab/switch-snmp.js';
 import { type LabTopology, labTopology } from '../../lab/topology.js';
 import { labUp } from '../../lab/up.js';
+import { readPortStatus, setAdminStatus } from '../../protocols/snmp/if-mib.js';
+import { ifXTable } from '../../protocols/snmp/oids.js';
+import { type SnmpCredentials, SnmpSession } from '../../protocols/snmp/session.js';
+import { asText } from '../../protocols/snmp/varbind-values.js';
+import { ipmitoolChassis } from './ipmitool-peer.js';
 import {
   netnsNames,
   pidsInNetnsInode,
@@ -28,11 +32,10 @@ import {
 /*
  * One 3-host lab for the whole file (bring-ups are the expensive part), and a
  * second, 2-host lab beside it for the coexistence test. Every peer is the
- * real program: sshd, ipmi_sim (driven with ipmitool), snmpd (driven with the
- * net-snmp library), the kernel's links.
+ * real program: sshd, ipmi_sim (driven with ipmitool, the reference client),
+ * snmpd (driven with havoc's SNMP client), the kernel's links.
  */
 
-const run = promisify(execFile);
 const LAB = 't1';
 const OTHER = 't2';
 const env = process.env;
@@ -52,34 +55,44 @@ const sshTo = (n: number) => {
     'hostname',
   );
 };
-const ipmitool = (n: number, ...args: string[]) =>
-  run('ipmitool', [
-    '-I',
-    'lanplus',
-    '-C',
-    '3',
-    '-H',
-    topo.hosts[n - 1]!.bmcAddress,
-    '-U',
-    'admin',
-    '-f',
-    join(dir, 'secrets', `bmc-host${n}-admin`),
-    'chassis',
-    ...args,
-  ]);
-const switchTarget = () => ({ address: topo.switch.address, port: 161 });
+/** ipmitool against host n's BMC; its output, or an error with that output. */
+async function ipmitool(n: number, ...args: string[]): Promise<string> {
+  const login = {
+    address: topo.hosts[n - 1]!.bmcAddress,
+    port: BMC_PORT,
+    user: BMC_ADMIN_USER,
+    passwordFile: join(dir, 'secrets', `bmc-host${n}-admin`),
+  };
+  const { ok, output } = await ipmitoolChassis(login, args, AbortSignal.timeout(20_000));
+  if (!ok) throw new Error(`ipmitool chassis ${args.join(' ')} on host${n}'s BMC failed: ${output}`);
+  return output;
+}
+
+/** The lab switch's agent; closed after `use`. */
+async function withSwitch<T>(credentials: SnmpCredentials, use: (s: SnmpSession) => Promise<T>): Promise<T> {
+  const session = new SnmpSession({ host: topo.switch.address, name: topo.switch.name, credentials });
+  try {
+    return await use(session);
+  } finally {
+    session.close();
+  }
+}
 const v2 = (): SnmpCredentials => ({ version: '2c', community: secret('snmp-community') });
 const v2write = (): SnmpCredentials => ({ version: '2c', community: secret('snmp-write-community') });
+const portIndex = async (port: string) =>
+  (await ifIndexes(topo.switch.netns, AbortSignal.timeout(5000))).get(port)!;
 
-async function operStatus(port: string): Promise<number> {
-  const ix = (await ifIndexes(topo.switch.netns, AbortSignal.timeout(5000))).get(port)!;
-  const values = await snmpGet(
-    switchTarget(),
+async function operStatus(port: string): Promise<string | undefined> {
+  const ix = await portIndex(port);
+  return withSwitch(
     v2(),
-    [`${IF_OID.ifOperStatus}.${ix}`],
-    AbortSignal.timeout(5000),
+    async (s) => (await readPortStatus(s, [ix], AbortSignal.timeout(5000))).get(ix)?.oper,
   );
-  return Number(values.get(`${IF_OID.ifOperStatus}.${ix}`));
+}
+
+async function setAdmin(port: string, state: 'up' | 'down'): Promise<void> {
+  const ix = await portIndex(port);
+  await withSwitch(v2write(), (s) => setAdminStatus(s, ix, state, AbortSignal.timeout(5000)));
 }
 
 /** Polls until `check` holds; link state changes reach the kernel's operstate within about a second. */
@@ -134,33 +147,41 @@ describe('lab up (3 hosts, real sshd / ipmi_sim / snmpd)', () => {
   });
 
   it('serves each port description as IF-MIB ifAlias', async () => {
-    const ix = (await ifIndexes(topo.switch.netns, AbortSignal.timeout(5000))).get('swp7')!;
-    const values = await snmpGet(
-      switchTarget(),
-      v2(),
-      [`${IF_OID.ifAlias}.${ix}`, `${IF_OID.ifName}.${ix}`],
-      AbortSignal.timeout(5000),
+    const ix = await portIndex('swp7');
+    const [name, alias] = await withSwitch(v2(), (s) =>
+      s.get([`${ifXTable.ifName}.${ix}`, `${ifXTable.ifAlias}.${ix}`], AbortSignal.timeout(5000)),
     );
-    expect(values.get(`${IF_OID.ifName}.${ix}`)).toBe('swp7');
-    expect(values.get(`${IF_OID.ifAlias}.${ix}`)).toBe('host2 storage');
+    expect(asText(name!)).toBe('swp7');
+    expect(asText(alias!)).toBe('host2 storage');
   });
 
   it('ipmitool -C 3 powers host2 off for real (SSH fails, its ports go oper-down, the BMC says off) and on again', async () => {
     const before = await sshTo(2);
     await ipmitool(2, 'power', 'off');
-    expect((await ipmitool(2, 'power', 'status')).stdout).toMatch(/Chassis Power is off/);
+    expect(await ipmitool(2, 'power', 'status')).toMatch(/Chassis Power is off/);
     await expect(sshTo(2)).rejects.toThrow();
     // Every one of host2's processes is gone with its PID namespace.
     expect(pidsMentioning(join(dir, 'hosts', 'host2', 'sshd_config'))).toEqual([]);
     for (const nic of topo.hosts[1]!.nics) {
-      await eventually(`${nic.port} oper-down`, async () => (await operStatus(nic.port)) !== 1);
+      await eventually(`${nic.port} oper-down`, async () => (await operStatus(nic.port)) !== 'up');
     }
-    expect(await operStatus(topo.hosts[0]!.nics[0]!.port)).toBe(1);
+    expect(await operStatus(topo.hosts[0]!.nics[0]!.port)).toBe('up');
     // The BMC itself stays reachable while its host is off.
-    expect((await ipmitool(2, 'power', 'status')).stdout).toMatch(/off/);
+    expect(await ipmitool(2, 'power', 'status')).toMatch(/off/);
+    // lab status reads the same through havoc's own IPMI and SNMP clients.
+    const status = await labStatus(LAB, env, AbortSignal.timeout(20_000));
+    expect(status.hosts[1]).toMatchObject({ name: 'host2', power: 'off', bmcReachable: true, ssh: false });
+    expect(status.hosts[0]).toMatchObject({ name: 'host1', power: 'on', ssh: true });
+    const host2Ports = new Set(topo.hosts[1]!.nics.map((n) => n.port));
+    const host2Rows = status.ports.filter((r) => host2Ports.has(r.port));
+    expect(host2Rows).toHaveLength(host2Ports.size);
+    for (const p of host2Rows) {
+      expect(p.admin).toBe('up');
+      expect(p.oper).not.toBe('up');
+    }
 
     await ipmitool(2, 'power', 'on');
-    expect((await ipmitool(2, 'power', 'status')).stdout).toMatch(/Chassis Power is on/);
+    expect(await ipmitool(2, 'power', 'status')).toMatch(/Chassis Power is on/);
     const after = await pollUntil(
       async () => sshTo(2).catch(() => undefined),
       deadlineSignal(15_000, 'host2 SSH after power on'),
@@ -170,7 +191,7 @@ describe('lab up (3 hosts, real sshd / ipmi_sim / snmpd)', () => {
     expect(after.hostKey).toBe(before.hostKey);
     await eventually(
       'host2 ports oper-up',
-      async () => (await operStatus(topo.hosts[1]!.nics[0]!.port)) === 1,
+      async () => (await operStatus(topo.hosts[1]!.nics[0]!.port)) === 'up',
     );
   });
 
@@ -179,12 +200,12 @@ describe('lab up (3 hosts, real sshd / ipmi_sim / snmpd)', () => {
     const first = initOf();
     await ipmitool(3, 'power', 'reset');
     expect(initOf()).not.toBe(first);
-    expect((await ipmitool(3, 'power', 'status')).stdout).toMatch(/on/);
+    expect(await ipmitool(3, 'power', 'status')).toMatch(/on/);
     const second = initOf();
     await ipmitool(3, 'power', 'cycle');
     await eventually('host3 back on after cycle', async () => {
       try {
-        return initOf() !== second && /on/.test((await ipmitool(3, 'power', 'status')).stdout);
+        return initOf() !== second && /on/.test(await ipmitool(3, 'power', 'status'));
       } catch {
         return false;
       }
@@ -204,29 +225,16 @@ describe('lab up (3 hosts, real sshd / ipmi_sim / snmpd)', () => {
     const data = (h: typeof h1) => h.nics.find((n) => n.network === 'data')!;
     const storage = (h: typeof h1) => h.nics.find((n) => n.network === 'stor')!;
     const port = data(h3).port;
-    const ix = (await ifIndexes(topo.switch.netns, AbortSignal.timeout(5000))).get(port)!;
     expect(await pingFrom(h1.netns, data(h3).address)).toBe(true);
 
-    await snmpSetInteger(
-      switchTarget(),
-      v2write(),
-      `${IF_OID.ifAdminStatus}.${ix}`,
-      2,
-      AbortSignal.timeout(5000),
-    );
+    await setAdmin(port, 'down');
     try {
       expect(await pingFrom(h1.netns, data(h3).address)).toBe(false);
       expect(await pingFrom(h1.netns, storage(h3).address)).toBe(true);
       expect(await pingFrom(h1.netns, data(h2).address)).toBe(true);
-      await eventually(`${port} oper-down`, async () => (await operStatus(port)) === 2);
+      await eventually(`${port} oper-down`, async () => (await operStatus(port)) === 'down');
     } finally {
-      await snmpSetInteger(
-        switchTarget(),
-        v2write(),
-        `${IF_OID.ifAdminStatus}.${ix}`,
-        1,
-        AbortSignal.timeout(5000),
-      );
+      await setAdmin(port, 'up');
     }
     await eventually('data ping restored', () => pingFrom(h1.netns, data(h3).address));
   });
@@ -236,19 +244,18 @@ describe('lab up (3 hosts, real sshd / ipmi_sim / snmpd)', () => {
     const good: SnmpCredentials = {
       version: '3',
       user: v3.user,
-      authKey: readFileSync(v3.authKeyFile, 'utf8').trim(),
-      privKey: readFileSync(v3.privKeyFile, 'utf8').trim(),
+      auth: { protocol: 'sha', key: readFileSync(v3.authKeyFile, 'utf8').trim() },
+      priv: { protocol: 'aes', key: readFileSync(v3.privKeyFile, 'utf8').trim() },
     };
-    const values = await snmpGet(switchTarget(), good, [IF_OID.sysName], AbortSignal.timeout(5000));
-    expect(values.get(IF_OID.sysName)).toBe('switch1');
-    await expect(
-      snmpGet(
-        switchTarget(),
-        { ...good, authKey: `${good.authKey}x` },
-        [IF_OID.sysName],
-        AbortSignal.timeout(5000),
-      ),
-    ).rejects.toThrow();
+    const sysName = '1.3.6.1.2.1.1.5.0';
+    const [name] = await withSwitch(good, (s) => s.get([sysName], AbortSignal.timeout(5000)));
+    expect(asText(name!)).toBe('switch1');
+    const wrongAuth = { ...good, auth: { protocol: 'sha' as const, key: `${good.auth!.key}x` } };
+    const refused = await withSwitch(wrongAuth, (s) => s.get([sysName], AbortSignal.timeout(5000))).catch(
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(AuthError);
+    expect((refused as AuthError).message).toMatch(/wrong v3 authentication key/);
   });
 
   it('lab status reports power, SSH and port states', async () => {
