@@ -1,4 +1,3 @@
-import { median } from '../support/stats.js';
 /*
  * bench/snmp: havoc's switch collector against Prometheus' snmp_exporter
  * (Debian prometheus-snmp-exporter 0.21), same snmpd, same columns, on
@@ -23,6 +22,7 @@ import {
 import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import { startSnmpd } from '../../test/support/snmpd.js';
+import { median } from '../support/stats.js';
 import { difference, exporterCoverage, havocCoverage } from './coverage.js';
 import { SnmpExporter, writeExporterConfig } from './snmp-exporter.js';
 import { DelayRelay } from './udp-relay.js';
@@ -38,7 +38,6 @@ const scrapes = Number(values.scrapes);
 const delayMs = Number(values['delay-ms']);
 const portCounts = String(values.ports).split(',').map(Number);
 const here = dirname(fileURLToPath(import.meta.url));
-
 
 async function havocScrape(
   host: string,
