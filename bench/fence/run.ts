@@ -81,7 +81,9 @@ async function main(): Promise<void> {
 
     // An inventory whose level 2 is exactly the one port fence_ifmib is given.
     const raw = parse(readFileSync(up.inventory, 'utf8')) as { hosts: { fencing: { levels: unknown[] } }[] };
-    raw.hosts[0]!.fencing.levels[1] = { devices: [{ type: 'switch-ports', ports: [{ switch: sw.name, port: storagePort }] }] };
+    raw.hosts[0]!.fencing.levels[1] = {
+      devices: [{ type: 'switch-ports', ports: [{ switch: sw.name, port: storagePort }] }],
+    };
     const onePort = join(up.stateDir, 'inventory-bench.yaml');
     writeFileSync(onePort, stringify(raw));
     const onePortLoaded = loadInventory(onePort, redactor);
@@ -94,63 +96,179 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${runs} runs each against lab ${LAB}\n`);
     for (let i = 0; i < runs; i++) {
       const ctx = createFenceContext(loaded, log);
-      add('havoc', await timed(async () => {
-        const r = await fenceHost(host, 'off', ctx, { level: 1 });
-        if (!r.ok) throw new Error(r.error);
-      }));
+      add(
+        'havoc',
+        await timed(async () => {
+          const r = await fenceHost(host, 'off', ctx, { level: 1 });
+          if (!r.ok) throw new Error(r.error);
+        }),
+      );
       await powerOn(bmc);
-      add('fence_havoc', await timed(() =>
-        run('node', ['dist/fencers/fence_havoc.js', '--action', 'off', '--plug', host.name, '--inventory', up.inventory, '--level', '1']),
-      ));
+      add(
+        'fence_havoc',
+        await timed(() =>
+          run('node', [
+            'dist/fencers/fence_havoc.js',
+            '--action',
+            'off',
+            '--plug',
+            host.name,
+            '--inventory',
+            up.inventory,
+            '--level',
+            '1',
+          ]),
+        ),
+      );
       await powerOn(bmc);
-      add('fence_ipmilan', await timed(() =>
-        run('fence_ipmilan', ['--lanplus', '--cipher=3', '-a', bmc.address, '-u', String(bmc.port), '-l', bmc.user, '-p', bmc.password, '-o', 'off']),
-      ));
+      add(
+        'fence_ipmilan',
+        await timed(() =>
+          run('fence_ipmilan', [
+            '--lanplus',
+            '--cipher=3',
+            '-a',
+            bmc.address,
+            '-u',
+            String(bmc.port),
+            '-l',
+            bmc.user,
+            '-p',
+            bmc.password,
+            '-o',
+            'off',
+          ]),
+        ),
+      );
       await powerOn(bmc);
-      add('ipmitool', await timed(async () => {
-        await ipmitool(bmc, 'chassis', 'power', 'off');
-        while (!(await ipmitool(bmc, 'chassis', 'power', 'status')).includes('is off'));
-      }));
+      add(
+        'ipmitool',
+        await timed(async () => {
+          await ipmitool(bmc, 'chassis', 'power', 'off');
+          while (!(await ipmitool(bmc, 'chassis', 'power', 'status')).includes('is off'));
+        }),
+      );
       await powerOn(bmc);
 
       const portCtx = createFenceContext(onePortLoaded, log);
-      add('havoc-port', await timed(async () => {
-        const r = await fenceHost(onePortLoaded.inventory.hosts[0]!, 'off', portCtx, { level: 2 });
-        if (!r.ok) throw new Error(r.error);
-      }));
+      add(
+        'havoc-port',
+        await timed(async () => {
+          const r = await fenceHost(onePortLoaded.inventory.hosts[0]!, 'off', portCtx, { level: 2 });
+          if (!r.ok) throw new Error(r.error);
+        }),
+      );
       await fenceHost(onePortLoaded.inventory.hosts[0]!, 'on', portCtx, { level: 2 });
-      add('fence_ifmib', await timed(() =>
-        run('fence_ifmib', ['--ip', sw.address, '--community', community, '--snmp-version', '2c', '-n', storagePort, '-o', 'off']),
-      ));
-      await run('fence_ifmib', ['--ip', sw.address, '--community', community, '--snmp-version', '2c', '-n', storagePort, '-o', 'on']);
+      add(
+        'fence_ifmib',
+        await timed(() =>
+          run('fence_ifmib', [
+            '--ip',
+            sw.address,
+            '--community',
+            community,
+            '--snmp-version',
+            '2c',
+            '-n',
+            storagePort,
+            '-o',
+            'off',
+          ]),
+        ),
+      );
+      await run('fence_ifmib', [
+        '--ip',
+        sw.address,
+        '--community',
+        community,
+        '--snmp-version',
+        '2c',
+        '-n',
+        storagePort,
+        '-o',
+        'on',
+      ]);
     }
 
     // Dead BMC: nothing listens on this port.
     const dead = { ...bmc, port: 1 };
-    const deadRaw = parse(readFileSync(up.inventory, 'utf8')) as { hosts: { bmc: { port: number }; fencing: { levels: unknown[] } }[] };
+    const deadRaw = parse(readFileSync(up.inventory, 'utf8')) as {
+      hosts: { bmc: { port: number }; fencing: { levels: unknown[] } }[];
+    };
     deadRaw.hosts[0]!.bmc.port = dead.port;
     deadRaw.hosts[0]!.fencing.levels = [deadRaw.hosts[0]!.fencing.levels[0]];
     const deadFile = join(up.stateDir, 'inventory-dead.yaml');
     writeFileSync(deadFile, stringify(deadRaw));
     const deadLoaded = loadInventory(deadFile, redactor);
     for (let i = 0; i < Math.min(runs, 3); i++) {
-      add('havoc-dead', await timed(() => fenceHost(deadLoaded.inventory.hosts[0]!, 'status', createFenceContext(deadLoaded, log, 3000))));
-      add('fence_ipmilan-dead', await timed(() =>
-        run('fence_ipmilan', ['--lanplus', '--cipher=3', '-a', dead.address, '-u', String(dead.port), '-l', dead.user, '-p', dead.password, '-o', 'status']).catch(() => undefined),
-      ));
+      add(
+        'havoc-dead',
+        await timed(() =>
+          fenceHost(deadLoaded.inventory.hosts[0]!, 'status', createFenceContext(deadLoaded, log, 3000)),
+        ),
+      );
+      add(
+        'fence_ipmilan-dead',
+        await timed(() =>
+          run('fence_ipmilan', [
+            '--lanplus',
+            '--cipher=3',
+            '-a',
+            dead.address,
+            '-u',
+            String(dead.port),
+            '-l',
+            dead.user,
+            '-p',
+            dead.password,
+            '-o',
+            'status',
+          ]).catch(() => undefined),
+        ),
+      );
     }
 
     const m = (k: string) => median(t[k] ?? []);
     const ratio = (a: string, b: string) => `${(m(b) / m(a)).toFixed(1)}x`;
     process.stdout.write(
       `${markdownTable(
-        ['what', 'havoc', 'today\'s tool', 'median (today)', 'ratio'],
+        ['what', 'havoc', "today's tool", 'median (today)', 'ratio'],
         [
-          ['IPMI off to verified off (in-process)', fmtMs(m('havoc')), 'fence_ipmilan --lanplus --cipher=3 -o off', fmtMs(m('fence_ipmilan')), ratio('havoc', 'fence_ipmilan')],
-          ['IPMI off, as a program (fence_havoc)', fmtMs(m('fence_havoc')), 'fence_ipmilan --lanplus --cipher=3 -o off', fmtMs(m('fence_ipmilan')), ratio('fence_havoc', 'fence_ipmilan')],
-          ['IPMI off to verified off (in-process)', fmtMs(m('havoc')), 'ipmitool -C 3 power off + status polls', fmtMs(m('ipmitool')), ratio('havoc', 'ipmitool')],
-          ['switch port off, verified via ifOperStatus', fmtMs(m('havoc-port')), 'fence_ifmib -o off (admin state only)', fmtMs(m('fence_ifmib')), ratio('havoc-port', 'fence_ifmib')],
-          ['dead BMC reported', fmtMs(m('havoc-dead')), 'fence_ipmilan -o status', fmtMs(m('fence_ipmilan-dead')), ratio('havoc-dead', 'fence_ipmilan-dead')],
+          [
+            'IPMI off to verified off (in-process)',
+            fmtMs(m('havoc')),
+            'fence_ipmilan --lanplus --cipher=3 -o off',
+            fmtMs(m('fence_ipmilan')),
+            ratio('havoc', 'fence_ipmilan'),
+          ],
+          [
+            'IPMI off, as a program (fence_havoc)',
+            fmtMs(m('fence_havoc')),
+            'fence_ipmilan --lanplus --cipher=3 -o off',
+            fmtMs(m('fence_ipmilan')),
+            ratio('fence_havoc', 'fence_ipmilan'),
+          ],
+          [
+            'IPMI off to verified off (in-process)',
+            fmtMs(m('havoc')),
+            'ipmitool -C 3 power off + status polls',
+            fmtMs(m('ipmitool')),
+            ratio('havoc', 'ipmitool'),
+          ],
+          [
+            'switch port off, verified via ifOperStatus',
+            fmtMs(m('havoc-port')),
+            'fence_ifmib -o off (admin state only)',
+            fmtMs(m('fence_ifmib')),
+            ratio('havoc-port', 'fence_ifmib'),
+          ],
+          [
+            'dead BMC reported',
+            fmtMs(m('havoc-dead')),
+            'fence_ipmilan -o status',
+            fmtMs(m('fence_ipmilan-dead')),
+            ratio('havoc-dead', 'fence_ipmilan-dead'),
+          ],
         ],
       )}\n`,
     );

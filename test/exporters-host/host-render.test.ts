@@ -92,7 +92,9 @@ describe('host module rendering on captured outputs', () => {
     // Other sections (QEMU/QMP, virsh, ...) appear when this machine runs VMs: only the
     // ones every host prints are required here.
     const names = sections.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['version', 'meminfo', 'loadavg', 'nproc', 'nic', 'nic-missing']));
+    expect(names).toEqual(
+      expect.arrayContaining(['version', 'meminfo', 'loadavg', 'nproc', 'nic', 'nic-missing']),
+    );
     expect(names.at(-1)).toBe('end');
     const snap = hostSnapshot(sections);
     expect(snap.memory?.totalBytes).toBeGreaterThan(0);

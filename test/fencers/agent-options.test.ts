@@ -8,7 +8,13 @@ describe('fence_havoc options (fence-agents interface, doc/FenceAgentAPI.md)', (
     const opts = parseStdinOptions(
       'action=off\nnodename=node1\nport=host1\npcmk_host_list=node1 node2\n# comment\nmethod=cycle\npower_timeout=7\nverbose=1\n',
     );
-    expect(opts).toMatchObject({ action: 'off', plug: 'host1', method: 'cycle', powerTimeout: '7', verbose: true });
+    expect(opts).toMatchObject({
+      action: 'off',
+      plug: 'host1',
+      method: 'cycle',
+      powerTimeout: '7',
+      verbose: true,
+    });
     expect(opts.unknown).toEqual(['pcmk_host_list']);
   });
 
@@ -23,7 +29,11 @@ describe('fence_havoc options (fence-agents interface, doc/FenceAgentAPI.md)', (
   });
 
   it('reads getopt-style options as a person types them', () => {
-    expect(parseArgvOptions(['-o', 'status', '-n', 'host3', '-v'])).toMatchObject({ action: 'status', plug: 'host3', verbose: true });
+    expect(parseArgvOptions(['-o', 'status', '-n', 'host3', '-v'])).toMatchObject({
+      action: 'status',
+      plug: 'host3',
+      verbose: true,
+    });
     expect(parseArgvOptions(['--action=off', '--plug=host1', '--inventory', '/x.yaml'])).toMatchObject({
       action: 'off',
       plug: 'host1',
@@ -35,10 +45,15 @@ describe('fence_havoc options (fence-agents interface, doc/FenceAgentAPI.md)', (
     const xml = agentMetadata();
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false }).parse(xml) as {
-      'resource-agent': { parameters: { parameter: { '@_name': string }[] }; actions: { action: { '@_name': string }[] } };
+      'resource-agent': {
+        parameters: { parameter: { '@_name': string }[] };
+        actions: { action: { '@_name': string }[] };
+      };
     };
     const params = doc['resource-agent'].parameters.parameter.map((p) => p['@_name']);
-    expect(params).toEqual(expect.arrayContaining(['action', 'plug', 'port', 'inventory', 'method', 'power_timeout', 'delay']));
+    expect(params).toEqual(
+      expect.arrayContaining(['action', 'plug', 'port', 'inventory', 'method', 'power_timeout', 'delay']),
+    );
     const actions = doc['resource-agent'].actions.action.map((a) => a['@_name']);
     expect(actions).toEqual(['on', 'off', 'reboot', 'status', 'list', 'monitor', 'metadata', 'validate-all']);
   });
