@@ -2,15 +2,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
-import { Redactor } from '../../core/redact.js';
 import { clusterCollectors } from '../../exporters/collectors/cluster.js';
 import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
 import { runProbe } from '../../exporters/probe.js';
-import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
-import { labDown } from '../../lab/down.js';
+import type { LoadedInventory } from '../../inventory/load.js';
 import { execProgram } from '../../lab/exec.js';
-import { checkLabPrerequisites } from '../../lab/prerequisites.js';
-import { labUp } from '../../lab/up.js';
+import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
  * The cluster module against the HA lab: corosync + Pacemaker on two lab
@@ -20,7 +17,7 @@ import { labUp } from '../../lab/up.js';
  */
 
 const LAB = 'hx2';
-const env = process.env;
+const _env = process.env;
 let dir: string;
 let loaded: LoadedInventory;
 const cache = new Map<string, unknown>();
@@ -37,26 +34,17 @@ async function clusterProbe() {
   return { ...result, text: await result.registry.metrics() };
 }
 
+let lab: TestLab;
+
 beforeAll(async () => {
-  checkLabPrerequisites(env);
-  const r = await labUp({
-    name: LAB,
-    hosts: 2,
-    volumes: 1,
-    recreate: true,
-    env,
-    signal: AbortSignal.timeout(200_000),
-    redactor: new Redactor(),
-    progress: () => {},
-    ha: { vms: 0, fenceAgent: 'fence_ipmilan' },
-  });
-  dir = r.stateDir;
-  loaded = loadInventory(r.inventory, new Redactor());
+  lab = await startTestLab(LAB, { ha: { vms: 0, fenceAgent: 'fence_ipmilan' }, timeoutMs: 200_000 });
+  dir = lab.stateDir;
+  loaded = lab.loaded;
 });
 
 afterAll(async () => {
   if (loaded) sshPoolOf({ loaded, log, cache, signal: AbortSignal.timeout(1) }).close();
-  await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
+  await lab?.down();
 });
 
 describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipmilan, ipmi_sim)', () => {

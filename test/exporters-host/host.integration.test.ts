@@ -8,12 +8,10 @@ import { clusterCollectors } from '../../exporters/collectors/cluster.js';
 import { hostCollector } from '../../exporters/collectors/host.js';
 import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
 import { runProbe } from '../../exporters/probe.js';
-import { type LoadedInventory, loadInventory, parseInventory } from '../../inventory/load.js';
-import { labDown } from '../../lab/down.js';
+import { type LoadedInventory, parseInventory } from '../../inventory/load.js';
 import { execProgram } from '../../lab/exec.js';
 import { hostNetns } from '../../lab/names.js';
-import { checkLabPrerequisites } from '../../lab/prerequisites.js';
-import { labUp } from '../../lab/up.js';
+import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
  * The host module against the lab's hosts: real sshd per host namespace, real
@@ -23,7 +21,7 @@ import { labUp } from '../../lab/up.js';
  */
 
 const LAB = 'hx1';
-const env = process.env;
+const _env = process.env;
 let dir: string;
 let loaded: LoadedInventory;
 const cache = new Map<string, unknown>();
@@ -44,25 +42,17 @@ async function probe(target: string, l: LoadedInventory = loaded) {
   return { ...result, text: await result.registry.metrics() };
 }
 
+let lab: TestLab;
+
 beforeAll(async () => {
-  checkLabPrerequisites(env);
-  const r = await labUp({
-    name: LAB,
-    hosts: 2,
-    volumes: 1,
-    recreate: true,
-    env,
-    signal: AbortSignal.timeout(120_000),
-    redactor: new Redactor(),
-    progress: () => {},
-  });
-  dir = r.stateDir;
-  loaded = loadInventory(r.inventory, new Redactor());
+  lab = await startTestLab(LAB);
+  dir = lab.stateDir;
+  loaded = lab.loaded;
 });
 
 afterAll(async () => {
   sshPoolOf({ loaded, log, cache, signal: AbortSignal.timeout(1) }).close();
-  await labDown({ name: LAB, env, signal: AbortSignal.timeout(30_000) });
+  await lab?.down();
 });
 
 describe('host module against the lab hosts (real sshd, real /sys/class/net)', () => {

@@ -1,29 +1,17 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
-import { Redactor } from '../../core/redact.js';
-import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
+import type { LoadedInventory } from '../../inventory/load.js';
 import type { HostConfig } from '../../inventory/schema.js';
-import { checkLabPrerequisites } from '../../lab/prerequisites.js';
-import { labUp } from '../../lab/up.js';
+import { startTestLab } from '../support/lab-fixture.js';
 
 /* What the exporter's lab tests share: bringing a lab up, driving its BMCs with ipmitool, reading /probe. */
 
 const run = promisify(execFile);
 
 export async function bringUpLab(name: string): Promise<{ loaded: LoadedInventory; stateDir: string }> {
-  checkLabPrerequisites(process.env);
-  const r = await labUp({
-    name,
-    hosts: 2,
-    volumes: 1,
-    recreate: true,
-    env: process.env,
-    signal: AbortSignal.timeout(180_000),
-    redactor: new Redactor(),
-    progress: () => {},
-  });
-  return { loaded: loadInventory(r.inventory, new Redactor()), stateDir: r.stateDir };
+  const lab = await startTestLab(name);
+  return { loaded: lab.loaded, stateDir: lab.stateDir };
 }
 
 /** ipmitool is the reference IPMI peer (Debian package ipmitool); -C 3 is what ipmi_sim offers. */

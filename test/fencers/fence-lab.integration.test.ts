@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { Redactor } from '../../core/redact.js';
 import type { FenceResult } from '../../fencers/result.js';
-import { labDown } from '../../lab/down.js';
-import { checkLabPrerequisites } from '../../lab/prerequisites.js';
 import { readLabState } from '../../lab/state.js';
 import { type LabTopology, labTopology } from '../../lab/topology.js';
-import { labUp } from '../../lab/up.js';
 import { havoc } from '../cli/run.js';
 import { pingFrom, sshExec } from '../lab/lab-peers.js';
 import { freeUdpPort } from '../support/ipmi-sim-fixture.js';
+import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
  * Fencing against the lab's real peers: ipmi_sim BMCs whose power control
@@ -63,25 +60,17 @@ async function agent(stdin: string): Promise<{ code: number; stdout: string; std
   }
 }
 
+let lab: TestLab;
+
 beforeAll(async () => {
-  checkLabPrerequisites(env);
-  const r = await labUp({
-    name: LAB,
-    hosts: 3,
-    volumes: 1,
-    recreate: true,
-    env,
-    signal: AbortSignal.timeout(120_000),
-    redactor: new Redactor(),
-    progress: () => {},
-  });
-  dir = r.stateDir;
-  inventory = r.inventory;
+  lab = await startTestLab(LAB, { hosts: 3 });
+  dir = lab.stateDir;
+  inventory = lab.inventory;
   topo = labTopology(LAB, 3, readLabState(dir)!.slot);
 });
 
 afterAll(async () => {
-  await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
+  await lab?.down();
 });
 
 describe('switch-port fencing against the lab switch (real snmpd)', () => {
