@@ -35,6 +35,8 @@ export interface ClusterHostDirs {
   ocf: string;
   /** Upper layer of the host's /usr/sbin overlay (fence_havoc). */
   sbin: string;
+  /** The chassis' power log (lab/boot-script.ts): "<epoch> off pid=N" at every power-off. */
+  powerLog: string;
 }
 
 export function clusterHostDirs(hostDir: string): ClusterHostDirs {
@@ -47,6 +49,7 @@ export function clusterHostDirs(hostDir: string): ClusterHostDirs {
     logPacemaker: join(root, 'log-pacemaker'),
     ocf: join(root, 'ocf'),
     sbin: join(root, 'sbin'),
+    powerLog: join(hostDir, 'power.log'),
   };
 }
 
@@ -177,6 +180,31 @@ export function clusterMounts(d: ClusterHostDirs, fenceAgent: HaPlan['fenceAgent
   ];
 }
 
+/**
+ * A real server takes a minute or more from power-off to its OS starting the
+ * cluster stack; a lab host boots in well under a second. After a fence
+ * "reboot", Pacemaker on the new boot would then join before fenced has told
+ * the cluster that this very reboot completed, take that notice as its own
+ * fencing and stay down ("Shutting down and staying down after fatal
+ * error"). So the cluster stack starts no sooner than this many seconds
+ * after the host's last power-off; the first boot does not wait.
+ */
+export const MIN_OFF_TO_CLUSTER_S = 8;
+
+function waitMinOffTime(d: ClusterHostDirs): string[] {
+  return [
+    'sh',
+    '-c',
+    `last=$(grep ' off pid=' "$1" 2>/dev/null | tail -n 1 | cut -d ' ' -f 1)
+[ -n "$last" ] || exit 0
+w=$(awk -v off="$last" -v now="$(date +%s.%N)" -v min=${MIN_OFF_TO_CLUSTER_S} 'BEGIN { d = min - (now - off); if (d > 0) printf "%.2f", d; else print 0 }')
+echo "cluster stack waits $w s (powered off at $last)"
+sleep "$w"`,
+    'wait-min-off-time',
+    d.powerLog,
+  ];
+}
+
 /** Polls (no fixed sleep) until corosync answers on its IPC, at most 30 s, so pacemakerd finds it. */
 const WAIT_FOR_COROSYNC = [
   'sh',
@@ -195,7 +223,11 @@ export function clusterServices(
   libvirt?: LibvirtHostDirs,
 ): BootService[] {
   return [
-    { name: 'corosync', argv: ['corosync', '-f'], prepare: clusterMounts(d, fenceAgent) },
+    {
+      name: 'corosync',
+      argv: ['corosync', '-f'],
+      prepare: [waitMinOffTime(d), ...clusterMounts(d, fenceAgent)],
+    },
     ...(libvirt ? [libvirtService(libvirt)] : []),
     {
       name: 'pacemaker',
