@@ -147,7 +147,8 @@ async function readCimc(
   }
 }
 
-function readBmc(
+/** One read of a BMC (answers, credentials work, power state); also the fencing-readiness check. */
+export function readBmc(
   host: HostConfig,
   bmc: BmcConfig,
   password: string,

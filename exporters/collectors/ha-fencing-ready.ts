@@ -2,14 +2,12 @@ import { deadlineSignal } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
 import type { FenceDeviceConfig, HostConfig, SwitchPortRef } from '../../inventory/schema.js';
 import { switchPortsOf } from '../../inventory/topology.js';
-import { CimcClient, RACK_UNIT_DN } from '../../protocols/cimc/client.js';
-import { CipherSuiteMemory, IpmiClient } from '../../protocols/ipmi/index.js';
-import { RedfishClient } from '../../protocols/redfish/client.js';
 import { readPortStatus } from '../../protocols/snmp/if-mib.js';
 import { PortLookupCache, resolvePorts } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
+import { readBmc } from './bmc.js';
 import { sshPoolOf, sshTargetOf } from './host-ssh.js';
 import { readCredentials } from './switch.js';
 
@@ -36,7 +34,6 @@ export const FENCING_READY_METRICS = {
 } as const;
 
 const DEVICE_MS = 4000;
-const IPMI_MEMORY_KEY = 'fencing-ready-ipmi-cipher-suites';
 const PORT_LOOKUPS_KEY = 'fencing-ready-port-lookups';
 
 function cached<T>(ctx: CollectContext, key: string, make: () => T): T {
@@ -48,50 +45,8 @@ async function checkBmc(host: HostConfig, ctx: CollectContext, signal: AbortSign
   const bmc = host.bmc;
   if (!bmc) throw new HavocError('config', `host ${host.name} has a bmc fencing device but no bmc section`);
   const password = ctx.loaded.secrets.resolve(bmc.password, `hosts.${host.name}.bmc.password`);
-  if (bmc.type === 'ipmi') {
-    const client = new IpmiClient(
-      {
-        host: bmc.address,
-        port: bmc.port,
-        user: bmc.user,
-        password,
-        privilege: bmc.privilege,
-        cipherSuites: bmc.cipherSuites,
-        allowCipherSuite0: bmc.allowCipherSuite0,
-        allowIpmi15: bmc.allowIpmi15,
-        label: `BMC of ${host.name}`,
-      },
-      cached(ctx, IPMI_MEMORY_KEY, () => new CipherSuiteMemory()),
-    );
-    await client.chassisStatus(signal);
-  } else if (bmc.type === 'redfish') {
-    const client = new RedfishClient({
-      baseUrl: bmc.baseUrl,
-      user: bmc.user,
-      password,
-      systemId: bmc.systemId,
-      tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
-      target: `Redfish BMC of ${host.name}`,
-    });
-    try {
-      await client.powerState(signal);
-    } finally {
-      await client.close(deadlineSignal(2000, 'Redfish logout')).catch(() => {});
-    }
-  } else {
-    const client = new CimcClient({
-      url: bmc.url,
-      user: bmc.user,
-      password,
-      tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
-      target: `Cisco IMC of ${host.name}`,
-    });
-    try {
-      await client.operPower(RACK_UNIT_DN, signal);
-    } finally {
-      await client.close(deadlineSignal(2000, 'CIMC logout')).catch(() => {});
-    }
-  }
+  // The same read the bmc module does, under this device's own deadline.
+  await readBmc(host, bmc, password, { ...ctx, signal });
 }
 
 async function checkSwitchPorts(
