@@ -129,6 +129,7 @@ export function checkReferences(inv: Inventory, source: YamlSource): InventoryIs
 
   if (inv.haManager?.type === 'pacemaker') {
     inv.haManager.via?.forEach((h, k) => must(hosts, 'host', h, ['haManager', 'via', k]));
+    inv.haManager.heartbeatNetworks?.forEach((n, k) => mustNetwork(n, ['haManager', 'heartbeatNetworks', k]));
   }
   if (inv.haManager?.type === 'xapi' && inv.haManager.insecureTls && inv.haManager.caFile) {
     add(

@@ -256,6 +256,8 @@ export const haManagerConfig = z.discriminatedUnion('type', [
     via: z.array(name).min(1).optional(),
     /** Pacemaker's priority-fencing-delay, against fence races in two-node clusters. */
     priorityFencingDelaySeconds: z.number().min(0).optional(),
+    /** Networks corosync runs its knet links on, in link order; two or more make the heartbeat redundant without a bond. */
+    heartbeatNetworks: z.array(name).min(1).optional(),
   }),
   z.strictObject({
     type: z.literal('xapi'),

@@ -10,10 +10,19 @@ export const redundancyCheck: PreflightCheck = {
     'heartbeat, storage and replication networks ride on a bond of at least two slaves, on different switches unless those switches are stacked',
   run({ inventory }) {
     const findings: Finding[] = [];
+    const heartbeatNetworks =
+      inventory.haManager?.type === 'pacemaker' ? (inventory.haManager.heartbeatNetworks ?? []) : [];
+    /** How many of corosync's link networks this host is on. */
+    const corosyncLinksOn = (host: (typeof inventory.hosts)[number]) =>
+      heartbeatNetworks.filter((n) => interfacesOn(host, n).length > 0).length;
     for (const net of inventory.networks.filter((n) => CRITICAL_ROLES.has(n.role))) {
       for (const host of inventory.hosts) {
         for (const iface of interfacesOn(host, net.name)) {
           const objects = [`host:${host.name}`, `network:${net.name}`];
+          if (iface.links < 2 && net.role === 'heartbeat' && corosyncLinksOn(host) >= 2) {
+            // corosync's own knet links on two networks make the heartbeat redundant without a bond.
+            continue;
+          }
           if (iface.links < 2) {
             findings.push({
               id: 'redundancy.single-link',

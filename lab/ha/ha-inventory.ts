@@ -8,6 +8,8 @@ export function haInventory(plan: HaPlan, storageName: string): Pick<InventoryIn
     haManager: {
       type: 'pacemaker',
       via: plan.nodes.map((n) => n.name),
+      // corosync link 0 on heartbeat, link 1 on management (lab/ha/corosync-conf.ts).
+      heartbeatNetworks: ['heartbeat', 'management'],
     },
     vms: plan.vms.map((v) => ({
       name: v.name,

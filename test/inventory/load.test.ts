@@ -82,7 +82,7 @@ const cases: Case[] = [
     name: 'VM home host that does not exist',
     text: edit('homeHost: node1', 'homeHost: node9'),
     path: 'vms[0].homeHost',
-    line: 125,
+    line: 126,
     message: /unknown host "node9".*one of node1, node2/,
   },
   {
@@ -110,7 +110,7 @@ const cases: Case[] = [
     name: 'port number out of range',
     text: edit('port: 5432', 'port: 70000'),
     path: 'vms[0].probe.port',
-    line: 127,
+    line: 128,
     message: /out of range.*at most 65535/,
   },
   {
@@ -141,7 +141,7 @@ const cases: Case[] = [
     name: 'VM storage that does not exist',
     text: edit('storage: san\n    probe: { type: tcp', 'storage: nas\n    probe: { type: tcp'),
     path: 'vms[0].storage',
-    line: 126,
+    line: 127,
     message: /unknown storage "nas"/,
   },
   {

@@ -186,6 +186,27 @@ describe('preflight: the other checks fail and pass', () => {
       ],
     });
     expect(ids(redundancyCheck, single)).toEqual(['redundancy.single-link', 'redundancy.single-link']);
+    // corosync links on two networks make a single-NIC heartbeat redundant; storage stays a single link.
+    const twoRings = {
+      ...single,
+      networks: [...single.networks!, { name: 'mgmt', role: 'management' as const }],
+      haManager: { type: 'pacemaker' as const, heartbeatNetworks: ['hb', 'mgmt'] },
+      hosts: [
+        host('h1', {
+          bonds: [],
+          nics: [
+            { name: 'eth0', networks: ['hb', 'storage'], switchPort: { switch: 'sw1', port: 'p1' } },
+            { name: 'eth1', networks: ['mgmt'], switchPort: { switch: 'sw2', port: 'p2' } },
+          ],
+        }),
+        host('h2'),
+        host('h3'),
+      ],
+    };
+    const ringFindings = redundancyCheck.run(load(twoRings));
+    expect(ringFindings.map((f) => [f.id, f.objects.find((o) => o.startsWith('network:'))])).toEqual([
+      ['redundancy.single-link', 'network:storage'],
+    ]);
     const lacpUnstacked = inventory({
       switches: inventory().switches!.map((s) => ({ ...s, stackedWith: undefined })),
       hosts: ['h1', 'h2', 'h3'].map((n) => {
