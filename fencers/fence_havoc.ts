@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { abortableSleep } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { labInventoryPath } from '../lab/paths.js';
+import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-daemon.js';
 import { agentMetadata } from './agent-metadata.js';
 import { type AgentOptions, parseArgvOptions, parseStdinOptions } from './agent-options.js';
 import type { FenceAction } from './result.js';
@@ -161,6 +163,24 @@ async function main(): Promise<void> {
     argv.length > 0 || process.stdin.isTTY
       ? parseArgvOptions(argv)
       : parseStdinOptions(await text(process.stdin));
+  if (opts.action !== 'metadata') {
+    // A resident agent (`havoc fence-agent serve`) answers without this process loading anything more.
+    if (opts.inventory) opts.inventory = resolve(opts.inventory);
+    // Paths are made absolute: the resident agent runs in another working directory.
+    const env = Object.fromEntries(
+      FORWARDED_ENV.flatMap((k) => {
+        const v = process.env[k];
+        return v ? [[k, k === 'HAVOC_LAB_NAME' ? v : resolve(v)]] : [];
+      }),
+    );
+    const reply = await askAgent(process.env.HAVOC_FENCE_AGENT_SOCKET ?? DEFAULT_AGENT_SOCKET, { opts, env });
+    if (reply) {
+      process.stdout.write(reply.stdout);
+      process.stderr.write(reply.stderr);
+      process.exitCode = reply.code;
+      return;
+    }
+  }
   process.exitCode = await runAgent(opts, {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { Redactor } from '../../core/redact.js';
+import { serveFenceAgent } from '../../fencers/agent-serve.js';
 import { createFenceContext } from '../../fencers/context.js';
 import { fenceHost } from '../../fencers/fence-host.js';
 import { loadInventory } from '../../inventory/load.js';
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
       t[k] ??= [];
       t[k]!.push(ms);
     };
+    const agentSocket = join(up.stateDir, 'fence-agent.sock');
+    const agent = await serveFenceAgent(agentSocket, env);
     process.stderr.write(`bench: ${runs} runs each against lab ${LAB}\n`);
     for (let i = 0; i < runs; i++) {
       const ctx = createFenceContext(loaded, log);
@@ -118,6 +121,27 @@ async function main(): Promise<void> {
             '--level',
             '1',
           ]),
+        ),
+      );
+      await powerOn(bmc);
+      add(
+        'fence_havoc-resident',
+        await timed(() =>
+          run(
+            'node',
+            [
+              'dist/fencers/fence_havoc.js',
+              '--action',
+              'off',
+              '--plug',
+              host.name,
+              '--inventory',
+              up.inventory,
+              '--level',
+              '1',
+            ],
+            { env: { ...env, HAVOC_FENCE_AGENT_SOCKET: agentSocket } },
+          ),
         ),
       );
       await powerOn(bmc);
@@ -249,6 +273,13 @@ async function main(): Promise<void> {
             ratio('fence_havoc', 'fence_ipmilan'),
           ],
           [
+            'IPMI off, fence_havoc handing over to a resident agent (havoc fence-agent serve)',
+            fmtMs(m('fence_havoc-resident')),
+            'fence_ipmilan --lanplus --cipher=3 -o off',
+            fmtMs(m('fence_ipmilan')),
+            ratio('fence_havoc-resident', 'fence_ipmilan'),
+          ],
+          [
             'IPMI off to verified off (in-process)',
             fmtMs(m('havoc')),
             'ipmitool -C 3 power off + status polls',
@@ -273,6 +304,7 @@ async function main(): Promise<void> {
       )}\n`,
     );
     process.stdout.write(`(medians of ${runs} runs; dead BMC: ${Math.min(runs, 3)} runs)\n`);
+    await agent.close();
   } finally {
     await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });
   }
