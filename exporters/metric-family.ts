@@ -55,3 +55,33 @@ export function registerCounter(registry: Registry, family: MetricFamily): Count
     registers: [registry],
   });
 }
+
+export interface SampleSink {
+  /** Adds one series; each label set must be added at most once per scrape. */
+  add(labels: Record<string, string>, value: number): void;
+}
+
+/**
+ * A family filled by appending samples, for collectors that emit thousands of
+ * series per scrape (a 192-port switch: ~5,000). prom-client's set() validates
+ * and hashes every label set to find the series it updates, which a fresh
+ * per-scrape registry never needs; here a sample is one array push, and the
+ * registry renders it exactly as it renders its own gauges and counters.
+ */
+export function registerSamples(registry: Registry, family: MetricFamily): SampleSink {
+  if (family.type === 'histogram')
+    throw new Error(`metric ${family.name}: samples are for gauges and counters`);
+  const values: { labels: Record<string, string>; value: number }[] = [];
+  const metric = {
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    aggregator: 'sum',
+    get: () => ({ name: family.name, help: family.help, type: family.type, aggregator: 'sum', values }),
+    reset: () => {
+      values.length = 0;
+    },
+  };
+  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  return { add: (labels, value) => values.push({ labels, value }) };
+}

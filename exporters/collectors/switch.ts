@@ -1,4 +1,4 @@
-import type { Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { HavocError } from '../../core/errors.js';
 import type { SwitchConfig } from '../../inventory/schema.js';
 import {
@@ -9,7 +9,13 @@ import { ADMIN_STATES, OPER_STATES } from '../../protocols/snmp/oids.js';
 import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { type SnmpCredentials, SnmpSession } from '../../protocols/snmp/session.js';
 import type { CollectContext, Collector } from '../collector.js';
-import { counterFamily, gaugeFamily, registerCounter, registerGauge } from '../metric-family.js';
+import {
+  counterFamily,
+  gaugeFamily,
+  registerGauge,
+  registerSamples,
+  type SampleSink,
+} from '../metric-family.js';
 import { collectSwitch, type SwitchPortSnapshot, type SwitchSnapshot } from './switch-snapshot.js';
 
 /*
@@ -103,52 +109,53 @@ const COUNTER_FIELDS = [
 ] as const satisfies readonly (keyof SwitchPortSnapshot & keyof typeof SWITCH_METRICS)[];
 
 function oneHot(
-  metric: Gauge<string>,
+  metric: SampleSink,
   base: Labels,
   states: readonly string[],
   current: string | undefined,
 ): void {
-  for (const state of states) metric.set({ ...base, state }, state === current ? 1 : 0);
+  for (const state of states) metric.add({ ...base, state }, state === current ? 1 : 0);
 }
 
-function flags(metric: Gauge<string>, base: Labels, state: LacpState | undefined): void {
+function flags(metric: SampleSink, base: Labels, state: LacpState | undefined): void {
   if (!state) return;
-  for (const flag of LACP_FLAGS) metric.set({ ...base, flag }, state[flag] ? 1 : 0);
+  for (const flag of LACP_FLAGS) metric.add({ ...base, flag }, state[flag] ? 1 : 0);
 }
 
 /** Fills a registry (fresh per scrape) from a snapshot. */
 export function renderSwitchSnapshot(snapshot: SwitchSnapshot, registry: Registry): void {
   const m = SWITCH_METRICS;
-  const info = registerGauge(registry, m.info);
-  const admin = registerGauge(registry, m.admin);
-  const oper = registerGauge(registry, m.oper);
-  const mtu = registerGauge(registry, m.mtu);
-  const speed = registerGauge(registry, m.speed);
-  const counters = COUNTER_FIELDS.map((field) => [field, registerCounter(registry, m[field])] as const);
-  const aggregator = registerGauge(registry, m.aggregator);
-  const actor = registerGauge(registry, m.actor);
-  const partner = registerGauge(registry, m.partner);
-  const partnerInfo = registerGauge(registry, m.partnerInfo);
+  // Per-port families hold thousands of series on a large switch: appended, not set() one by one.
+  const info = registerSamples(registry, m.info);
+  const admin = registerSamples(registry, m.admin);
+  const oper = registerSamples(registry, m.oper);
+  const mtu = registerSamples(registry, m.mtu);
+  const speed = registerSamples(registry, m.speed);
+  const counters = COUNTER_FIELDS.map((field) => [field, registerSamples(registry, m[field])] as const);
+  const aggregator = registerSamples(registry, m.aggregator);
+  const actor = registerSamples(registry, m.actor);
+  const partner = registerSamples(registry, m.partner);
+  const partnerInfo = registerSamples(registry, m.partnerInfo);
   registerGauge(registry, m.uptime).set(snapshot.sysUpTimeTicks / 100);
   registerGauge(registry, m.namesCached).set(snapshot.namesCached ? 1 : 0);
 
   for (const port of snapshot.ports) {
     const base = { ifindex: String(port.ifIndex) };
-    info.set({ ...base, name: port.name, alias: port.alias, descr: port.descr }, 1);
+    info.add({ ...base, name: port.name, alias: port.alias, descr: port.descr }, 1);
     oneHot(admin, base, ADMIN_STATES, port.admin);
     oneHot(oper, base, OPER_STATES, port.oper);
-    if (port.mtuBytes !== undefined) mtu.set(base, port.mtuBytes);
-    if (port.speedBitsPerSecond !== undefined) speed.set(base, port.speedBitsPerSecond);
+    if (port.mtuBytes !== undefined) mtu.add(base, port.mtuBytes);
+    if (port.speedBitsPerSecond !== undefined) speed.add(base, port.speedBitsPerSecond);
     for (const [field, metric] of counters) {
       const value = port[field];
-      if (typeof value === 'number' || typeof value === 'bigint') metric.inc(base, Number(value));
+      if (typeof value === 'number' || typeof value === 'bigint') metric.add(base, Number(value));
     }
     if (port.lacp) {
-      if (port.lacp.attachedAggregator !== undefined) aggregator.set(base, port.lacp.attachedAggregator);
+      if (port.lacp.attachedAggregator !== undefined) aggregator.add(base, port.lacp.attachedAggregator);
       flags(actor, base, port.lacp.actor);
       flags(partner, base, port.lacp.partner);
       if (port.lacp.partnerSystemId !== undefined) {
-        partnerInfo.set(
+        partnerInfo.add(
           { ...base, system_id: port.lacp.partnerSystemId, key: String(port.lacp.partnerKey ?? '') },
           1,
         );
