@@ -115,7 +115,11 @@ describe('lab up --ha: Pacemaker + corosync + libvirtd on 3 lab hosts, 2 Virtual
       expect(st.bootId).toMatch(/^[0-9a-f-]{36}$/);
     }
     const inv = loadInventory(up.inventory, new Redactor()).inventory;
-    expect(inv.haManager).toEqual({ type: 'pacemaker', via: ['host1', 'host2', 'host3'] });
+    expect(inv.haManager).toEqual({
+      type: 'pacemaker',
+      via: ['host1', 'host2', 'host3'],
+      heartbeatNetworks: ['heartbeat', 'management'],
+    });
     expect(inv.vms.map((v) => [v.name, v.homeHost, v.haPriority, v.storage, v.probe?.type])).toEqual([
       ['vm1', 'host1', 'restart', 'storage1', 'http'],
       ['vm2', 'host2', 'restart', 'storage1', 'http'],
