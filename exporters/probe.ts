@@ -2,7 +2,7 @@ import { type Metric, Registry } from 'prom-client';
 import { deadlineSignal, monotonicMs } from '../core/deadline.js';
 import { errorMessage, HavocError } from '../core/errors.js';
 import type { CollectContext, Collector, ProbeModule } from './collector.js';
-import { gaugeFamily, registerGauge } from './metric-family.js';
+import { ExpositionRegistry, gaugeFamily, registerGauge } from './metric-family.js';
 
 /*
  * One /probe request: every collector of the module that applies to the
@@ -144,7 +144,7 @@ export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
   });
   const runs = await Promise.all(applicable.map((c) => runCollector(c, req.target, ctx)));
 
-  const registry = new Registry();
+  const registry = new ExpositionRegistry();
   for (const run of runs) {
     if (!run.registry) continue;
     const declared = req.collectors.find((c) => c.name === run.outcome.collector)?.metrics;

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
 import { renderSwitchSnapshot } from '../../exporters/collectors/switch.js';
 import {
   COUNTER_COLUMNS,
   collectSwitch,
   type SwitchSnapshot,
 } from '../../exporters/collectors/switch-snapshot.js';
+import { ExpositionRegistry } from '../../exporters/metric-family.js';
 import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import { startSnmpd } from '../../test/support/snmpd.js';
@@ -54,7 +54,7 @@ async function havocScrape(
   });
   try {
     const snapshot = await collectSwitch(session, cache, AbortSignal.timeout(60_000));
-    const registry = new Registry();
+    const registry = new ExpositionRegistry();
     renderSwitchSnapshot(snapshot, registry);
     await registry.metrics();
     return { ms: performance.now() - started, requests: session.stats.requests, snapshot };
