@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
@@ -6,7 +5,7 @@ import { clusterCollectors } from '../../exporters/collectors/cluster.js';
 import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
 import { runProbe } from '../../exporters/probe.js';
 import type { LoadedInventory } from '../../inventory/load.js';
-import { execProgram } from '../../lab/exec.js';
+import { ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
@@ -17,7 +16,7 @@ import { startTestLab, type TestLab } from '../support/lab-fixture.js';
  */
 
 const LAB = 'hx2';
-let dir: string;
+let _dir: string;
 let loaded: LoadedInventory;
 const cache = new Map<string, unknown>();
 const log = pino({ level: 'silent' });
@@ -37,7 +36,7 @@ let lab: TestLab;
 
 beforeAll(async () => {
   lab = await startTestLab(LAB, { ha: { vms: 0, fenceAgent: 'fence_ipmilan' }, timeoutMs: 200_000 });
-  dir = lab.stateDir;
+  _dir = lab.stateDir;
   loaded = lab.loaded;
 });
 
@@ -65,27 +64,7 @@ describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipm
     // stays unclean for several seconds before the fence: long enough to be seen by any scrape. crm_mon is
     // asked on host2 only, the survivor.
     loaded.inventory.haManager = { type: 'pacemaker', via: ['host2'] };
-    const bmc = loaded.inventory.hosts[0]!.bmc!;
-    if (bmc.type !== 'ipmi') throw new Error('lab BMCs are IPMI');
-    await execProgram(
-      [
-        'ipmitool',
-        '-I',
-        'lanplus',
-        '-C',
-        '3',
-        '-H',
-        bmc.address,
-        '-U',
-        bmc.user,
-        '-f',
-        join(dir, 'secrets', 'bmc-host1-admin'),
-        'chassis',
-        'power',
-        'off',
-      ],
-      { signal: AbortSignal.timeout(15_000) },
-    );
+    await ipmitoolPower(loaded.inventory.hosts[0]!, 'off');
     let sawUnclean = false;
     // Only the Pacemaker collector while polling: the unclean window lasts from corosync noticing the loss
     // until the fence completes, a few seconds that a full probe (fencing readiness of every host) can miss.

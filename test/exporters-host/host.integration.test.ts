@@ -11,6 +11,7 @@ import { runProbe } from '../../exporters/probe.js';
 import { type LoadedInventory, parseInventory } from '../../inventory/load.js';
 import { execProgram } from '../../lab/exec.js';
 import { hostNetns } from '../../lab/names.js';
+import { ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
@@ -126,28 +127,6 @@ describe('host module against the lab hosts (real sshd, real /sys/class/net)', (
 });
 
 describe('cluster module against the lab (no HA manager: live hosts by SSH; fencing levels read over IPMI and SNMP)', () => {
-  const ipmitool = async (n: number, ...args: string[]) => {
-    const bmc = loaded.inventory.hosts[n - 1]!.bmc!;
-    if (bmc.type !== 'ipmi') throw new Error('lab BMCs are IPMI');
-    return execProgram(
-      [
-        'ipmitool',
-        '-I',
-        'lanplus',
-        '-C',
-        '3',
-        '-H',
-        bmc.address,
-        '-U',
-        bmc.user,
-        '-f',
-        join(dir, 'secrets', `bmc-host${n}-admin`),
-        'chassis',
-        ...args,
-      ],
-      { signal: AbortSignal.timeout(15_000) },
-    );
-  };
   const clusterProbe = async () => {
     const result = await runProbe({
       target: loaded.inventory.cluster.name,
@@ -169,7 +148,7 @@ describe('cluster module against the lab (no HA manager: live hosts by SSH; fenc
       expect(before.text).toContain(`havoc_ha_host_live{host="${h}"} 1`);
     }
     expect(before.text).toContain('havoc_ha_live_hosts_source_info{source="ssh"} 1');
-    await ipmitool(2, 'power', 'off');
+    await ipmitoolPower(loaded.inventory.hosts[1]!, 'off');
     try {
       const after = await clusterProbe();
       expect(after.text).toContain('havoc_ha_host_live{host="host2"} 0');
@@ -180,7 +159,7 @@ describe('cluster module against the lab (no HA manager: live hosts by SSH; fenc
       expect(host.up).toBe(false);
       expect(host.text).toContain('havoc_up{module="host"} 0');
     } finally {
-      await ipmitool(2, 'power', 'on');
+      await ipmitoolPower(loaded.inventory.hosts[1]!, 'on');
     }
   });
 });

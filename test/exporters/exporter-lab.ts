@@ -2,52 +2,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import type { LoadedInventory } from '../../inventory/load.js';
-import type { HostConfig } from '../../inventory/schema.js';
 import { startTestLab } from '../support/lab-fixture.js';
 
 /* What the exporter's lab tests share: bringing a lab up, driving its BMCs with ipmitool, reading /probe. */
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 
 export async function bringUpLab(name: string): Promise<{ loaded: LoadedInventory; stateDir: string }> {
   const lab = await startTestLab(name);
   return { loaded: lab.loaded, stateDir: lab.stateDir };
 }
 
-/** ipmitool is the reference IPMI peer (Debian package ipmitool); -C 3 is what ipmi_sim offers. */
-export async function ipmitoolPower(host: HostConfig, action: 'on' | 'off' | 'status'): Promise<string> {
-  const bmc = host.bmc;
-  if (bmc?.type !== 'ipmi' || !('file' in bmc.password)) throw new Error(`${host.name} has no lab IPMI BMC`);
-  try {
-    const { stdout } = await run(
-      'ipmitool',
-      [
-        '-I',
-        'lanplus',
-        '-C',
-        '3',
-        '-H',
-        bmc.address,
-        '-p',
-        String(bmc.port),
-        '-U',
-        bmc.user,
-        '-f',
-        bmc.password.file,
-        'chassis',
-        'power',
-        action,
-      ],
-      { timeout: 15_000 },
-    );
-    return stdout;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('ipmitool not found: install the Debian package ipmitool');
-    }
-    throw err;
-  }
-}
+export { ipmitoolPower } from '../lab/ipmitool-peer.js';
 
 export async function probe(
   url: string,

@@ -1,3 +1,4 @@
+import type { HostConfig } from '../../inventory/schema.js';
 import { execProgram } from '../../lab/exec.js';
 
 /*
@@ -47,4 +48,19 @@ export async function ipmitoolChassis(
     { signal, allowFailure: true },
   );
   return { ok: code === 0, output: `${stdout}${stderr}`.trim() };
+}
+
+/** The lab BMC of an inventory host, as ipmitool logs in to it (the password file the lab wrote). */
+export function bmcLoginOf(host: HostConfig): BmcLogin {
+  const bmc = host.bmc;
+  if (bmc?.type !== 'ipmi' || !('file' in bmc.password)) throw new Error(`${host.name} has no lab IPMI BMC`);
+  return { address: bmc.address, port: bmc.port, user: bmc.user, passwordFile: bmc.password.file };
+}
+
+/** `chassis power on|off|status` on an inventory host's BMC; throws with ipmitool's output when it fails. */
+export async function ipmitoolPower(host: HostConfig, action: 'on' | 'off' | 'status'): Promise<string> {
+  const r = await ipmitoolChassis(bmcLoginOf(host), ['power', action], AbortSignal.timeout(15_000));
+  if (!r.ok)
+    throw new Error(`ipmitool chassis power ${action} on the BMC of ${host.name} failed: ${r.output}`);
+  return r.output;
 }
