@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { type LoopbackListener, listenLoopback } from './loopback-http.js';
 
 /**
  * A Cisco IMC XML API test server on 127.0.0.1 (random port). No CIMC can run
@@ -65,8 +64,7 @@ export class CimcTestServer {
   /** Logins refused because every session slot was taken. */
   sessionLimitRefusals = 0;
   readonly #opts: Required<Pick<CimcServerOptions, 'user' | 'password' | 'maxSessions'>> & CimcServerOptions;
-  readonly #server: http.Server;
-  #port = 0;
+  #listener: LoopbackListener | undefined;
   #operPower: 'on' | 'off';
   #offAt: number | undefined;
   #sessionId = 20;
@@ -74,24 +72,17 @@ export class CimcTestServer {
   private constructor(opts: CimcServerOptions) {
     this.#opts = { user: 'admin', password: 'cimc-test-pw', maxSessions: 4, ...opts };
     this.#operPower = opts.operPower ?? 'on';
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.#handle(req, res);
-    this.#server = opts.tls
-      ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
-      : http.createServer(handler);
   }
 
   static async start(opts: CimcServerOptions = {}): Promise<CimcTestServer> {
     const server = new CimcTestServer(opts);
-    await new Promise<void>((resolve, reject) => {
-      server.#server.once('error', reject);
-      server.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    server.#port = (server.#server.address() as AddressInfo).port;
+    server.#listener = await listenLoopback((req, res) => server.#handle(req, res), opts.tls);
     return server;
   }
 
   get url(): string {
-    return `${this.#opts.tls ? 'https' : 'http'}://127.0.0.1:${this.#port}`;
+    if (!this.#listener) throw new Error('the test server is not started');
+    return this.#listener.url;
   }
 
   get user(): string {
@@ -123,8 +114,7 @@ export class CimcTestServer {
   }
 
   async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listener?.close();
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {

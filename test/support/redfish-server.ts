@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { type LoopbackListener, listenLoopback } from './loopback-http.js';
 
 /**
  * A stateful Redfish test server on 127.0.0.1 (random port), for unit tests
@@ -74,8 +73,7 @@ export class RedfishTestServer {
   readonly sessions = new Map<string, { token: string; deleted: boolean }>();
   readonly #opts: Required<Pick<RedfishServerOptions, 'user' | 'password'>> & RedfishServerOptions;
   readonly #systems = new Map<string, SystemState>();
-  readonly #server: http.Server;
-  #port = 0;
+  #listener: LoopbackListener | undefined;
   #nextSession = 1;
 
   private constructor(opts: RedfishServerOptions) {
@@ -83,24 +81,17 @@ export class RedfishTestServer {
     for (const spec of opts.systems ?? [{ id: '437XR1138R2' }]) {
       this.#systems.set(spec.id, { id: spec.id, state: spec.powerState ?? 'On', spec });
     }
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.#handle(req, res);
-    this.#server = opts.tls
-      ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
-      : http.createServer(handler);
   }
 
   static async start(opts: RedfishServerOptions = {}): Promise<RedfishTestServer> {
     const server = new RedfishTestServer(opts);
-    await new Promise<void>((resolve, reject) => {
-      server.#server.once('error', reject);
-      server.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    server.#port = (server.#server.address() as AddressInfo).port;
+    server.#listener = await listenLoopback((req, res) => server.#handle(req, res), opts.tls);
     return server;
   }
 
   get url(): string {
-    return `${this.#opts.tls ? 'https' : 'http'}://127.0.0.1:${this.#port}`;
+    if (!this.#listener) throw new Error('the test server is not started');
+    return this.#listener.url;
   }
 
   get user(): string {
@@ -137,8 +128,7 @@ export class RedfishTestServer {
   }
 
   async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listener?.close();
   }
 
   #system(id: string): SystemState {
