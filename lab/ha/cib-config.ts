@@ -82,10 +82,13 @@ function stonithPrimitive(node: HaNode, plan: HaPlan, paths: CibPaths): string {
           password_script: paths.passwordScript(node.name),
           ...common,
         }
-      : { inventory: paths.inventory, ...common };
+      : // plug= makes the device's own monitor check this node's fencing path only, not every host's.
+        { inventory: paths.inventory, plug: node.name, ...common };
   return (
     `<primitive id="${id}" class="stonith" type="${plan.fenceAgent}">` +
     `<instance_attributes id="${id}-ia">${nvpairs(`${id}-ia`, params)}</instance_attributes>` +
+    // A start that fails while its node is still booting must not ban the device for good.
+    `<meta_attributes id="${id}-meta">${nvpairs(`${id}-meta`, { 'failure-timeout': '20s' })}</meta_attributes>` +
     `<operations><op id="${id}-monitor-60s" name="monitor" interval="60s" timeout="20s"/></operations>` +
     '</primitive>'
   );
