@@ -1,12 +1,10 @@
-import { errorMessage, HavocError } from '../../core/errors.js';
+import { shCommand } from '../../core/shell-quote.js';
 import type { Inventory } from '../../inventory/schema.js';
-import { type CrmMonStatus, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
+import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 import type { CollectContext } from '../collector.js';
 import { sshPoolOf, sshTargetOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
-// --fence-history=2: every fence, not only failed and pending ones.
-export const CRM_MON_COMMAND = 'crm_mon --one-shot --output-as=xml --inactive --fence-history=2';
 
 /** Hosts to ask, in order: haManager.via, else every host. */
 export function crmMonHosts(inv: Inventory): string[] {
@@ -14,37 +12,26 @@ export function crmMonHosts(inv: Inventory): string[] {
   return hm?.type === 'pacemaker' && hm.via ? hm.via : inv.hosts.map((h) => h.name);
 }
 
+/** crm_mon over the exporter's pooled SSH connection to the host. */
+export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
+  return async (node, argv, signal) => {
+    const host = ctx.loaded.inventory.hosts.find((h) => h.name === node);
+    if (!host) throw new Error(`haManager.via names ${node}, which is not among the hosts`);
+    const r = await sshPoolOf(ctx).exec(sshTargetOf(host), shCommand(argv), {
+      signal,
+      what: 'crm_mon',
+      allowFailure: true,
+    });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+  };
+}
+
 async function ask(ctx: CollectContext): Promise<{ host: string; status: CrmMonStatus }> {
-  const inv = ctx.loaded.inventory;
-  const failures: string[] = [];
-  for (const name of crmMonHosts(inv)) {
-    const host = inv.hosts.find((h) => h.name === name);
-    if (!host) continue;
-    try {
-      const r = await sshPoolOf(ctx).exec(sshTargetOf(host), CRM_MON_COMMAND, {
-        signal: ctx.signal,
-        what: 'crm_mon',
-        allowFailure: true,
-      });
-      // crm_mon exits non-zero when it cannot reach the cluster, and still prints an XML result saying why.
-      if (!r.stdout.includes('<summary>')) {
-        const why = (r.stderr || r.stdout).trim().split('\n').at(-1) ?? '';
-        failures.push(`${name}: crm_mon exited with ${r.exitCode}${why ? `: ${why}` : ''}`);
-        continue;
-      }
-      return { host: name, status: parseCrmMonXml(r.stdout) };
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      failures.push(`${name}: ${errorMessage(err)}`);
-    }
-  }
-  throw new HavocError(
-    'pacemaker-unreachable',
-    `no host answered crm_mon: ${failures.join('; ') || 'no hosts to ask'}`,
-    {
-      hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
-    },
-  );
+  const { node, status } = await readCrmMon(crmMonHosts(ctx.loaded.inventory), sshCrmMonRunner(ctx), {
+    signal: ctx.signal,
+    hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
+  });
+  return { host: node, status };
 }
 
 /**

@@ -1,15 +1,22 @@
-import { deadlineSignal } from '../../core/deadline.js';
-import { errorMessage, HavocError } from '../../core/errors.js';
-import { type CrmMonStatus, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
+import { HavocError } from '../../core/errors.js';
+import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 import type { LabState } from '../state.js';
 import { liveHosts, runInHost } from './host-command.js';
-
-export const CRM_MON_ARGV = ['crm_mon', '--one-shot', '--output-as=xml', '--inactive', '--fence-history=2'];
 
 export interface ClusterView {
   /** The host whose Pacemaker answered. */
   via: string;
   status: CrmMonStatus;
+}
+
+/** crm_mon (or any program) inside a powered-on lab host, as that host's own processes run it. */
+export function labCrmMonRunner(state: Readonly<LabState>): CrmMonRunner {
+  return async (host, argv, signal) => {
+    const hostState = state.hosts[host];
+    if (!hostState) throw new HavocError('lab', `lab "${state.name}" has no host ${host}`);
+    const { stdout, stderr, code } = await runInHost(host, hostState, argv, signal, { allowFailure: true });
+    return { stdout, stderr, exitCode: code ?? undefined };
+  };
 }
 
 /**
@@ -22,31 +29,13 @@ export async function readClusterView(
   parent: AbortSignal,
   perHostMs = 5_000,
 ): Promise<ClusterView> {
-  const tried: string[] = [];
-  for (const host of liveHosts(state)) {
-    try {
-      const { stdout, code, stderr } = await runInHost(
-        host,
-        state.hosts[host]!,
-        CRM_MON_ARGV,
-        deadlineSignal(perHostMs, `crm_mon on ${host}`, parent),
-        { allowFailure: true },
-      );
-      // crm_mon exits non-zero when it cannot reach the cluster, and still prints an XML result.
-      if (!stdout.includes('<summary>')) {
-        tried.push(`${host}: ${(stderr || stdout).trim().split('\n').at(-1) ?? `exit ${code}`}`);
-        continue;
-      }
-      return { via: host, status: parseCrmMonXml(stdout) };
-    } catch (err) {
-      if (parent.aborted) throw err;
-      tried.push(`${host}: ${errorMessage(err)}`);
-    }
+  const hosts = liveHosts(state);
+  if (hosts.length === 0) {
+    throw new HavocError('lab', `no host of lab "${state.name}" is powered on to ask Pacemaker`);
   }
-  throw new HavocError(
-    'lab',
-    tried.length === 0
-      ? `no host of lab "${state.name}" is powered on to ask Pacemaker`
-      : `no lab host's Pacemaker answered crm_mon (${tried.join('; ')})`,
-  );
+  const { node, status } = await readCrmMon(hosts, labCrmMonRunner(state), {
+    signal: parent,
+    perNodeMs: perHostMs,
+  });
+  return { via: node, status };
 }

@@ -9,6 +9,7 @@ import {
   optAttr,
   optBoolAttr,
   parsePacemakerResult,
+  resultErrors,
   type XmlElement,
 } from './xmlResult.js';
 
@@ -145,7 +146,11 @@ function flattenResources(container: XmlElement, parents: PcmkResource['parents'
 export function parseCrmMonXml(xml: string): CrmMonStatus {
   const result = parsePacemakerResult(xml, 'crm_mon');
   const summaryEl = child(result, 'summary');
-  if (!summaryEl) throw new HavocError('pacemaker-parse', 'crm_mon: expected a <summary> element');
+  if (!summaryEl) {
+    const errors = resultErrors(result);
+    if (errors.length > 0) throw new HavocError('pacemaker-status', `crm_mon: ${errors.join('; ')}`);
+    throw new HavocError('pacemaker-parse', 'crm_mon: expected a <summary> element');
+  }
   const dc = child(summaryEl, 'current_dc');
   if (!dc) throw new HavocError('pacemaker-parse', 'crm_mon: expected <summary><current_dc>');
   const dcPresent = boolAttr(dc, 'present', 'current_dc');

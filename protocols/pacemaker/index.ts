@@ -9,6 +9,16 @@ export {
   parseCrmMonXml,
 } from './crmMon.js';
 export {
+  CRM_MON_ARGV,
+  type CrmMonNodeFailure,
+  type CrmMonReading,
+  type CrmMonRun,
+  type CrmMonRunner,
+  CrmMonUnavailableError,
+  type ReadCrmMonOptions,
+  readCrmMon,
+} from './read-crm-mon.js';
+export {
   FENCE_EVENT_STATUSES,
   type FenceEvent,
   type FenceEventStatus,

@@ -19,6 +19,7 @@ const REPEATED = new Set([
   'attribute',
   'list',
   'item',
+  'error',
 ]);
 
 /**
@@ -50,11 +51,21 @@ export function parsePacemakerResult(xml: string, tool: string): XmlElement {
   if (status) {
     const code = attr(status, 'code', 'status');
     if (code !== '0') {
-      const message = status['@message'] ?? '';
-      throw new HavocError('pacemaker-status', `${tool} reported status ${code}: ${String(message)}`);
+      const message = [String(status['@message'] ?? ''), ...resultErrors(result as XmlElement)].join(': ');
+      throw new HavocError('pacemaker-status', `${tool} reported status ${code}: ${message}`);
     }
   }
   return result as XmlElement;
+}
+
+/**
+ * The tool's own error lines (<status><errors><error>). crm_mon reports a CIB
+ * it cannot reach there, with status code 0 and no cluster data.
+ */
+export function resultErrors(result: XmlElement): string[] {
+  const errors = child(child(result, 'status') ?? {}, 'errors');
+  const list = errors?.error;
+  return (Array.isArray(list) ? list : []).filter((e): e is string => typeof e === 'string' && e !== '');
 }
 
 export function child(el: XmlElement, name: string): XmlElement | undefined {

@@ -2,9 +2,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { clusterCollectors } from '../../exporters/collectors/cluster.js';
+import { sshCrmMonRunner } from '../../exporters/collectors/cluster-crm-mon.js';
 import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
 import { runProbe } from '../../exporters/probe.js';
 import type { LoadedInventory } from '../../inventory/load.js';
+import { readCrmMon } from '../../protocols/pacemaker/index.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
@@ -83,5 +85,19 @@ describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipm
     const after = await clusterProbe();
     expect(after.text).toMatch(/havoc_pacemaker_last_fence_timestamp_seconds\{node="host1"\} \d+/);
     expect(after.text).toContain('havoc_ha_host_live{host="host2"} 1');
+
+    // The one crm_mon reader over the exporter's SSH: host1 is off, so it is tried first, fails, and host2 answers.
+    const reading = await readCrmMon(
+      ['host1', 'host2'],
+      sshCrmMonRunner({ loaded, log, cache, signal: AbortSignal.timeout(60_000) }),
+      {
+        signal: deadlineSignal(60_000, 'crm_mon on host1, then host2'),
+        perNodeMs: 10_000,
+      },
+    );
+    expect(reading.node).toBe('host2');
+    expect(reading.failures.map((f) => f.node)).toEqual(['host1']);
+    expect(reading.failures[0]?.reason).toMatch(/host1/);
+    expect(reading.status.nodes.find((n) => n.name === 'host1')?.online).toBe(false);
   });
 });

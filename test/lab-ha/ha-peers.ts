@@ -1,9 +1,9 @@
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
-import { CRM_MON_ARGV } from '../../lab/ha/cluster-status.js';
+import { labCrmMonRunner } from '../../lab/ha/cluster-status.js';
 import { runInHost } from '../../lab/ha/host-command.js';
 import type { LabState } from '../../lab/state.js';
 import { type ProbeSample, probeOnce } from '../../lab/vm/guestProbe.js';
-import { type CrmMonStatus, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
+import { type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 
 /*
  * What the HA lab tests use to watch the cluster and the VMs: crm_mon and
@@ -27,16 +27,10 @@ export async function crmIn(
 }
 
 export async function crmMon(state: Readonly<LabState>, host: string): Promise<CrmMonStatus> {
-  const { stdout } = await runInHost(
-    host,
-    state.hosts[host]!,
-    CRM_MON_ARGV,
-    deadlineSignal(10_000, 'crm_mon'),
-    {
-      allowFailure: true,
-    },
-  );
-  return parseCrmMonXml(stdout);
+  const { status } = await readCrmMon([host], labCrmMonRunner(state), {
+    signal: deadlineSignal(10_000, 'crm_mon'),
+  });
+  return status;
 }
 
 /** Polls crm_mon on `host` until `check` returns something; the last status seen goes into the timeout error. */
