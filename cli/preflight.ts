@@ -42,8 +42,9 @@ export function preflightCommand(env: CommandEnv): Command {
             );
             io.out('');
           }
-          const tolerated =
-            report.failuresTolerated < 0
+          const tolerated = !report.failuresToleratedExact
+            ? `at least ${report.failuresTolerated} (the search could not decide ${report.failuresTolerated + 1}: capacity.unknown)`
+            : report.failuresTolerated < 0
               ? 'none (VMs do not fit even with every host up)'
               : String(report.failuresTolerated);
           io.out(

@@ -1,5 +1,7 @@
+import type { Registry } from 'prom-client';
 import { deadlineSignal } from '../../core/deadline.js';
-import { failuresTolerated } from '../../inventory/preflight/capacity-plan.js';
+import { capacityOf } from '../../inventory/preflight/capacity-plan.js';
+import type { Inventory } from '../../inventory/schema.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
 import { crmMonOfScrape } from './cluster-crm-mon.js';
@@ -16,7 +18,11 @@ import { sshPoolOf, sshTargetOf } from './host-ssh.js';
 export const HA_READINESS_METRICS = {
   tolerated: gaugeFamily(
     'havoc_ha_failures_tolerated',
-    'Largest number of live hosts that may fail with every "restart" VM still placed on the survivors (inventory capacity plan); -1 when even the current placement does not fit.',
+    'Largest number of live hosts that may fail with every "restart" VM still placed on the survivors (inventory capacity plan); -1 when even the current placement does not fit. Absent when the plan could not decide (havoc_ha_capacity_unknown 1).',
+  ),
+  capacityUnknown: gaugeFamily(
+    'havoc_ha_capacity_unknown',
+    '1 when the capacity plan ran out of its search budget before deciding how many live hosts may fail (havoc_ha_failures_tolerated is then absent; preflight reports capacity.unknown), else 0.',
   ),
   toTolerate: gaugeFamily(
     'havoc_ha_failures_to_tolerate',
@@ -79,11 +85,19 @@ export const haReadinessCollector: Collector = {
   async collect(_target, registry, ctx) {
     const inv = ctx.loaded.inventory;
     const { source, live } = await liveHosts(ctx);
-    const g = (k: keyof typeof HA_READINESS_METRICS) => registerGauge(registry, HA_READINESS_METRICS[k]);
-    g('tolerated').set(failuresTolerated(inv, live));
-    g('toTolerate').set(inv.cluster.failuresToTolerate);
-    const hostLive = g('hostLive');
-    for (const h of inv.hosts) hostLive.set({ host: h.name }, live.has(h.name) ? 1 : 0);
-    g('liveSource').set({ source }, 1);
+    renderCapacity(inv, live, registry);
+    registerGauge(registry, HA_READINESS_METRICS.liveSource).set({ source }, 1);
   },
 };
+
+/** The capacity plan over the live hosts, as gauges. */
+export function renderCapacity(inv: Inventory, live: ReadonlySet<string>, registry: Registry): void {
+  const g = (k: keyof typeof HA_READINESS_METRICS) => registerGauge(registry, HA_READINESS_METRICS[k]);
+  const capacity = capacityOf(inv, live);
+  // An undecided search is not an answer: no number rather than a lower bound that reads as exact.
+  if (!capacity.undecided) g('tolerated').set(capacity.tolerated);
+  g('capacityUnknown').set(capacity.undecided ? 1 : 0);
+  g('toTolerate').set(inv.cluster.failuresToTolerate);
+  const hostLive = g('hostLive');
+  for (const h of inv.hosts) hostLive.set({ host: h.name }, live.has(h.name) ? 1 : 0);
+}

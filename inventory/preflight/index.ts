@@ -1,6 +1,6 @@
 import type { LoadedInventory } from '../load.js';
 import { capacityCheck } from './capacity.js';
-import { failuresTolerated } from './capacity-plan.js';
+import { capacityOf } from './capacity-plan.js';
 import { cpuCheck } from './cpu.js';
 import { fenceRaceCheck } from './fence-race.js';
 import { fencingCheck } from './fencing.js';
@@ -34,6 +34,8 @@ export interface PreflightReport {
   failuresToTolerate: number;
   /** Largest k such that any k hosts may fail; -1 if the VMs do not even fit at home. */
   failuresTolerated: number;
+  /** False when the placement search ran out of budget on failuresTolerated + 1: then more may hold. */
+  failuresToleratedExact: boolean;
   errors: number;
   warnings: number;
 }
@@ -43,11 +45,13 @@ export function runPreflight(
   checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS,
 ): PreflightReport {
   const findings = checks.flatMap((check) => check.run(loaded));
+  const capacity = capacityOf(loaded.inventory);
   return {
     cluster: loaded.inventory.cluster.name,
     findings,
     failuresToTolerate: loaded.inventory.cluster.failuresToTolerate,
-    failuresTolerated: failuresTolerated(loaded.inventory),
+    failuresTolerated: capacity.tolerated,
+    failuresToleratedExact: capacity.undecided === undefined,
     errors: findings.filter((f) => f.severity === 'error').length,
     warnings: findings.filter((f) => f.severity === 'warning').length,
   };

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact.js';
 import { clusterCollectors } from '../../exporters/collectors/cluster.js';
 import { fenceTimestampSeconds, renderPacemaker } from '../../exporters/collectors/cluster-pacemaker.js';
+import { renderCapacity } from '../../exporters/collectors/ha-readiness.js';
 import { runProbe } from '../../exporters/probe.js';
 import { parseInventory } from '../../inventory/load.js';
 import { type FenceEvent, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
@@ -142,5 +143,44 @@ describe('cluster module: XAPI pool HA and HA readiness (recorded XAPI datamodel
     expect(text).toContain('havoc_ha_failures_to_tolerate 1');
     // No fencing levels configured: not fenceable.
     expect(text).toContain('havoc_fencing_ready{host="xen1"} 0');
+  });
+});
+
+describe('HA readiness: the capacity plan as gauges', () => {
+  // h4's 16 VMs of 4 GiB do not fit on h1-h3 (22 GiB free each, 5 VMs a host), which the search cannot
+  // prove within its budget (test/inventory/preflight.test.ts has the same cluster).
+  const yaml = (survivorMiB: number) =>
+    [
+      'version: 1',
+      'cluster: {name: tight, failuresToTolerate: 1, hostReservedMemoryMiB: 0}',
+      'hosts:',
+      ...['h1', 'h2', 'h3'].map(
+        (h) => `  - {name: ${h}, address: ${h}.example, memoryMiB: ${survivorMiB}, vcpus: 32}`,
+      ),
+      '  - {name: h4, address: h4.example, memoryMiB: 65536, vcpus: 32}',
+      'vms:',
+      ...Array.from(
+        { length: 16 },
+        (_, i) => `  - {name: v${i + 1}, memoryMiB: 4096, vcpus: 2, homeHost: h4}`,
+      ),
+    ].join('\n');
+  const render = async (survivorMiB: number) => {
+    const { inventory } = parseInventory('/test/inventory.yaml', yaml(survivorMiB), new Redactor());
+    const registry = new Registry();
+    renderCapacity(inventory, new Set(['h1', 'h2', 'h3', 'h4']), registry);
+    return registry.metrics();
+  };
+
+  it('an undecided plan publishes no havoc_ha_failures_tolerated, and havoc_ha_capacity_unknown 1', async () => {
+    const text = await render(22528);
+    expect(text).toContain('havoc_ha_capacity_unknown 1');
+    expect(text).not.toMatch(/^havoc_ha_failures_tolerated /m);
+    expect(text).toContain('havoc_ha_failures_to_tolerate 1');
+  });
+
+  it('a decided plan publishes the number and havoc_ha_capacity_unknown 0', async () => {
+    const text = await render(24576);
+    expect(text).toContain('havoc_ha_capacity_unknown 0');
+    expect(text).toMatch(/^havoc_ha_failures_tolerated 1$/m);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capacityCheck } from '../../inventory/preflight/capacity.js';
-import { failuresTolerated } from '../../inventory/preflight/capacity-plan.js';
+import { capacityOf, planFailover, SEARCH_BUDGET } from '../../inventory/preflight/capacity-plan.js';
 import { cpuCheck } from '../../inventory/preflight/cpu.js';
 import { fenceRaceCheck } from '../../inventory/preflight/fence-race.js';
 import { fencingCheck } from '../../inventory/preflight/fencing.js';
@@ -13,9 +13,91 @@ import { storageCheck } from '../../inventory/preflight/storage.js';
 import { vmNamesCheck } from '../../inventory/preflight/vm-names.js';
 import { host, type InventoryInput, inventory, load, vm } from './build.js';
 
+/** The failures tolerated, when the capacity search decided them. */
+function decidedTolerated(inv: Parameters<typeof capacityOf>[0]): number | 'undecided' {
+  const answer = capacityOf(inv);
+  return answer.undecided ? 'undecided' : answer.tolerated;
+}
+
 function ids(check: PreflightCheck, input: InventoryInput): string[] {
   return check.run(load(input)).map((f) => f.id);
 }
+
+/*
+ * A cluster the placement search cannot decide within its budget: h4 fails and
+ * its 16 VMs of 4 GiB must go to h1-h3, each with 22 GiB free. 64 GiB are
+ * needed and 66 GiB are free, but only 5 such VMs fit on a host, so 15 of 16
+ * at most: no placement exists, and proving it means trying far more than
+ * SEARCH_BUDGET partial placements.
+ */
+function tightCluster(survivorMiB: number, failuresToTolerate = 1) {
+  const hosts = ['h1', 'h2', 'h3'].map((n) => host(n, { memoryMiB: survivorMiB }));
+  return inventory({
+    cluster: { name: 'tight', failuresToTolerate, hostReservedMemoryMiB: 0 },
+    hosts: [...hosts, host('h4', { memoryMiB: 65536 })],
+    vms: Array.from({ length: 16 }, (_, i) => vm(`v${i + 1}`, 'h4', 4096)),
+  });
+}
+
+describe('preflight: capacity when the placement search runs out of budget', () => {
+  it('an undecided search is capacity.unknown (a warning saying what was tried), never capacity.insufficient', () => {
+    const loaded = load(tightCluster(22528));
+    const plan = planFailover(loaded.inventory, new Set(['h4']));
+    expect(plan.verdict).toBe('unknown');
+    expect(plan.steps).toBe(SEARCH_BUDGET + 1);
+    const findings = capacityCheck.run(loaded);
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['capacity.unknown', 'warning']]);
+    expect(findings[0]?.message).toMatch(
+      /cannot tell whether the cluster tolerates 1 host failure\(s\): the placement search stopped after 200,000 steps for 1 of the 4 sets of 1 failed host\(s\) \(first: h4; 200,001 steps in all\)/,
+    );
+    expect(findings[0]?.message).toMatch(/headroom, or narrow VMs with allowedHosts/);
+    expect(findings[0]?.objects).toEqual(['host:h4']);
+    expect(capacityOf(loaded.inventory)).toMatchObject({
+      tolerated: 0,
+      undecided: { failures: 1, undecided: [['h4']], searched: 4, total: 4 },
+    });
+    const report = runPreflight(loaded, [capacityCheck]);
+    expect(report).toMatchObject({
+      errors: 0,
+      warnings: 1,
+      failuresTolerated: 0,
+      failuresToleratedExact: false,
+    });
+  });
+
+  it('the same search with budget to spare proves that no placement exists', () => {
+    const loaded = load(tightCluster(22528));
+    const plan = planFailover(loaded.inventory, new Set(['h4']), undefined, 10_000_000);
+    expect(plan.verdict).toBe('does-not-fit');
+    expect(plan.unplaced).toHaveLength(16);
+  });
+
+  it('a definite failure at k is still capacity.insufficient when a smaller k was undecided', () => {
+    // k = 2: with h4 and h1 failed, two survivors hold at most 10 of the 16 VMs, which the search proves quickly.
+    const findings = capacityCheck.run(load(tightCluster(22528, 2)));
+    expect(findings.map((f) => f.id)).toEqual(['capacity.insufficient']);
+    expect(findings[0]?.message).toMatch(
+      /must tolerate 2 host failure\(s\) but tolerates at least 0: if h1 and h4 fail/,
+    );
+  });
+
+  it('with room for 6 VMs per survivor the first placement tried fits: exact, no finding', () => {
+    const loaded = load(tightCluster(24576));
+    expect(planFailover(loaded.inventory, new Set(['h4'])).verdict).toBe('fits');
+    expect(capacityCheck.run(loaded)).toEqual([]);
+    expect(decidedTolerated(loaded.inventory)).toBe(1);
+  });
+
+  it('a budget of one step decides nothing on a cluster that the full search decides', () => {
+    const input = inventory({
+      cluster: { name: 'test', failuresToTolerate: 2 },
+      vms: [vm('a1', 'h1', 20480), vm('a2', 'h1', 20480), vm('b1', 'h2', 20480), vm('b2', 'h2', 20480)],
+    });
+    const inv = load(input).inventory;
+    expect(planFailover(inv, new Set(['h1', 'h2']), undefined, 1).verdict).toBe('unknown');
+    expect(planFailover(inv, new Set(['h1', 'h2'])).verdict).toBe('does-not-fit');
+  });
+});
 
 describe('preflight: capacity', () => {
   // Three hosts of 64 GiB; 40 GiB of restart VMs on each. Any one host's VMs
@@ -33,8 +115,11 @@ describe('preflight: capacity', () => {
 
   it('k=1 holds on three hosts and the largest k reported is 1', () => {
     expect(ids(capacityCheck, threeHosts)).toEqual([]);
-    expect(failuresTolerated(load(threeHosts).inventory)).toBe(1);
-    expect(runPreflight(load(threeHosts)).failuresTolerated).toBe(1);
+    expect(decidedTolerated(load(threeHosts).inventory)).toBe(1);
+    expect(runPreflight(load(threeHosts))).toMatchObject({
+      failuresTolerated: 1,
+      failuresToleratedExact: true,
+    });
   });
 
   it('k=2 does not hold on the same cluster, and the finding names the failed hosts', () => {
@@ -72,7 +157,7 @@ describe('preflight: capacity', () => {
   it('VMs that do not fit even with every host up are reported as overcommitted', () => {
     const input = inventory({ vms: [vm('big', 'h1', 70000)] });
     expect(ids(capacityCheck, input)).toEqual(['capacity.overcommitted']);
-    expect(failuresTolerated(load(input).inventory)).toBe(-1);
+    expect(decidedTolerated(load(input).inventory)).toBe(-1);
   });
 
   it('respects allowedHosts when placing', () => {
