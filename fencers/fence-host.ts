@@ -3,7 +3,7 @@ import { errorMessage, HavocError } from '../core/errors.js';
 import type { HostConfig } from '../inventory/schema.js';
 import type { FenceContext } from './context.js';
 import type { FenceDevice, PowerState } from './device.js';
-import { devicesOfLevel } from './devices/index.js';
+import { devicesOfLevel } from './device-factory.js';
 import type { DeviceRecord, FenceAction, FenceResult, LevelRecord } from './result.js';
 import { driveToState, recordStep, waitForState } from './verify.js';
 

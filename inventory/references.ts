@@ -1,5 +1,6 @@
 import type { InventoryIssue } from './issues.js';
 import type { Inventory } from './schema.js';
+import { fencedSwitchPorts } from './topology.js';
 import { formatPath, positionOf, type YamlPath, type YamlSource } from './yaml-source.js';
 
 /**
@@ -108,6 +109,17 @@ export function checkReferences(inv: Inventory, source: YamlSource): InventoryIs
               'a switch-ports device needs networks or ports',
               undefined,
               'networks: [storage, ...] or ports: [{switch, port}]',
+            );
+          if (
+            dev.networks?.every((n) => networks.has(n)) &&
+            !dev.ports &&
+            fencedSwitchPorts(host, dev).length === 0
+          )
+            add(
+              [...at, 'networks'],
+              `host "${host.name}" has no switch port on ${dev.networks.join(', ')}: this level would fence nothing`,
+              undefined,
+              "switchPort on the host's NICs or bond slaves of those networks, or ports: [{switch, port}]",
             );
           dev.networks?.forEach((net, k) => mustNetwork(net, [...at, 'networks', k]));
           dev.ports?.forEach((p, k) => mustSwitch(p.switch, [...at, 'ports', k, 'switch']));

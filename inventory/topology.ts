@@ -51,6 +51,23 @@ export function switchPortsOf(host: HostConfig, networks: readonly string[]): Sw
   return out;
 }
 
+/**
+ * The switch ports a switch-ports fencing device cuts: the host's ports on
+ * the device's networks, then its explicit ports, each once. The one rule the
+ * fencer, the readiness check and validation share; a device with neither
+ * networks nor ports is refused by validation, and so fences nothing here.
+ */
+export function fencedSwitchPorts(
+  host: HostConfig,
+  device: { networks?: readonly string[] | undefined; ports?: readonly SwitchPortRef[] | undefined },
+): SwitchPortRef[] {
+  const out = device.networks ? switchPortsOf(host, device.networks) : [];
+  for (const p of device.ports ?? []) {
+    if (!out.some((o) => o.switch === p.switch && o.port === p.port)) out.push(p);
+  }
+  return out;
+}
+
 export function switchPortMtu(inv: Inventory, ref: SwitchPortRef): number | undefined {
   const sw = inv.switches.find((s) => s.name === ref.switch);
   return sw?.ports.find((p) => p.name === ref.port)?.mtu ?? sw?.defaultMtu;

@@ -1,24 +1,19 @@
 import type { Registry } from 'prom-client';
 import { deadlineSignal, monotonicMs } from '../../core/deadline.js';
 import { AuthError, HavocError } from '../../core/errors.js';
-import type {
-  BmcConfig,
-  CimcBmcConfig,
-  HostConfig,
-  IpmiBmcConfig,
-  RedfishBmcConfig,
-} from '../../inventory/schema.js';
-import { CimcClient, RACK_UNIT_DN } from '../../protocols/cimc/client.js';
-import { CipherSuiteMemory, IpmiClient } from '../../protocols/ipmi/index.js';
-import { RedfishClient, type RedfishPowerState } from '../../protocols/redfish/client.js';
+import { type BmcClient, bmcClientOf } from '../../fencers/device-factory.js';
+import { RACK_UNIT_DN } from '../../protocols/cimc/client.js';
+import type { RedfishPowerState } from '../../protocols/redfish/client.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
+import { fenceContextOf } from './fence-context.js';
 
 /*
  * The bmc module: can the BMC of a host be reached, do the inventory's
  * credentials open a session, what power state does it report, and how long
  * did that take. Exactly what fencing will need when it matters, checked
- * every scrape. The target is the host's name.
+ * every scrape. The target is the host's name. The BMC client comes from the
+ * fencers' device factory, built as the host's fence device builds it.
  */
 
 export const POWER_STATES = ['on', 'off', 'powering_on', 'powering_off', 'paused', 'unknown'] as const;
@@ -48,9 +43,10 @@ export const BMC_METRICS = {
   ),
 } as const;
 
-const CIPHER_MEMORY_KEY = 'bmc-ipmi-cipher-suites';
 // Logout runs after the read, possibly past the scrape's own deadline.
 const LOGOUT_DEADLINE_MS = 2000;
+// One IPMI exchange; the scrape's deadline is on top.
+const EXCHANGE_MS = 3000;
 /** Errors raised before anything was sent: the BMC's state is unknown, not down. */
 const NOT_ATTEMPTED = new Set(['config', 'secret', 'insecure-cipher', 'usage']);
 /** Errors that mean the BMC did not answer at all. */
@@ -61,40 +57,6 @@ interface BmcReading {
   cipherSuite?: number;
 }
 
-function cipherMemory(ctx: CollectContext): CipherSuiteMemory {
-  const existing = ctx.cache.get(CIPHER_MEMORY_KEY);
-  if (existing instanceof CipherSuiteMemory) return existing;
-  const created = new CipherSuiteMemory();
-  ctx.cache.set(CIPHER_MEMORY_KEY, created);
-  return created;
-}
-
-async function readIpmi(
-  host: HostConfig,
-  bmc: IpmiBmcConfig,
-  password: string,
-  ctx: CollectContext,
-): Promise<BmcReading> {
-  const client = new IpmiClient(
-    {
-      host: bmc.address,
-      port: bmc.port,
-      user: bmc.user,
-      password,
-      privilege: bmc.privilege,
-      cipherSuites: bmc.cipherSuites,
-      allowCipherSuite0: bmc.allowCipherSuite0,
-      allowIpmi15: bmc.allowIpmi15,
-      label: `BMC of ${host.name}`,
-    },
-    cipherMemory(ctx),
-  );
-  return client.withSession(ctx.signal, async (session) => ({
-    power: (await session.chassisStatus()).powerOn ? 'on' : 'off',
-    cipherSuite: session.cipherSuite,
-  }));
-}
-
 const REDFISH_POWER: Record<RedfishPowerState, PowerState> = {
   On: 'on',
   Off: 'off',
@@ -103,64 +65,26 @@ const REDFISH_POWER: Record<RedfishPowerState, PowerState> = {
   Paused: 'paused',
 };
 
-async function readRedfish(
-  host: HostConfig,
-  bmc: RedfishBmcConfig,
-  password: string,
-  ctx: CollectContext,
-): Promise<BmcReading> {
-  const client = new RedfishClient({
-    baseUrl: bmc.baseUrl,
-    user: bmc.user,
-    password,
-    systemId: bmc.systemId,
-    tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
-    target: `Redfish BMC of ${host.name} (${bmc.baseUrl}, user ${bmc.user})`,
-  });
-  try {
-    return { power: REDFISH_POWER[await client.powerState(ctx.signal)] };
-  } finally {
-    // A BMC has few sessions; one left behind per scrape would exhaust them.
-    await client.close(deadlineSignal(LOGOUT_DEADLINE_MS, `logout from ${client.target}`)).catch(() => {});
-  }
-}
-
-async function readCimc(
-  host: HostConfig,
-  bmc: CimcBmcConfig,
-  password: string,
-  ctx: CollectContext,
-): Promise<BmcReading> {
-  const client = new CimcClient({
-    url: bmc.url,
-    user: bmc.user,
-    password,
-    tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
-    target: `Cisco IMC of ${host.name} (${bmc.url}, user ${bmc.user})`,
-  });
-  try {
-    const power = await client.operPower(RACK_UNIT_DN, ctx.signal);
-    return { power: power === 'on' || power === 'off' ? power : 'unknown' };
-  } finally {
-    // A CIMC has only 4 XML API sessions.
-    await client.close(deadlineSignal(LOGOUT_DEADLINE_MS, `logout from ${client.target}`)).catch(() => {});
-  }
-}
-
-/** One read of a BMC (answers, credentials work, power state); also the fencing-readiness check. */
-export function readBmc(
-  host: HostConfig,
-  bmc: BmcConfig,
-  password: string,
-  ctx: CollectContext,
-): Promise<BmcReading> {
+/** One read of a BMC: it answers, the credentials work, and its power state. */
+async function readBmc(bmc: BmcClient, signal: AbortSignal): Promise<BmcReading> {
   switch (bmc.type) {
     case 'ipmi':
-      return readIpmi(host, bmc, password, ctx);
+      return bmc.client.withSession(signal, async (session) => ({
+        power: (await session.chassisStatus()).powerOn ? 'on' : 'off',
+        cipherSuite: session.cipherSuite,
+      }));
     case 'redfish':
-      return readRedfish(host, bmc, password, ctx);
     case 'cimc':
-      return readCimc(host, bmc, password, ctx);
+      try {
+        if (bmc.type === 'redfish') return { power: REDFISH_POWER[await bmc.client.powerState(signal)] };
+        const power = await bmc.client.operPower(RACK_UNIT_DN, signal);
+        return { power: power === 'on' || power === 'off' ? power : 'unknown' };
+      } finally {
+        // A BMC has few sessions (a CIMC only 4); one left behind per scrape would exhaust them.
+        await bmc.client
+          .close(deadlineSignal(LOGOUT_DEADLINE_MS, `logout from ${bmc.description}`))
+          .catch(() => {});
+      }
   }
 }
 
@@ -181,13 +105,11 @@ export const bmcCollector: Collector = {
   },
   async collect(target, registry, ctx) {
     const host = ctx.loaded.inventory.hosts.find((h) => h.name === target);
-    const bmc = host?.bmc;
-    if (!host || !bmc) throw new HavocError('usage', `no host ${target} with a BMC in ${ctx.loaded.file}`);
-    const password = ctx.loaded.secrets.resolve(bmc.password, `hosts.${host.name}.bmc.password`);
+    if (!host?.bmc) throw new HavocError('usage', `no host ${target} with a BMC in ${ctx.loaded.file}`);
     const started = monotonicMs();
     let reading: BmcReading;
     try {
-      reading = await readBmc(host, bmc, password, ctx);
+      reading = await readBmc(await bmcClientOf(host, fenceContextOf(ctx, EXCHANGE_MS)), ctx.signal);
     } catch (err) {
       renderFailure(err, registry, ctx);
       throw err;

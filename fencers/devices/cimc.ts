@@ -13,20 +13,32 @@ import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
 
 const CLOSE_DEADLINE_MS = 2000;
 
+/** What the device and the bmc collector call this CIMC; never contains a secret. */
+export function cimcDescription(config: CimcBmcConfig, hostName: string): string {
+  return `Cisco IMC of ${hostName} (${config.url}, user ${config.user})`;
+}
+
+/** The XML API client of a host's CIMC, as the fence device and the bmc collector use it. */
+export function cimcClientOf(config: CimcBmcConfig, password: string, hostName: string): CimcClient {
+  return new CimcClient({
+    url: config.url,
+    user: config.user,
+    password,
+    tls: { caFile: config.caFile, insecureTls: config.insecureTls },
+    target: cimcDescription(config, hostName),
+  });
+}
+
 export function createCimcDevice(
   config: CimcBmcConfig,
   password: string,
   opts: { hostName: string },
 ): FenceDevice {
-  const description = `Cisco IMC of ${opts.hostName} (${config.url}, user ${config.user})`;
-  const client = new CimcClient({
-    url: config.url,
-    user: config.user,
-    password,
-    tls: { caFile: config.caFile, insecureTls: config.insecureTls },
-    target: description,
-  });
+  return cimcDevice(cimcClientOf(config, password, opts.hostName), cimcDescription(config, opts.hostName));
+}
 
+/** The fence device over a client built by cimcClientOf. */
+export function cimcDevice(client: CimcClient, description: string): FenceDevice {
   return {
     kind: 'power',
     description,

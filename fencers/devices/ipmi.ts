@@ -2,17 +2,15 @@ import type { IpmiBmcConfig } from '../../inventory/schema.js';
 import { type CipherSuiteMemory, IpmiClient } from '../../protocols/ipmi/index.js';
 import type { FenceDevice, PowerState } from '../device.js';
 
-/**
- * A host's IPMI BMC as a fence device. Each call is one short RMCP+ session
- * (the client closes it on every path); the suite that worked is remembered
- * in `memory`, so the status polls after an off skip the failed suite-17 try.
- */
-export function createIpmiDevice(
-  config: IpmiBmcConfig,
-  password: string,
-  opts: { hostName: string; memory: CipherSuiteMemory; timeoutMs?: number },
-): FenceDevice {
-  const client = new IpmiClient(
+export interface IpmiClientOptions {
+  hostName: string;
+  memory: CipherSuiteMemory;
+  timeoutMs?: number;
+}
+
+/** The IPMI client of a host's BMC, as the fence device and the bmc collector use it. */
+export function ipmiClientOf(config: IpmiBmcConfig, password: string, opts: IpmiClientOptions): IpmiClient {
+  return new IpmiClient(
     {
       host: config.address,
       port: config.port,
@@ -27,9 +25,22 @@ export function createIpmiDevice(
     },
     opts.memory,
   );
+}
+
+/** What the device and the bmc collector call this BMC; never contains a secret. */
+export function ipmiDescription(config: IpmiBmcConfig, hostName: string): string {
+  return `IPMI BMC of ${hostName} (${config.address}:${config.port}, user ${config.user})`;
+}
+
+/**
+ * A host's IPMI BMC as a fence device. Each call is one short RMCP+ session
+ * (the client closes it on every path); the suite that worked is remembered
+ * in `memory`, so the status polls after an off skip the failed suite-17 try.
+ */
+export function ipmiDevice(client: IpmiClient, description: string, hostName: string): FenceDevice {
   return {
     kind: 'power',
-    description: `IPMI BMC of ${opts.hostName} (${config.address}:${config.port}, user ${config.user})`,
+    description,
     async status(signal): Promise<PowerState> {
       return (await client.chassisStatus(signal)).powerOn ? 'on' : 'off';
     },
@@ -43,8 +54,8 @@ export function createIpmiDevice(
       const status = await client.chassisStatus(signal);
       return [
         {
-          id: opts.hostName,
-          description: `chassis of ${opts.hostName}`,
+          id: hostName,
+          description: `chassis of ${hostName}`,
           state: status.powerOn ? 'on' : 'off',
         },
       ];

@@ -15,22 +15,37 @@ import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
 // its own short budget rather than inheriting an aborted signal.
 const CLOSE_DEADLINE_MS = 2000;
 
-export function createRedfishDevice(
-  config: RedfishBmcConfig,
-  password: string,
-  opts: { hostName: string },
-): FenceDevice {
+/** What the device and the bmc collector call this BMC; never contains a secret. */
+export function redfishDescription(config: RedfishBmcConfig, hostName: string): string {
   const system = config.systemId ? `, system ${config.systemId}` : '';
-  const description = `Redfish BMC of ${opts.hostName} (${config.baseUrl}, user ${config.user}${system})`;
-  const client = new RedfishClient({
+  return `Redfish BMC of ${hostName} (${config.baseUrl}, user ${config.user}${system})`;
+}
+
+/** The Redfish client of a host's BMC, as the fence device and the bmc collector use it. */
+export function redfishClientOf(config: RedfishBmcConfig, password: string, hostName: string): RedfishClient {
+  return new RedfishClient({
     baseUrl: config.baseUrl,
     user: config.user,
     password,
     systemId: config.systemId,
     tls: { caFile: config.caFile, insecureTls: config.insecureTls },
-    target: description,
+    target: redfishDescription(config, hostName),
   });
+}
 
+export function createRedfishDevice(
+  config: RedfishBmcConfig,
+  password: string,
+  opts: { hostName: string },
+): FenceDevice {
+  return redfishDevice(
+    redfishClientOf(config, password, opts.hostName),
+    redfishDescription(config, opts.hostName),
+  );
+}
+
+/** The fence device over a client built by redfishClientOf. */
+export function redfishDevice(client: RedfishClient, description: string): FenceDevice {
   return {
     kind: 'power',
     description,

@@ -172,8 +172,15 @@ export function createSwitchPortsDevice(
     off: (signal: AbortSignal) => setAll('down', signal),
     on: (signal: AbortSignal) => setAll('up', signal),
     async monitor(signal: AbortSignal): Promise<void> {
-      // A GET with the write credentials, and every configured port found.
-      await Promise.all(open().map((link) => resolved(link, signal)));
+      // With the write credentials: every configured port found, and its admin state readable.
+      const all = (await Promise.all(open().map((link) => portStates(link, signal)))).flat();
+      const silent = all.filter((p) => p.state?.admin === undefined);
+      if (silent.length > 0) {
+        throw new HavocError(
+          'snmp',
+          `${description}: no ifAdminStatus for ${silent.map((p) => `${p.wanted} (ifIndex ${p.port.ifIndex})`).join(', ')}`,
+        );
+      }
     },
     async list(signal: AbortSignal): Promise<DeviceListEntry[]> {
       const perSwitch = await Promise.all(

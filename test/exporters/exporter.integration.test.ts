@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Redactor } from '../../core/redact.js';
+import { fencingReadiness } from '../../exporters/collectors/ha-fencing-ready.js';
 import { COLLECTORS } from '../../exporters/collectors/index.js';
 import { runProbe } from '../../exporters/probe.js';
 import { type RunningExporter, startExporter } from '../../exporters/server.js';
+import { closeFenceContext, createFenceContext } from '../../fencers/context.js';
+import { fenceHost } from '../../fencers/fence-host.js';
 import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { readPortStatus, setAdminStatus } from '../../protocols/snmp/if-mib.js';
@@ -15,7 +18,7 @@ import { SnmpSession } from '../../protocols/snmp/session.js';
 import { bringUpLab, eventually, ipmitoolPower, probe } from './exporter-lab.js';
 
 /*
- * The exporter's switch and bmc modules through its HTTP server, against the
+ * The exporter's switch, bmc and fencing-readiness collectors through its HTTP server, against the
  * lab's real peers: snmpd in the switch namespace, one ipmi_sim per host whose
  * chassis control really stops and starts the host.
  */
@@ -186,6 +189,74 @@ describe('exporter on the lab: bmc module (ipmi_sim, driven by ipmitool)', () =>
       expect(self).not.toContain('not-the-password');
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('exporter on the lab: fencing readiness (ipmi_sim, snmpd) agrees with the fencer', () => {
+  it('every level of every host is ready, with the same devices `havoc fence HOST monitor` asks', async () => {
+    const cluster = await probe(exporter.url, 'cluster', loaded.inventory.cluster.name, 15);
+    const ctx = createFenceContext(loaded, log, 4000);
+    try {
+      for (const host of loaded.inventory.hosts) {
+        expect(cluster.text).toContain(`havoc_fencing_ready{host="${host.name}"} 1`);
+        const fenced = await fenceHost(host, 'monitor', ctx);
+        const ready = await fencingReadiness(host, ctx, AbortSignal.timeout(15_000));
+        expect(fenced.ok).toBe(true);
+        expect(fenced.warnings).toEqual([]);
+        expect(ready.map((l) => l.devices.map((d) => d.device))).toEqual(
+          fenced.levels.map((l) => l.devices.map((d) => d.device)),
+        );
+        expect(ready.map((l) => [l.level, l.ready])).toEqual([
+          [1, true],
+          [2, true],
+        ]);
+        // The lab's switch-ports level: the host's ports on storage and data.
+        expect(ready[1]?.devices[0]?.device).toMatch(
+          new RegExp(`^switch ports of ${host.name} \\(\\S+ \\S+, \\S+\\)$`),
+        );
+      }
+    } finally {
+      closeFenceContext(ctx);
+    }
+  });
+
+  it('a level listing a port the switch does not have and a wrong BMC password: not ready on both sides, for the same reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'havoc-ex-fence-'));
+    try {
+      const doc = parse(readFileSync(loaded.file, 'utf8')) as {
+        hosts: { bmc: { password: { file: string } }; fencing: { levels: unknown[] } }[];
+      };
+      writeFileSync(join(dir, 'wrong-password'), 'not-the-password\n', { mode: 0o600 });
+      doc.hosts[0]!.bmc.password = { file: join(dir, 'wrong-password') };
+      doc.hosts[0]!.fencing.levels.push({
+        devices: [
+          {
+            type: 'switch-ports',
+            networks: ['storage'],
+            ports: [{ switch: loaded.inventory.switches[0]!.name, port: 'no-such-port' }],
+          },
+        ],
+      });
+      writeFileSync(join(dir, 'inventory.yaml'), stringify(doc));
+      const broken = loadInventory(join(dir, 'inventory.yaml'), new Redactor());
+      const host = broken.inventory.hosts[0]!;
+      const ctx = createFenceContext(broken, log, 4000);
+      try {
+        const fenced = await fenceHost(host, 'monitor', ctx);
+        const ready = await fencingReadiness(host, ctx, AbortSignal.timeout(15_000));
+        expect(ready.map((l) => l.ready)).toEqual([false, true, false]);
+        expect(fenced.levels.map((l) => l.ok)).toEqual([false, true, false]);
+        const errors = (levels: { error?: string }[][]) => levels.map((l) => l.map((d) => d.error ?? 'ok'));
+        expect(errors(ready.map((l) => l.devices))).toEqual(errors(fenced.levels.map((l) => l.devices)));
+        expect(ready[0]?.devices[0]?.error).toMatch(/auth/i);
+        expect(ready[2]?.devices[0]?.error).toMatch(/no-such-port/);
+        expect(JSON.stringify(ready)).not.toContain('not-the-password');
+      } finally {
+        closeFenceContext(ctx);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
