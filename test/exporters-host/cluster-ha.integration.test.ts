@@ -49,14 +49,18 @@ afterAll(async () => {
 
 describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipmilan, ipmi_sim)', () => {
   it('reports both nodes online; after host1 loses power it goes unclean, then its fence appears in the history', async () => {
+    let last = 'no probe finished';
     const before = await pollUntil(
       async () => {
         const p = await clusterProbe();
+        last = JSON.stringify(p.outcomes.filter((o) => !o.ok));
         return p.up && p.text.includes('havoc_pacemaker_node_online{node="host2"} 1') ? p : undefined;
       },
       deadlineSignal(60_000, 'both nodes online in crm_mon'),
       { initialMs: 200, maxMs: 1000 },
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; collectors that failed in the last probe: ${last}`);
+    });
     expect(before.text).toContain('havoc_pacemaker_node_online{node="host1"} 1');
     expect(before.text).toContain('havoc_pacemaker_quorate 1');
     expect(before.text).toContain('havoc_ha_live_hosts_source_info{source="pacemaker"} 1');

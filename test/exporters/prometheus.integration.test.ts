@@ -190,8 +190,20 @@ describe('a real Prometheus scrapes the exporter through the generated configura
     expect(powered.map((r) => [r.metric['instance'], r.metric['role'], r.value[1]]).sort()).toEqual(
       inv.hosts.map((h) => [h.name, 'ipmi', '1']).sort(),
     );
-    const moduleUp = await query('havoc_up');
+    // The first scrapes of the host and cluster modules open SSH connections, which on a loaded machine can
+    // outlast a 2 s scrape: wait for every module to report up, then name any that never did, with its reason.
+    let moduleUp: PromResult[] = [];
+    await eventually(
+      'havoc_up 1 for every module',
+      async () => {
+        moduleUp = await query('havoc_up');
+        return moduleUp.length === expected - 1 && moduleUp.every((r) => r.value[1] === '1');
+      },
+      60_000,
+    ).catch(() => undefined);
     expect(moduleUp.length).toBe(expected - 1);
-    expect(moduleUp.every((r) => r.value[1] === '1')).toBe(true);
+    const down = moduleUp.filter((r) => r.value[1] !== '1').map((r) => r.metric['instance']);
+    const errors = down.length > 0 ? await query('havoc_scrape_error == 1') : [];
+    expect({ down, errors: errors.map((r) => r.metric) }).toEqual({ down: [], errors: [] });
   });
 });
