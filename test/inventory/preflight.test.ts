@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Redactor } from '../../core/redact.js';
+import { parseInventory } from '../../inventory/load.js';
 import { capacityCheck } from '../../inventory/preflight/capacity.js';
 import { capacityOf, planFailover, SEARCH_BUDGET } from '../../inventory/preflight/capacity-plan.js';
 import { cpuCheck } from '../../inventory/preflight/cpu.js';
@@ -30,6 +33,11 @@ function ids(check: PreflightCheck, input: InventoryInput): string[] {
  * at most: no placement exists, and proving it means trying far more than
  * SEARCH_BUDGET partial placements.
  */
+/** Loads an inventory without writing it to a file (these tests need no secret files). */
+function inMemory(input: InventoryInput) {
+  return parseInventory('/test/inventory.yaml', stringify(input), new Redactor());
+}
+
 function tightCluster(survivorMiB: number, failuresToTolerate = 1) {
   const hosts = ['h1', 'h2', 'h3'].map((n) => host(n, { memoryMiB: survivorMiB }));
   return inventory({
@@ -41,7 +49,7 @@ function tightCluster(survivorMiB: number, failuresToTolerate = 1) {
 
 describe('preflight: capacity when the placement search runs out of budget', () => {
   it('an undecided search is capacity.unknown (a warning saying what was tried), never capacity.insufficient', () => {
-    const loaded = load(tightCluster(22528));
+    const loaded = inMemory(tightCluster(22528));
     const plan = planFailover(loaded.inventory, new Set(['h4']));
     expect(plan.verdict).toBe('unknown');
     expect(plan.steps).toBe(SEARCH_BUDGET + 1);
@@ -66,7 +74,7 @@ describe('preflight: capacity when the placement search runs out of budget', () 
   });
 
   it('the same search with budget to spare proves that no placement exists', () => {
-    const loaded = load(tightCluster(22528));
+    const loaded = inMemory(tightCluster(22528));
     const plan = planFailover(loaded.inventory, new Set(['h4']), undefined, 10_000_000);
     expect(plan.verdict).toBe('does-not-fit');
     expect(plan.unplaced).toHaveLength(16);
@@ -74,7 +82,7 @@ describe('preflight: capacity when the placement search runs out of budget', () 
 
   it('a definite failure at k is still capacity.insufficient when a smaller k was undecided', () => {
     // k = 2: with h4 and h1 failed, two survivors hold at most 10 of the 16 VMs, which the search proves quickly.
-    const findings = capacityCheck.run(load(tightCluster(22528, 2)));
+    const findings = capacityCheck.run(inMemory(tightCluster(22528, 2)));
     expect(findings.map((f) => f.id)).toEqual(['capacity.insufficient']);
     expect(findings[0]?.message).toMatch(
       /must tolerate 2 host failure\(s\) but tolerates at least 0: if h1 and h4 fail/,
@@ -82,7 +90,7 @@ describe('preflight: capacity when the placement search runs out of budget', () 
   });
 
   it('with room for 6 VMs per survivor the first placement tried fits: exact, no finding', () => {
-    const loaded = load(tightCluster(24576));
+    const loaded = inMemory(tightCluster(24576));
     expect(planFailover(loaded.inventory, new Set(['h4'])).verdict).toBe('fits');
     expect(capacityCheck.run(loaded)).toEqual([]);
     expect(decidedTolerated(loaded.inventory)).toBe(1);
@@ -93,7 +101,7 @@ describe('preflight: capacity when the placement search runs out of budget', () 
       cluster: { name: 'test', failuresToTolerate: 2 },
       vms: [vm('a1', 'h1', 20480), vm('a2', 'h1', 20480), vm('b1', 'h2', 20480), vm('b2', 'h2', 20480)],
     });
-    const inv = load(input).inventory;
+    const inv = inMemory(input).inventory;
     expect(planFailover(inv, new Set(['h1', 'h2']), undefined, 1).verdict).toBe('unknown');
     expect(planFailover(inv, new Set(['h1', 'h2'])).verdict).toBe('does-not-fit');
   });
