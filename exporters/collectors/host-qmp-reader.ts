@@ -13,8 +13,10 @@
  *
  * Arguments: MARKER SECONDS PID... For each PID it prints a section
  * "MARKER qmp PID" and its status "MARKER rc N": rc 0 with the QMP lines of
- * the socket that answered; otherwise one line per socket saying why it did
- * not, with rc 3 when a socket was still silent at the deadline, else rc 2.
+ * the socket that answered; rc 4 when the QEMU exited before it was asked
+ * (a VM stopped meanwhile: no VM, and no failure); otherwise one line per
+ * socket saying why it did not answer, with rc 3 when a socket was still
+ * silent at the deadline, else rc 2.
  */
 
 /** One deadline for the QMP answers of every QEMU on the host. */
@@ -36,6 +38,7 @@ for my $pid (@pids) {
   my $v = $vm{$pid} = { conns => [], notes => [], out => undef };
   my $args = "";
   if (open(my $f, "<", "/proc/$pid/cmdline")) { local $/; $args = <$f> // ""; }
+  elsif ($!{ENOENT}) { $v->{gone} = 1; next; }
   else { push @{$v->{notes}}, "/proc/$pid/cmdline: $!"; next; }
   my @a = split /\0/, $args;
   for my $i (0 .. $#a - 1) {
@@ -74,6 +77,7 @@ for my $pid (@pids) {
   my $v = $vm{$pid};
   print "\n$marker qmp $pid\n";
   if (defined $v->{out}) { print $v->{out}, "\n$marker rc 0\n"; next; }
+  if ($v->{gone}) { print "exited before it was asked\n\n$marker rc 4\n"; next; }
   my $late = @{$v->{conns}};
   push @{$v->{notes}}, "$_->{path}: $stages[$_->{stage}] within $limit s" for @{$v->{conns}};
   print "$_\n" for @{$v->{notes}};

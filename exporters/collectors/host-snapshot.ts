@@ -367,6 +367,7 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
         attempt('qmp', () => {
           // The reader's lines say, per -qmp socket, why it did not answer (host-qmp-reader.ts).
           const why = s.body.trim().split('\n').join('; ');
+          if (s.rc === 4) return; // the QEMU exited between the listing and the read: not a VM any more
           if (s.rc === 2)
             throw new HavocError('qmp-unreachable', `QEMU pid ${a0}: no QMP socket could be used: ${why}`);
           if (s.rc === 3)
