@@ -147,8 +147,8 @@ async function moveVm1(lab: ReturnType<typeof withHaLab>): Promise<string> {
   return to;
 }
 
-describe('host module on the HA lab with ocf:havoc:qemu-vm VMs (real Pacemaker, QEMU with two -qmp sockets, QMP)', () => {
-  const c: HaLabCase = { agent: 'qemu-vm', lab: 'monitorq', source: 'qemu', hostSource: 'qmp' };
+/** The lab of the case around the calling describe block, and the tests every VM agent must pass on it. */
+function placementTests(c: HaLabCase): ReturnType<typeof withHaLab> {
   const lab = withHaLab(c);
 
   it('every VM is running on the host crm_mon places it on, and on no other host', async () => {
@@ -160,6 +160,12 @@ describe('host module on the HA lab with ocf:havoc:qemu-vm VMs (real Pacemaker, 
     const seen = await scrapeAgainstPlacement(c, lab);
     expect(seen.placed.get('vm1')).toBe(to);
   }, 360_000);
+
+  return lab;
+}
+
+describe('host module on the HA lab with ocf:havoc:qemu-vm VMs (real Pacemaker, QEMU with two -qmp sockets, QMP)', () => {
+  const lab = placementTests({ agent: 'qemu-vm', lab: 'monitorq', source: 'qemu', hostSource: 'qmp' });
 
   it('a QEMU whose observer QMP socket another client holds is still read, over its other -qmp socket', async () => {
     const vm = VMS[0]!;
@@ -180,16 +186,5 @@ describe('host module on the HA lab with ocf:havoc:qemu-vm VMs (real Pacemaker, 
 });
 
 describe('host module on the HA lab with ocf:heartbeat:VirtualDomain VMs (real Pacemaker, libvirtd, QEMU, virsh)', () => {
-  const c: HaLabCase = { agent: 'virtualdomain', lab: 'monitorv', source: 'libvirt', hostSource: 'libvirt' };
-  const lab = withHaLab(c);
-
-  it('every VM is running on the host crm_mon places it on, and on no other host', async () => {
-    await scrapeAgainstPlacement(c, lab);
-  });
-
-  it('after crm_resource --move live-migrates vm1, it is running on its new host only', async () => {
-    const to = await moveVm1(lab);
-    const seen = await scrapeAgainstPlacement(c, lab);
-    expect(seen.placed.get('vm1')).toBe(to);
-  }, 360_000);
+  placementTests({ agent: 'virtualdomain', lab: 'monitorv', source: 'libvirt', hostSource: 'libvirt' });
 });
