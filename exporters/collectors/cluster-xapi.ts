@@ -68,21 +68,12 @@ export function poolHaOfScrape(ctx: CollectContext): Promise<PoolHaSnapshot> {
   }
   let pending = memo.get(ctx.signal);
   if (!pending) {
-    if (hm.caFile || hm.insecureTls) {
-      // readPoolHa uses the global fetch, which takes no per-request CA; refusing beats silently ignoring it.
-      throw new HavocError(
-        'config',
-        'haManager.caFile / insecureTls are not supported by the XAPI reader yet',
-        {
-          hint: 'give the pool master a certificate from a CA in NODE_EXTRA_CA_CERTS',
-        },
-      );
-    }
     pending = readPoolHa(
       {
         url: hm.url,
         username: hm.user,
         password: ctx.loaded.secrets.resolve(hm.password, 'haManager.password'),
+        tls: { caFile: hm.caFile, insecureTls: hm.insecureTls },
       },
       { signal: ctx.signal, timeoutMs: 30_000 },
     );

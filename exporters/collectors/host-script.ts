@@ -1,4 +1,5 @@
 import { HavocError } from '../../core/errors.js';
+import { QMP_DEADLINE_SECONDS, QMP_READER_PERL } from './host-qmp-reader.js';
 
 /*
  * The one shell script a host scrape runs (POSIX sh, on the host, over one SSH
@@ -7,27 +8,17 @@ import { HavocError } from '../../core/errors.js';
  * whose tool is absent print nothing, so the script runs unchanged on KVM,
  * Xen and DRBD hosts alike. Parsing stays on our side (host-sections.ts).
  *
- * QMP: QEMU processes started with "-qmp unix:<path>" (the lab's, and any
- * QEMU not run by libvirt) are asked query-status through a perl one-liner.
- * perl-base is Essential in Debian and present on every RHEL host; python3
- * is not guaranteed, and socat/nc -U are usually absent.
+ * QMP: QEMU processes started with "-qmp" (the lab's, and any QEMU not run by
+ * libvirt) are listed with their command line, then asked query-status all
+ * at once by one perl process (host-qmp-reader.ts), which prints a section
+ * per QEMU. If that process fails, its stderr and status go into a
+ * "qmp-reader" section, so a failed reader never reads as "no VMs".
  */
 
 export const MARKER = '@@havoc@@';
 export const SCRIPT_VERSION = '1';
 
 const IFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
-
-// Talks QMP on the unix socket in ARGV[0]: greeting, capabilities, query-status; prints every line it reads.
-const QMP_PERL = [
-  'use IO::Socket::UNIX;',
-  '$SIG{ALRM}=sub{exit 3}; alarm 2;',
-  'my $s=IO::Socket::UNIX->new(Peer=>$ARGV[0]) or exit 2; $|=1;',
-  'my $g=<$s>; print $g;',
-  'for my $c ("qmp_capabilities","query-status") {',
-  ' print $s "{\\"execute\\":\\"$c\\"}\\n";',
-  ' while (my $l=<$s>) { print $l; last if $l=~/"(return|error)"/ } }',
-].join(' ');
 
 function checkIface(name: string, where: string): string {
   if (!IFACE_NAME.test(name)) {
@@ -89,15 +80,21 @@ fi
 if command -v xl >/dev/null 2>&1; then
   m xl-list; xl list 2>&1; rc $?
 fi
+qp=
 for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
-  p=\${f%/cmdline}
-  c=$(tr '\\0' '\\n' < "$f" 2>/dev/null) || continue
+  p=\${f%/cmdline}; p=\${p#/proc/}
+  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
   case "$c" in *qemu*) ;; *) continue ;; esac
-  sock=$(printf '%s\\n' "$c" | sed -n '/^-qmp$/{n;s/^unix:\\([^,]*\\).*/\\1/p;}')
-  [ -n "$sock" ] || continue
-  m qemu "\${p#/proc/}"; printf '%s\\n' "$c"
-  m qmp "\${p#/proc/}"; perl -e '${QMP_PERL}' "$sock" 2>&1; rc $?
+  m qemu "$p"; printf '%s\\n' "$c"
+  qp="$qp $p"
 done
+if [ -n "$qp" ]; then
+  # The reader's sections go to stdout (fd 3 here); its stderr, if it fails, into $e.
+  exec 3>&1
+  e=$(perl -e '${QMP_READER_PERL}' ${MARKER} ${QMP_DEADLINE_SECONDS} $qp 2>&1 1>&3 3>&-); r=$?
+  exec 3>&-
+  [ "$r" = 0 ] || { m qmp-reader; printf '%s\\n' "$e"; rc "$r"; }
+fi
 m end
 `;
 }

@@ -25,6 +25,7 @@ import {
 } from '../../protocols/libvirt/index.js';
 import { classifyMessage } from '../../protocols/qmp/framing.js';
 import { parseXlList } from '../../protocols/xen/index.js';
+import { QMP_DEADLINE_SECONDS } from './host-qmp-reader.js';
 import type { ScriptSection } from './host-sections.js';
 
 /** What one host scrape saw, parsed; every source is optional and fails on its own. */
@@ -220,13 +221,14 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
     vms: [],
     sources: new Map(),
   };
+  // A failure sticks to its source (the first one is kept), but the source's other items are still read:
+  // one QEMU or NIC that cannot be read must not hide the others.
   const attempt = (source: HostSource, fn: () => void) => {
-    if (snap.sources.get(source) !== undefined) return;
     try {
       fn();
       if (!snap.sources.has(source)) snap.sources.set(source, undefined);
     } catch (err) {
-      snap.sources.set(source, errorMessage(err));
+      if (snap.sources.get(source) === undefined) snap.sources.set(source, errorMessage(err));
     }
   };
   const fail = (message: string | undefined) => {
@@ -239,6 +241,7 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
   const domstates = new Map<string, ScriptSection>();
   const dominfos = new Map<string, ScriptSection>();
   const qemuArgs = new Map<string, string[]>();
+  const qmpAnswered = new Set<string>();
   let drbdJson: ScriptSection | undefined;
   let drbdEvents: ScriptSection | undefined;
 
@@ -360,10 +363,18 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
         );
         break;
       case 'qmp':
+        qmpAnswered.add(a0);
         attempt('qmp', () => {
+          // The reader's lines say, per -qmp socket, why it did not answer (host-qmp-reader.ts).
+          const why = s.body.trim().split('\n').join('; ');
+          if (s.rc === 4) return; // the QEMU exited between the listing and the read: not a VM any more
           if (s.rc === 2)
-            throw new HavocError('qmp-unreachable', `QEMU pid ${a0}: cannot connect to its QMP socket`);
-          if (s.rc === 3) throw new HavocError('timeout', `QEMU pid ${a0}: QMP did not answer within 2 s`);
+            throw new HavocError('qmp-unreachable', `QEMU pid ${a0}: no QMP socket could be used: ${why}`);
+          if (s.rc === 3)
+            throw new HavocError(
+              'timeout',
+              `QEMU pid ${a0}: QMP did not answer within ${QMP_DEADLINE_SECONDS} s: ${why}`,
+            );
           fail(sectionError(s, `QMP query-status of pid ${a0}`));
           const args = qemuArgs.get(a0) ?? [];
           const info = qemuCmdline(args);
@@ -379,9 +390,16 @@ export function hostSnapshot(sections: ScriptSection[]): HostSnapshot {
           });
         });
         break;
+      case 'qmp-reader':
+        attempt('qmp', () => fail(sectionError(s, 'the QMP reader (perl)')));
+        break;
       default:
         break;
     }
+  }
+  for (const pid of qemuArgs.keys()) {
+    if (!qmpAnswered.has(pid))
+      attempt('qmp', () => fail(`QEMU pid ${pid}: the host script printed no QMP answer for it`));
   }
 
   for (const [name, s] of procBonds) {

@@ -1,5 +1,5 @@
 import { AuthError, HavocError } from '../../core/errors.js';
-import { HttpTransport, type TlsOptions } from '../redfish/http-transport.js';
+import { HttpTransport, type TlsOptions } from '../http/transport.js';
 import {
   type AdminPower,
   aaaLogin,

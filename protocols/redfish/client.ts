@@ -1,5 +1,5 @@
 import { HavocError } from '../../core/errors.js';
-import { type HttpResponse, HttpTransport, type TlsOptions } from './http-transport.js';
+import { type HttpResponse, HttpTransport, type TlsOptions } from '../http/transport.js';
 import { describeMessages, parseJson } from './messages.js';
 import { chooseResetType, type ResetIntent, resetTypesFromActionInfo } from './reset-types.js';
 import { authFailure, authHeaders, closeSession, openSession, type RedfishAuth } from './session.js';

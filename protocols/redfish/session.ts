@@ -1,5 +1,5 @@
 import { AuthError, HavocError } from '../../core/errors.js';
-import type { HttpResponse, HttpTransport } from './http-transport.js';
+import type { HttpResponse, HttpTransport } from '../http/transport.js';
 import { describeMessages, parseJson } from './messages.js';
 
 /**

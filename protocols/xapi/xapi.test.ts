@@ -1,71 +1,30 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError, TimeoutError } from '../../core/errors.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuthError, HavocError, TimeoutError } from '../../core/errors.js';
+import { createTestCa, type TestCa } from '../../test/support/test-ca.js';
+import {
+  xapiFixture as fixture,
+  healthyXapiAnswers,
+  xapiRecords as records,
+  startXapiServer,
+  XAPI_SESSION,
+  type XapiCall,
+  type XapiTestServer,
+} from '../../test/support/xapi-server.js';
 import { parseJsonRpcResponse, parsePoolRecords, readPoolHa, XapiError } from './index.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const records = (name: string) => JSON.parse(fixture(name)) as unknown;
-
-interface Call {
-  method: string;
-  params: unknown[];
-  id: number;
-}
-
-const servers: Server[] = [];
+const servers: XapiTestServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A local XAPI stand-in that answers each method with a recorded body. */
-async function replay(answer: (call: Call) => unknown | 'hang'): Promise<{ url: string; calls: Call[] }> {
-  const calls: Call[] = [];
-  const server = createServer(async (req, res) => {
-    const call = JSON.parse(await readBody(req)) as Call;
-    calls.push(call);
-    const body = answer(call);
-    if (body === 'hang') return; // never answers; the client's deadline must end it
-    res.setHeader('content-type', 'application/json');
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
+async function replay(
+  answer: (call: XapiCall) => unknown,
+  tls?: { key: string; cert: string },
+): Promise<XapiTestServer> {
+  const server = await startXapiServer(answer, tls);
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/jsonrpc`, calls };
+  return server;
 }
-
-const ok = (id: number, result: unknown) => ({ jsonrpc: '2.0', result, id });
-const session = 'OpaqueRef:c90cd28f-37ec-4dbf-88e6-f697ccb28b39';
-
-function healthyAnswers(call: Call): unknown {
-  switch (call.method) {
-    case 'session.login_with_password':
-      return ok(call.id, session);
-    case 'pool.get_all_records':
-      return ok(call.id, records('datamodel-pool.json'));
-    case 'host.get_all_records':
-      return ok(call.id, records('datamodel-host.json'));
-    case 'host_metrics.get_all_records':
-      return ok(call.id, records('datamodel-host_metrics.json'));
-    case 'session.logout':
-      return ok(call.id, '');
-    default:
-      return {
-        jsonrpc: '2.0',
-        error: { code: 1, message: 'MESSAGE_METHOD_UNKNOWN', data: [call.method] },
-        id: call.id,
-      };
-  }
-}
-
 describe('parseJsonRpcResponse (xapi-project/xen-api doc/content/xen-api/wire-protocol.md examples)', () => {
   it('returns result of a v2.0 success response', () => {
     expect(parseJsonRpcResponse(fixture('wire-protocol-result.json'), 'host.get_resident_VMs')).toEqual([
@@ -122,7 +81,7 @@ describe('parsePoolRecords (records shaped from the xen-api datamodel doc/data/x
 
 describe('readPoolHa against a local replay server (wire format per wire-protocol.md; records per xenapi.json)', () => {
   it('logs in, reads pool HA and host liveness, and logs out', async () => {
-    const srv = await replay(healthyAnswers);
+    const srv = await replay(healthyXapiAnswers);
     const snap = await readPoolHa(
       { url: srv.url, username: 'root', password: 'secret-pw' },
       { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
@@ -145,13 +104,13 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
       'session.logout',
     ]);
     expect(srv.calls[0]?.params).toEqual(['root', 'secret-pw', '1.0', 'havoc']);
-    expect(srv.calls.slice(1).every((c) => c.params[0] === session)).toBe(true);
+    expect(srv.calls.slice(1).every((c) => c.params[0] === XAPI_SESSION)).toBe(true);
   });
 
   it('still logs out when a call fails with SESSION_INVALID', async () => {
     const invalid = JSON.parse(fixture('wire-protocol-session-invalid.json')) as object;
     const srv = await replay((call) =>
-      call.method === 'host.get_all_records' ? invalid : healthyAnswers(call),
+      call.method === 'host.get_all_records' ? invalid : healthyXapiAnswers(call),
     );
     await expect(
       readPoolHa(
@@ -179,7 +138,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
 
   it('gives up with a TimeoutError when the server never answers', async () => {
     const srv = await replay((call) =>
-      call.method === 'pool.get_all_records' ? 'hang' : healthyAnswers(call),
+      call.method === 'pool.get_all_records' ? 'hang' : healthyXapiAnswers(call),
     );
     await expect(
       readPoolHa(
@@ -187,5 +146,61 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
         { signal: AbortSignal.timeout(10_000), timeoutMs: 300 },
       ),
     ).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('readPoolHa over HTTPS against a local XAPI JSON-RPC server with a test CA (openssl; wire format per wire-protocol.md)', () => {
+  let ca: TestCa;
+  beforeAll(async () => {
+    ca = await createTestCa();
+  });
+  afterAll(async () => {
+    await ca?.remove();
+  });
+  const read = (url: string, tls?: { caFile?: string; insecureTls?: boolean }) =>
+    readPoolHa(
+      { url, username: 'root', password: 'pw', ...(tls ? { tls } : {}) },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+    );
+
+  it('accepts the pool master certificate signed by caFile, and logs out', async () => {
+    const srv = await replay(healthyXapiAnswers, ca);
+    const snap = await read(srv.url, { caFile: ca.caFile });
+    expect(snap.hosts.map((h) => h.nameLabel)).toEqual(['xen1', 'xen2']);
+    expect(srv.calls.at(-1)?.method).toBe('session.logout');
+  });
+
+  it('refuses it with a TLS error naming the pool master and caFile when caFile holds another CA, before logging in', async () => {
+    const srv = await replay(healthyXapiAnswers, ca);
+    const err = await read(srv.url, { caFile: ca.otherCaFile }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HavocError);
+    expect((err as HavocError).code).toBe('tls');
+    expect((err as Error).message).toMatch(
+      /^XAPI pool master https:\/\/127\.0\.0\.1:\d+\/jsonrpc \(user root\): TLS certificate not trusted/,
+    );
+    expect((err as HavocError).hint).toContain(ca.otherCaFile);
+    expect(srv.calls).toEqual([]);
+  });
+
+  it('verifies against the system roots by default: the self-signed chain is refused without caFile', async () => {
+    const srv = await replay(healthyXapiAnswers, ca);
+    const err = await read(srv.url).catch((e: unknown) => e);
+    expect((err as HavocError).code).toBe('tls');
+    expect((err as HavocError).hint).toMatch(/set caFile .* insecureTls: true/);
+    expect(srv.calls).toEqual([]);
+  });
+
+  it('insecureTls: true reads the pool without a CA', async () => {
+    const srv = await replay(healthyXapiAnswers, ca);
+    const snap = await read(srv.url, { insecureTls: true });
+    expect(snap.pool.haEnabled).toBe(true);
+  });
+
+  it('a caFile that cannot be read is a config error naming the file', async () => {
+    const srv = await replay(healthyXapiAnswers, ca);
+    const missing = `${ca.dir}/no-such-ca.crt`;
+    await expect(read(srv.url, { caFile: missing })).rejects.toThrow(
+      new RegExp(`cannot read caFile ${missing.replaceAll('.', '\\.')} \\(ENOENT\\)`),
+    );
   });
 });

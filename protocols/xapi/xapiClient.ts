@@ -1,5 +1,6 @@
 import { deadlineSignal } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
+import { HttpTransport, type TlsOptions } from '../http/transport.js';
 import {
   type HostLiveness,
   type PoolHa,
@@ -13,14 +14,14 @@ export interface XapiTarget {
   url: string;
   username: string;
   password: string;
+  /** caFile for a pool master with its own (by default self-signed) certificate, or knowingly insecureTls. */
+  tls?: TlsOptions;
 }
 
 export interface XapiCallOptions {
   signal: AbortSignal;
   /** Deadline for the whole read (login, calls, logout). */
   timeoutMs: number;
-  /** Injected for tests and for TLS-pinned agents; defaults to the global fetch. */
-  fetch?: typeof fetch;
 }
 
 export interface PoolHaSnapshot {
@@ -37,41 +38,25 @@ async function call(
   params: unknown[],
   id: number,
   signal: AbortSignal,
-  doFetch: typeof fetch,
+  http: HttpTransport,
 ): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await doFetch(target.url, {
+  // The transport's errors name the pool master and say what to do (TLS not trusted, refused, unreachable).
+  const res = await http.request(
+    {
       method: 'POST',
+      url: target.url,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', method, params, id }),
-      signal,
-    });
-  } catch (err) {
-    if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
-    throw new HavocError(
-      'xapi-unreachable',
-      `XAPI ${method} to ${target.url} failed: ${(err as Error).message}`,
-      {
-        target: target.url,
-        cause: err,
-      },
-    );
-  }
-  let body: string;
-  try {
-    body = await res.text();
-  } catch (err) {
-    if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
-    throw err;
-  }
-  if (!res.ok) {
+    },
+    signal,
+  );
+  if (res.status < 200 || res.status > 299) {
     throw new HavocError('xapi-protocol', `XAPI ${method} to ${target.url}: HTTP ${res.status}`, {
       target: target.url,
       hint: 'XAPI answers HTTP 500 to malformed requests; check the URL ends in /jsonrpc',
     });
   }
-  return parseJsonRpcResponse(body, method, target.url);
+  return parseJsonRpcResponse(res.text, method, target.url);
 }
 
 /**
@@ -81,7 +66,11 @@ async function call(
  */
 export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Promise<PoolHaSnapshot> {
   const signal = deadlineSignal(opts.timeoutMs, `XAPI pool HA read from ${target.url}`, opts.signal);
-  const doFetch = opts.fetch ?? fetch;
+  const http = new HttpTransport(
+    target.url,
+    `XAPI pool master ${target.url} (user ${target.username})`,
+    target.tls,
+  );
   let id = 0;
   const session = await call(
     target,
@@ -89,23 +78,28 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
     [target.username, target.password, API_VERSION, ORIGINATOR],
     id++,
     signal,
-    doFetch,
-  );
+    http,
+  ).catch((err: unknown) => {
+    http.close();
+    throw err;
+  });
   if (typeof session !== 'string' || !session.startsWith('OpaqueRef:')) {
+    http.close();
     throw new HavocError(
       'xapi-protocol',
       `XAPI session.login_with_password: expected an OpaqueRef, got ${JSON.stringify(session)}`,
     );
   }
   try {
-    const pools = await call(target, 'pool.get_all_records', [session], id++, signal, doFetch);
-    const hosts = await call(target, 'host.get_all_records', [session], id++, signal, doFetch);
-    const metrics = await call(target, 'host_metrics.get_all_records', [session], id++, signal, doFetch);
+    const pools = await call(target, 'pool.get_all_records', [session], id++, signal, http);
+    const hosts = await call(target, 'host.get_all_records', [session], id++, signal, http);
+    const metrics = await call(target, 'host_metrics.get_all_records', [session], id++, signal, http);
     const pool = parsePoolRecords(pools);
     return { pool, hosts: parseHostRecords(hosts, metrics, pool.masterRef) };
   } finally {
     // Logout gets its own short deadline so it still runs after the main one expired.
     const logoutSignal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, opts.timeoutMs)));
-    await call(target, 'session.logout', [session], id++, logoutSignal, doFetch).catch(() => undefined);
+    await call(target, 'session.logout', [session], id++, logoutSignal, http).catch(() => undefined);
+    http.close();
   }
 }

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,13 +9,11 @@ import { renderCapacity } from '../../exporters/collectors/ha-readiness.js';
 import { runProbe } from '../../exporters/probe.js';
 import { parseInventory } from '../../inventory/load.js';
 import { type FenceEvent, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
+import { createTestCa } from '../support/test-ca.js';
+import { healthyXapiAnswers, startXapiServer, type XapiTestServer } from '../support/xapi-server.js';
 
 const pcmk = (name: string) =>
   readFileSync(new URL(`../../protocols/pacemaker/fixtures/${name}`, import.meta.url), 'utf8');
-const xapi = (name: string) =>
-  JSON.parse(
-    readFileSync(new URL(`../../protocols/xapi/fixtures/${name}`, import.meta.url), 'utf8'),
-  ) as unknown;
 
 describe('cluster module: Pacemaker', () => {
   it('crm_mon XML with unclean nodes and a failed resource (captured from crm_mon 2.1.5 on ClusterLabs cts stop-failure-with-fencing)', async () => {
@@ -71,32 +67,17 @@ describe('cluster module: Pacemaker', () => {
   });
 });
 
-// XAPI cannot run here: a local HTTP server answers with the recorded JSON-RPC
-// records of protocols/xapi/fixtures (datamodel-*.json: written from the XAPI
-// datamodel, not captured; see their SOURCES.md).
-const servers: Server[] = [];
+// XAPI cannot run here: a local server speaking its JSON-RPC wire protocol answers with the records of
+// protocols/xapi/fixtures (datamodel-*.json: written from the XAPI datamodel, not captured; see their SOURCES.md).
+const servers: XapiTestServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function xapiReplay(): Promise<string> {
-  const server = createServer(async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const call = JSON.parse(Buffer.concat(chunks).toString()) as { method: string; id: number };
-    const result: Record<string, unknown> = {
-      'session.login_with_password': 'OpaqueRef:c90cd28f-37ec-4dbf-88e6-f697ccb28b39',
-      'pool.get_all_records': xapi('datamodel-pool.json'),
-      'host.get_all_records': xapi('datamodel-host.json'),
-      'host_metrics.get_all_records': xapi('datamodel-host_metrics.json'),
-      'session.logout': '',
-    };
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ jsonrpc: '2.0', result: result[call.method], id: call.id }));
-  });
+async function xapiReplay(tls?: { key: string; cert: string }): Promise<string> {
+  const server = await startXapiServer(healthyXapiAnswers, tls);
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/jsonrpc`;
+  return server.url;
 }
 
 describe('cluster module: XAPI pool HA and HA readiness (recorded XAPI datamodel responses)', () => {
@@ -143,6 +124,45 @@ describe('cluster module: XAPI pool HA and HA readiness (recorded XAPI datamodel
     expect(text).toContain('havoc_ha_failures_to_tolerate 1');
     // No fencing levels configured: not fenceable.
     expect(text).toContain('havoc_fencing_ready{host="xen1"} 0');
+  });
+
+  it('a pool master with its own CA is read over HTTPS with haManager.caFile, and with insecureTls (local XAPI JSON-RPC server, test CA from openssl)', async () => {
+    const ca = await createTestCa();
+    try {
+      const url = await xapiReplay(ca);
+      process.env['HAVOC_TEST_XAPI_PASSWORD'] = 'secret';
+      const probe = async (tls: string) => {
+        const loaded = parseInventory(
+          '/test/inventory.yaml',
+          [
+            'version: 1',
+            'cluster: {name: pool1}',
+            'hosts:',
+            '  - {name: xen1, address: 10.0.0.1, memoryMiB: 8192, vcpus: 8}',
+            `haManager: {type: xapi, url: "${url}", user: root, password: {env: HAVOC_TEST_XAPI_PASSWORD}, ${tls}}`,
+          ].join('\n'),
+          new Redactor(),
+        );
+        const result = await runProbe({
+          target: 'pool1',
+          module: 'cluster',
+          collectors: clusterCollectors.filter((c) => c.name === 'xapi'),
+          context: { loaded, log: pino({ level: 'silent' }), cache: new Map() },
+          deadlineMs: 10_000,
+        });
+        return { outcome: result.outcomes[0], text: await result.registry.metrics() };
+      };
+      for (const tls of [`caFile: "${ca.caFile}"`, 'insecureTls: true']) {
+        const { outcome, text } = await probe(tls);
+        expect({ tls, ok: outcome?.ok }).toEqual({ tls, ok: true });
+        expect(text).toContain('havoc_xapi_pool_master_info{host="xen1"} 1');
+      }
+      const wrong = await probe(`caFile: "${ca.otherCaFile}"`);
+      expect(wrong.outcome).toMatchObject({ ok: false, reason: 'tls' });
+      expect(wrong.text).toContain('havoc_scrape_error{module="cluster",collector="xapi",reason="tls"} 1');
+    } finally {
+      await ca.remove();
+    }
   });
 });
 

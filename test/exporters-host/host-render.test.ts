@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { renderHost } from '../../exporters/collectors/host.js';
 import { hostExpected } from '../../exporters/collectors/host-expected.js';
+import { QMP_READER_PERL } from '../../exporters/collectors/host-qmp-reader.js';
 import { hostScript, MARKER } from '../../exporters/collectors/host-script.js';
 import { splitSections } from '../../exporters/collectors/host-sections.js';
 import { hostSnapshot } from '../../exporters/collectors/host-snapshot.js';
@@ -283,6 +284,73 @@ describe('host module rendering on captured outputs', () => {
     expect(text).toContain('havoc_vm_vcpus{vm="web1",source="qemu"} 2');
     expect(text).toContain('havoc_vm_memory_bytes{vm="web1",source="qemu"} 536870912');
     expect(text).toContain('havoc_host_source_up{source="qmp"} 0');
+  });
+
+  it('QMP: a QEMU that did not answer fails the source without hiding the QEMUs after it; a failed reader or a QEMU left unread is a failure, never "no VMs"; a QEMU that exited meanwhile is neither', () => {
+    const greeting =
+      '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}';
+    const running = `${greeting}\n{"return": {}}\n{"return": {"status": "running", "singlestep": false, "running": true}}\n`;
+    const qemu = (name: string) => `qemu-system-x86_64\n-name\n${name}\n`;
+    const hung = [
+      '/run/havoc/qemu-vm/vm1/qmp.sock: no greeting within 3 s',
+      '/run/havoc/qemu-vm/vm1/qmp-observer.sock: no greeting within 3 s',
+    ].join('\n');
+    const snap = (sections: Section[]) => hostSnapshot(splitSections(scriptOutput(sections), 'kvm1'));
+
+    const first = snap([
+      ['qemu', ['10'], qemu('vm1')],
+      ['qemu', ['11'], qemu('vm2')],
+      ['qmp', ['10'], `${hung}\n`, 3],
+      ['qmp', ['11'], running, 0],
+    ]);
+    expect(first.vms.map((vm) => `${vm.name}:${vm.state}`)).toEqual(['vm2:running']);
+    expect(first.sources.get('qmp')).toBe(
+      'QEMU pid 10: QMP did not answer within 3 s: /run/havoc/qemu-vm/vm1/qmp.sock: no greeting within 3 s; /run/havoc/qemu-vm/vm1/qmp-observer.sock: no greeting within 3 s',
+    );
+
+    const reader = snap([
+      ['qemu', ['10'], qemu('vm1')],
+      ['qmp-reader', [], "Can't locate IO/Select.pm in @INC\n", 2],
+    ]);
+    expect(reader.vms).toEqual([]);
+    expect(reader.sources.get('qmp')).toMatch(
+      /^the QMP reader \(perl\) exited with 2: Can't locate IO\/Select.pm/,
+    );
+
+    const exited = snap([
+      ['qemu', ['11'], qemu('vm2')],
+      ['qemu', ['12'], qemu('vm3')],
+      ['qmp', ['11'], running, 0],
+      ['qmp', ['12'], 'exited before it was asked\n', 4],
+    ]);
+    expect(exited.vms.map((vm) => vm.name)).toEqual(['vm2']);
+    expect(exited.sources.has('qmp')).toBe(true);
+    expect(exited.sources.get('qmp')).toBeUndefined();
+
+    const unread = snap([['qemu', ['10'], qemu('vm1')]]);
+    expect(unread.sources.get('qmp')).toBe('QEMU pid 10: the host script printed no QMP answer for it');
+  });
+
+  it('the QMP reader is valid perl with perl-base modules only and no single quote (the script quotes it in one); it tells an exited QEMU from one without a socket', () => {
+    expect(QMP_READER_PERL).not.toContain("'");
+    const modules = [...QMP_READER_PERL.matchAll(/\buse (\w+(?:::\w+)*)/g)].map((m) => m[1]);
+    expect(modules).toEqual(['strict', 'Socket', 'IO::Select', 'Fcntl', 'Errno']);
+    execFileSync('perl', ['-c', '-e', QMP_READER_PERL], { stdio: 'pipe' });
+    // A pid above the kernel's largest pid_max (2^22) never exists: a QEMU that exited meanwhile.
+    const gone = 2 ** 22 + 1;
+    const out = execFileSync(
+      'perl',
+      ['-e', QMP_READER_PERL, MARKER, '3', String(gone), String(process.pid)],
+      {
+        stdio: 'pipe',
+      },
+    ).toString();
+    const sections = splitSections(`${out}\n${MARKER} end\n`, 'local');
+    expect(sections.map((x) => [x.name, x.args, x.body, x.rc])).toEqual([
+      ['qmp', [String(gone)], 'exited before it was asked\n', 4],
+      ['qmp', [String(process.pid)], 'no -qmp socket on its command line\n', 2],
+      ['end', [], '', undefined],
+    ]);
   });
 
   it('a garbled source fails alone; truncated output or a banner is a clear error', async () => {

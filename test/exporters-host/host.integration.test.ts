@@ -16,9 +16,10 @@ import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
 /*
  * The host module against the lab's hosts: real sshd per host namespace, real
- * /proc and /sys of each namespace. Lab hosts have no bonds, DRBD or libvirt
- * (no kernel modules or daemons here), so NICs, memory and CPU are checked
- * live; the rest is covered on captured outputs in host-render.test.ts.
+ * /proc and /sys of each namespace. Lab hosts have no bonds or DRBD (no
+ * kernel modules here), so NICs, memory and CPU are checked live; bonds and
+ * DRBD on captured outputs in host-render.test.ts. VMs (libvirt and QMP) are
+ * read live from the HA lab in host-vms-ha.integration.test.ts.
  */
 
 const LAB = 'hx1';

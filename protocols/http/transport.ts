@@ -4,15 +4,15 @@ import https from 'node:https';
 import { HavocError } from '../../core/errors.js';
 
 /**
- * One keep-alive HTTP(S) connection pool to one management controller, with
- * TLS verified unless the inventory explicitly says otherwise. Every request
- * takes an AbortSignal; an abort destroys the socket at once, so a BMC that
- * stops answering mid-response cannot hold a fencing operation past its
- * deadline. Shared by the Redfish and CIMC clients (both are HTTP peers).
+ * One keep-alive HTTP(S) connection pool to one peer (a BMC, a pool master),
+ * with TLS verified unless the inventory explicitly says otherwise. Every
+ * request takes an AbortSignal; an abort destroys the socket at once, so a
+ * peer that stops answering mid-response cannot hold a fencing operation or a
+ * scrape past its deadline. Shared by the Redfish, CIMC and XAPI clients.
  */
 
 export interface TlsOptions {
-  /** PEM file of the CA that signed the controller's certificate; replaces the system roots. */
+  /** PEM file of the CA that signed the peer's certificate; replaces the system roots. */
   caFile?: string | undefined;
   /** Skip certificate verification. Only ever set from an explicit inventory flag. */
   insecureTls?: boolean | undefined;
@@ -32,8 +32,9 @@ export interface HttpResponse {
   text: string;
 }
 
-// A controller's answers are small JSON or XML documents; anything bigger is
-// not something havoc asked for and is cut off rather than buffered.
+// A peer's answers are JSON or XML documents of a few KiB to a few hundred (XAPI's
+// records of a large pool); anything bigger is not something havoc asked for and
+// is cut off rather than buffered.
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const TLS_VERIFY_CODES = new Set([
@@ -81,14 +82,14 @@ export class HttpTransport {
     signal.throwIfAborted();
     const url = new URL(req.url, this.base);
     if (url.origin !== this.base.origin) {
-      // A BMC-supplied link (session Location, action target) must not send
+      // A peer-supplied link (session Location, action target) must not send
       // our credentials to another host.
       throw new HavocError(
         'protocol',
         `${this.#target} pointed havoc at ${url.origin}, outside ${this.base.origin}`,
         {
           target: this.#target,
-          hint: 'check the BMC base URL in the inventory',
+          hint: 'check the URL in the inventory',
         },
       );
     }
@@ -181,7 +182,7 @@ export class HttpTransport {
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
         throw new HavocError('config', `${this.#target}: cannot read caFile ${this.#tls.caFile} (${code})`, {
           target: this.#target,
-          hint: 'point caFile at the PEM file of the CA that signed the BMC certificate',
+          hint: 'point caFile at the PEM file of the CA that signed its certificate',
         });
       }
     }
@@ -204,7 +205,7 @@ export class HttpTransport {
           target: this.#target,
           hint: this.#tls.caFile
             ? `the certificate is not signed by the CA in ${this.#tls.caFile}, or does not name ${url.hostname}`
-            : "set caFile to the CA that signed the BMC's certificate (or, knowingly, insecureTls: true)",
+            : 'set caFile to the PEM file of the CA that signed its certificate (or, knowingly, insecureTls: true)',
           cause: err,
         },
       );
@@ -221,7 +222,7 @@ export class HttpTransport {
               : err.message;
     return new HavocError('unreachable', `${this.#target}: ${reason} on ${where}`, {
       target: this.#target,
-      hint: 'check that the BMC is powered, reachable from this machine and listening on that port',
+      hint: 'check that it is running, reachable from this machine and listening on that port',
       cause: err,
     });
   }
