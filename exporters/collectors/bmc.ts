@@ -116,6 +116,7 @@ async function readRedfish(
     systemId: bmc.systemId,
     tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
     target: `Redfish BMC of ${host.name} (${bmc.baseUrl}, user ${bmc.user})`,
+    redactor: ctx.loaded.redactor,
   });
   try {
     return { power: REDFISH_POWER[await client.powerState(ctx.signal)] };
@@ -137,6 +138,7 @@ async function readCimc(
     password,
     tls: { caFile: bmc.caFile, insecureTls: bmc.insecureTls },
     target: `Cisco IMC of ${host.name} (${bmc.url}, user ${bmc.user})`,
+    redactor: ctx.loaded.redactor,
   });
   try {
     const power = await client.operPower(RACK_UNIT_DN, ctx.signal);

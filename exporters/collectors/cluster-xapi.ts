@@ -84,7 +84,7 @@ export function poolHaOfScrape(ctx: CollectContext): Promise<PoolHaSnapshot> {
         username: hm.user,
         password: ctx.loaded.secrets.resolve(hm.password, 'haManager.password'),
       },
-      { signal: ctx.signal, timeoutMs: 30_000 },
+      { signal: ctx.signal, timeoutMs: 30_000, redactor: ctx.loaded.redactor },
     );
     memo.set(ctx.signal, pending);
   }

@@ -1,4 +1,5 @@
 import { deadlineSignal } from '../../core/deadline.js';
+import type { Redactor } from '../../core/redact.js';
 import type { CimcBmcConfig } from '../../inventory/schema.js';
 import { CimcClient, RACK_UNIT_DN } from '../../protocols/cimc/client.js';
 import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
@@ -16,7 +17,7 @@ const CLOSE_DEADLINE_MS = 2000;
 export function createCimcDevice(
   config: CimcBmcConfig,
   password: string,
-  opts: { hostName: string },
+  opts: { hostName: string; redactor: Redactor },
 ): FenceDevice {
   const description = `Cisco IMC of ${opts.hostName} (${config.url}, user ${config.user})`;
   const client = new CimcClient({
@@ -25,6 +26,7 @@ export function createCimcDevice(
     password,
     tls: { caFile: config.caFile, insecureTls: config.insecureTls },
     target: description,
+    redactor: opts.redactor,
   });
 
   return {

@@ -44,11 +44,11 @@ async function bmcDevices(
     }
     case 'redfish': {
       const { createRedfishDevice } = await import('./redfish.js');
-      return [createRedfishDevice(bmc, password, { hostName: host.name })];
+      return [createRedfishDevice(bmc, password, { hostName: host.name, redactor: ctx.loaded.redactor })];
     }
     case 'cimc': {
       const { createCimcDevice } = await import('./cimc.js');
-      return [createCimcDevice(bmc, password, { hostName: host.name })];
+      return [createCimcDevice(bmc, password, { hostName: host.name, redactor: ctx.loaded.redactor })];
     }
   }
 }

@@ -1,4 +1,5 @@
 import { deadlineSignal } from '../../core/deadline.js';
+import type { Redactor } from '../../core/redact.js';
 import type { RedfishBmcConfig } from '../../inventory/schema.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
 import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
@@ -18,7 +19,7 @@ const CLOSE_DEADLINE_MS = 2000;
 export function createRedfishDevice(
   config: RedfishBmcConfig,
   password: string,
-  opts: { hostName: string },
+  opts: { hostName: string; redactor: Redactor },
 ): FenceDevice {
   const system = config.systemId ? `, system ${config.systemId}` : '';
   const description = `Redfish BMC of ${opts.hostName} (${config.baseUrl}, user ${config.user}${system})`;
@@ -29,6 +30,7 @@ export function createRedfishDevice(
     systemId: config.systemId,
     tls: { caFile: config.caFile, insecureTls: config.insecureTls },
     target: description,
+    redactor: opts.redactor,
   });
 
   return {

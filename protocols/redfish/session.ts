@@ -1,4 +1,5 @@
 import { AuthError, HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import type { HttpResponse, HttpTransport } from './http-transport.js';
 import { describeMessages, parseJson } from './messages.js';
 
@@ -43,6 +44,7 @@ export async function openSession(
   http: HttpTransport,
   sessionsUri: string,
   creds: Credentials,
+  redactor: Redactor,
   signal: AbortSignal,
 ): Promise<RedfishAuth> {
   const res = await http.request(
@@ -57,10 +59,10 @@ export async function openSession(
   if (res.status === 401 || res.status === 403)
     throw authFailure(http.target, creds.user, 'session login', res);
   if (SESSIONS_UNSUPPORTED.has(res.status)) {
-    return {
-      kind: 'basic',
-      header: `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`,
-    };
+    // The encoded password is no less secret than the password.
+    const header = `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`;
+    redactor.add(header.slice('Basic '.length));
+    return { kind: 'basic', header };
   }
   if (res.status < 200 || res.status > 299) {
     throw new HavocError(
@@ -92,6 +94,8 @@ export async function openSession(
       },
     );
   }
+  // The token logs in as the user until the session is deleted: a secret like the password.
+  redactor.add(token);
   return { kind: 'session', token, location };
 }
 

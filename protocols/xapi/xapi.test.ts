@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, TimeoutError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
 import { parseJsonRpcResponse, parsePoolRecords, readPoolHa, XapiError } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -121,12 +122,14 @@ describe('parsePoolRecords (records shaped from the xen-api datamodel doc/data/x
 });
 
 describe('readPoolHa against a local replay server (wire format per wire-protocol.md; records per xenapi.json)', () => {
-  it('logs in, reads pool HA and host liveness, and logs out', async () => {
+  it('logs in, reads pool HA and host liveness, and logs out; the session reference becomes a secret', async () => {
     const srv = await replay(healthyAnswers);
+    const redactor = new Redactor();
     const snap = await readPoolHa(
       { url: srv.url, username: 'root', password: 'secret-pw' },
-      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor },
     );
+    expect(redactor.redact(`session ${session}`)).toBe('session [redacted]');
     expect(snap.pool).toMatchObject({
       haEnabled: true,
       hostFailuresToTolerate: 1,
@@ -156,7 +159,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     await expect(
       readPoolHa(
         { url: srv.url, username: 'root', password: 'pw' },
-        { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+        { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor: new Redactor() },
       ),
     ).rejects.toThrow(/SESSION_INVALID/);
     expect(srv.calls.at(-1)?.method).toBe('session.logout');
@@ -170,7 +173,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     }));
     const err = await readPoolHa(
       { url: srv.url, username: 'root', password: 'hunter2-secret' },
-      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor: new Redactor() },
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(String((err as Error).message)).not.toContain('hunter2-secret');
@@ -184,7 +187,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     await expect(
       readPoolHa(
         { url: srv.url, username: 'root', password: 'pw' },
-        { signal: AbortSignal.timeout(10_000), timeoutMs: 300 },
+        { signal: AbortSignal.timeout(10_000), timeoutMs: 300, redactor: new Redactor() },
       ),
     ).rejects.toBeInstanceOf(TimeoutError);
   });

@@ -1,5 +1,6 @@
 import { deadlineSignal } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import {
   type HostLiveness,
   type PoolHa,
@@ -21,6 +22,8 @@ export interface XapiCallOptions {
   timeoutMs: number;
   /** Injected for tests and for TLS-pinned agents; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Learns the session reference as a secret: whoever holds it is logged in. */
+  redactor: Redactor;
 }
 
 export interface PoolHaSnapshot {
@@ -97,6 +100,7 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
       `XAPI session.login_with_password: expected an OpaqueRef, got ${JSON.stringify(session)}`,
     );
   }
+  opts.redactor.add(session);
   try {
     const pools = await call(target, 'pool.get_all_records', [session], id++, signal, doFetch);
     const hosts = await call(target, 'host.get_all_records', [session], id++, signal, doFetch);
