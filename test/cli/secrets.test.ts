@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { host, inventory } from '../inventory/build.js';
+import { tempDir } from '../support/temp-dir.js';
 import { havoc } from './run.js';
 
 const BMC_SECRET = 'Hunter2-bmc-Secret';
@@ -14,7 +14,7 @@ const COMMUNITY = 'c0mmunity-Secret';
  * address, so every output path that prints those has to redact them.
  */
 function inventoryWithSecrets(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'havoc-secret-'));
+  const dir = tempDir('havoc-secret-');
   writeFileSync(join(dir, 'bmc.secret'), `${BMC_SECRET}\n`, { mode: 0o600 });
   const input = inventory({
     cluster: { name: BMC_SECRET },

@@ -1,12 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { hostScript } from '../../exporters/collectors/host-script.js';
 import { splitSections } from '../../exporters/collectors/host-sections.js';
 import { hostSnapshot } from '../../exporters/collectors/host-snapshot.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * The host script's QMP path against a real QEMU (Debian qemu-system-x86):
@@ -20,7 +20,7 @@ let qemu: ChildProcess;
 beforeAll(async () => {
   if (!existsSync('/usr/bin/qemu-system-x86_64'))
     throw new Error('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
-  dir = mkdtempSync(join(tmpdir(), 'havoc-qmp-'));
+  dir = tempDir('havoc-qmp-');
   const sock = join(dir, 'qmp.sock');
   qemu = spawn(
     '/usr/bin/qemu-system-x86_64',

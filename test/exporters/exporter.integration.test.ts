@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { readPortStatus, setAdminStatus } from '../../protocols/snmp/if-mib.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
+import { tempDir } from '../support/temp-dir.js';
 import { bringUpLab, eventually, ipmitoolPower, probe } from './exporter-lab.js';
 
 /*
@@ -146,7 +146,7 @@ describe('exporter on the lab: bmc module (ipmi_sim, driven by ipmitool)', () =>
 
   it('a wrong password and a silent BMC each fail only their own target, with the reason', async () => {
     // The lab's inventory, with host1's password replaced and host2's BMC moved to a port nothing answers on.
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-ex-inv-'));
+    const dir = tempDir('havoc-ex-inv-');
     const doc = parse(readFileSync(loaded.file, 'utf8')) as {
       hosts: { bmc: { password: { file: string }; port: number } }[];
     };

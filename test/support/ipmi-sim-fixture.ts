@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IpmiSimHandle, startIpmiSim, stopIpmiSim } from '../../lab/ipmi-sim.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * A real ipmi_sim on 127.0.0.1 with a random free UDP port and a chassis
@@ -70,7 +70,7 @@ exit 0
 export async function startIpmiSimFixture(behaviour: ChassisBehaviour = 'normal'): Promise<IpmiSimFixture> {
   requireProgram('ipmi_sim', 'openipmi');
   requireProgram('ipmitool', 'ipmitool');
-  const dir = await mkdtemp(join(tmpdir(), 'hvi-ipmi-'));
+  const dir = tempDir('hvi-ipmi-');
   const stateFile = join(dir, 'power');
   const callsFile = join(dir, 'calls.log');
   const script = join(dir, 'chassis.sh');

@@ -1,12 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { abortableSleep, deadlineSignal } from '../../core/deadline.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
+import { tempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -115,7 +115,7 @@ export async function startSnmpd(options: SnmpdOptions): Promise<SnmpdAgent> {
   const switchNs = `hvs-${id}`;
   const hostsNs = `hvs-${id}h`;
   const uplinkRoot = `hvs${id}u`;
-  const dir = await mkdtemp(join(tmpdir(), 'hvs-snmpd-'));
+  const dir = tempDir('hvs-snmpd-');
   const state = { namespaces: [] as string[], pid: 0 };
   const recordState = () => writeFile(join(dir, 'state.json'), JSON.stringify(state));
   let child: ChildProcess | undefined;
