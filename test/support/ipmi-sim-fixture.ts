@@ -67,7 +67,10 @@ exit 0
 `;
 }
 
-export async function startIpmiSimFixture(behaviour: ChassisBehaviour = 'normal'): Promise<IpmiSimFixture> {
+export async function startIpmiSimFixture(
+  behaviour: ChassisBehaviour = 'normal',
+  passwords: { admin?: string; operator?: string } = {},
+): Promise<IpmiSimFixture> {
   requireProgram('ipmi_sim', 'openipmi');
   requireProgram('ipmitool', 'ipmitool');
   const dir = tempDir('hvi-ipmi-');
@@ -78,8 +81,8 @@ export async function startIpmiSimFixture(behaviour: ChassisBehaviour = 'normal'
   await writeFile(callsFile, '');
   await writeFile(script, chassisScript(stateFile, callsFile, behaviour));
   await chmod(script, 0o755);
-  const admin = { name: 'hvadmin', password: 'adm1n-secret' };
-  const operator = { name: 'hvoper', password: 'op3r-secret' };
+  const admin = { name: 'hvadmin', password: passwords.admin ?? 'adm1n-secret' };
+  const operator = { name: 'hvoper', password: passwords.operator ?? 'op3r-secret' };
   const port = await freeUdpPort();
   const handle = await startIpmiSim({
     stateDir: join(dir, 'bmc'),
