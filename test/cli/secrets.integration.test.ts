@@ -18,11 +18,13 @@ import { havoc } from './run.js';
  * scraping both, and the lab's own commands. What each peer's configuration
  * file can hold limits the characters (found here):
  * - ipmi_sim's lan.conf: a password is a double-quoted word without `"`, `\`
- *   or whitespace (lab/ipmi-sim.ts refuses those) and at most 20 bytes; a
- *   20-byte password was refused by RAKP here, 19 bytes works. Non-ASCII,
+ *   or whitespace (lab/ipmi-sim.ts refuses those) and at most 19 bytes
+ *   (ipmi_sim truncates a 20-byte one: ipmitool with all 20 bytes is refused,
+ *   with the first 19 it logs in). Non-ASCII,
  *   `'`, `$`, `#`, `&`, `<`, `>`, `{`, `}` work.
- * - snmpd.conf: a community with `"` (escaped in quotes), `#`, `&`, `<`, `>`
- *   and non-ASCII works; one with `'` or `\` makes snmpd not answer it.
+ * - snmpd.conf (rocommunity "..." with `"` and `\` escaped, as
+ *   test/support/snmpd.ts writes it): `"`, `#`, `&`, `<`, `>` and non-ASCII
+ *   work; with `'` or `\` in the community snmpd did not answer it.
  * - no configuration line can hold a newline; the newline, tab and backslash
  *   cases run against the Redfish and CIMC test servers in secrets.test.ts.
  */
