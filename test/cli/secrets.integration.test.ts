@@ -6,7 +6,7 @@ import { labStateDir } from '../../lab/paths.js';
 import type { LabState } from '../../lab/state.js';
 import { host, inventory } from '../inventory/build.js';
 import { type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
-import { spawnWatched, treeCmdlines, type WatchedProcess } from '../support/process-tree.js';
+import { awaitStderr, spawnWatched, treeCmdlines, type WatchedProcess } from '../support/process-tree.js';
 import { filesUnder, leaksIn } from '../support/secret-leaks.js';
 import { type SnmpdAgent, startSnmpd } from '../support/snmpd.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -138,13 +138,7 @@ describe('secrets with quotes and non-ASCII never leak through fence, fence_havo
       '127.0.0.1:0',
     ]);
     try {
-      const deadline = AbortSignal.timeout(30_000);
-      let url: string | undefined;
-      while (!url && !deadline.aborted && p.child.exitCode === null) {
-        url = /listening on (http:\/\/\S+)/.exec(p.stderr())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(url, p.stderr()).toBeDefined();
+      const url = (await awaitStderr(p, /listening on (http:\/\/\S+)/))[1];
       const bodies: Record<string, string> = {};
       for (const q of ['h1&module=bmc', 'sw1&module=switch']) {
         const res = await fetch(`${url}/probe?target=${q}`, { signal: AbortSignal.timeout(20_000) });

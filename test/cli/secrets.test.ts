@@ -1,11 +1,11 @@
-import { createSocket } from 'node:dgram';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { host, inventory } from '../inventory/build.js';
 import { CimcTestServer } from '../support/cimc-server.js';
-import { spawnWatched } from '../support/process-tree.js';
+import { freeUdpPort } from '../support/ipmi-sim-fixture.js';
+import { awaitStderr, spawnWatched } from '../support/process-tree.js';
 import { RedfishTestServer } from '../support/redfish-server.js';
 import { leaksIn } from '../support/secret-leaks.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -85,14 +85,6 @@ const IPMI_PW = 'ipAlpha"\\\nöipBeta€';
 const COMMUNITY_PW = 'swAlpha"swBeta\\swGamma\nswDeltä€';
 const SECRETS = [REDFISH_PW, CIMC_PW, IPMI_PW, COMMUNITY_PW];
 
-async function closedUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
-
 describe('secrets with quotes, backslashes, a newline and non-ASCII never leak, at log level trace', () => {
   let redfish: RedfishTestServer;
   let cimc: CimcTestServer;
@@ -115,7 +107,8 @@ describe('secrets with quotes, backslashes, a newline and non-ASCII never leak, 
       writeFileSync(join(dir, name), `${value}\n`, { mode: 0o600 });
       return { file: name };
     };
-    const closed = await closedUdpPort();
+    // A free port nobody listens on.
+    const closed = await freeUdpPort();
     const base = inventory();
     const input = inventory({
       switches: (base.switches ?? []).map((s) => ({
@@ -233,13 +226,7 @@ describe('secrets with quotes, backslashes, a newline and non-ASCII never leak, 
       { env: { ...process.env, ...env } },
     );
     try {
-      const deadline = AbortSignal.timeout(30_000);
-      let url: string | undefined;
-      while (!url && !deadline.aborted && p.child.exitCode === null) {
-        url = /listening on (http:\/\/\S+)/.exec(p.stderr())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(url, p.stderr()).toBeDefined();
+      const url = (await awaitStderr(p, /listening on (http:\/\/\S+)/))[1];
       const bodies: Record<string, string> = {};
       const probes = [
         'h1&module=bmc',

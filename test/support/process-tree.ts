@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 
 /** The pids of a process and all its descendants, read from /proc/PID/task/TID/children. */
 export function processTree(pid: number): number[] {
@@ -86,4 +87,23 @@ export function spawnWatched(
     stderr: () => Buffer.concat(err).toString('utf8'),
     exited,
   };
+}
+
+/** The first match of `pattern` in the process's stderr, polled under a deadline; fails if it exits first. */
+export function awaitStderr(
+  p: WatchedProcess,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpExecArray> {
+  return pollUntil(
+    async () => {
+      const match = pattern.exec(p.stderr());
+      if (match) return match;
+      if (p.child.exitCode !== null)
+        throw new Error(`exited (${p.child.exitCode}) before ${pattern}: ${p.stderr()}`);
+      return undefined;
+    },
+    deadlineSignal(timeoutMs, `${pattern} on stderr`),
+    { initialMs: 20, maxMs: 200 },
+  );
 }
