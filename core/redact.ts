@@ -55,6 +55,15 @@ export class Redactor {
     this.#pattern = undefined;
   }
 
+  /**
+   * Unregisters a secret that stopped being one (a session token after its
+   * logout), so a long-running exporter that logs in on every scrape does not
+   * collect them forever.
+   */
+  forget(secret: string): void {
+    if (this.#secrets.delete(secret)) this.#pattern = undefined;
+  }
+
   get size(): number {
     return this.#secrets.size;
   }

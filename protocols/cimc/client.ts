@@ -132,7 +132,10 @@ export class CimcClient {
       return; // the login failed: no session exists
     }
     const res = await this.#call(aaaLogout(cookie), 'aaaLogout', 'log out', signal);
-    if (res.attrs['outStatus'] !== undefined && res.attrs['outStatus'] !== 'success') {
+    if (res.attrs['outStatus'] === undefined || res.attrs['outStatus'] === 'success') {
+      // Logged out: the cookie no longer logs anyone in.
+      this.#opts.redactor.forget(cookie);
+    } else {
       throw new HavocError(
         'cimc-error',
         `${this.target}: aaaLogout answered outStatus="${res.attrs['outStatus']}"`,

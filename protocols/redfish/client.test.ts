@@ -71,13 +71,16 @@ describe(`Redfish client: discovery, sessions, PowerState ${SRC}`, () => {
     });
   });
 
-  it('registers the session token, and the Basic credentials without sessions, as secrets', async () => {
+  it('registers the session token while the session lives, and the Basic credentials without sessions, as secrets', async () => {
     const redactor = new Redactor();
     const { server, client } = await setup({}, { redactor });
     await client.powerState(sig());
     const token = [...server.sessions.values()][0]?.token;
     expect(token).toBeDefined();
     expect(redactor.redact(`token ${token}`)).toBe('token [redacted]');
+    // Deleted, the token logs nobody in: forgotten, so a client per scrape does not grow the redactor.
+    await client.close(sig());
+    expect(redactor.size).toBe(0);
     const basicRedactor = new Redactor();
     const basic = await setup({ sessionsUnsupported: true }, { redactor: basicRedactor });
     await basic.client.powerState(sig());

@@ -171,7 +171,7 @@ export class RedfishClient {
     } catch {
       return; // the login failed: no session exists
     }
-    await closeSession(this.#http, auth, signal);
+    await closeSession(this.#http, auth, this.#opts.redactor, signal);
   }
 
   /** Logs out and closes the connections. */

@@ -103,6 +103,7 @@ export async function openSession(
 export async function closeSession(
   http: HttpTransport,
   auth: RedfishAuth,
+  redactor: Redactor,
   signal: AbortSignal,
 ): Promise<void> {
   if (auth.kind !== 'session') return;
@@ -110,7 +111,11 @@ export async function closeSession(
     { method: 'DELETE', url: auth.location, headers: { ...authHeaders(auth), accept: 'application/json' } },
     signal,
   );
-  if ((res.status >= 200 && res.status <= 299) || res.status === 404) return;
+  if ((res.status >= 200 && res.status <= 299) || res.status === 404) {
+    // The session is gone, so the token no longer logs anyone in.
+    redactor.forget(auth.token);
+    return;
+  }
   throw new HavocError(
     'redfish-http',
     `${http.target}: deleting session ${new URL(auth.location, http.base).pathname} answered HTTP ${res.status}: ${describeMessages(parseJson(res.text), res.text)}`,

@@ -122,14 +122,20 @@ describe('parsePoolRecords (records shaped from the xen-api datamodel doc/data/x
 });
 
 describe('readPoolHa against a local replay server (wire format per wire-protocol.md; records per xenapi.json)', () => {
-  it('logs in, reads pool HA and host liveness, and logs out; the session reference becomes a secret', async () => {
-    const srv = await replay(healthyAnswers);
+  it('logs in, reads pool HA and host liveness, and logs out; the session reference is a secret while it lives', async () => {
     const redactor = new Redactor();
+    let duringRead = '';
+    const srv = await replay((call) => {
+      if (call.method === 'pool.get_all_records') duringRead = redactor.redact(`session ${session}`);
+      return healthyAnswers(call);
+    });
     const snap = await readPoolHa(
       { url: srv.url, username: 'root', password: 'secret-pw' },
       { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor },
     );
-    expect(redactor.redact(`session ${session}`)).toBe('session [redacted]');
+    expect(duringRead).toBe('session [redacted]');
+    // Logged out, the reference logs nobody in: forgotten.
+    expect(redactor.size).toBe(0);
     expect(snap.pool).toMatchObject({
       haEnabled: true,
       hostFailuresToTolerate: 1,

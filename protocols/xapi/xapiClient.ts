@@ -110,6 +110,10 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
   } finally {
     // Logout gets its own short deadline so it still runs after the main one expired.
     const logoutSignal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, opts.timeoutMs)));
-    await call(target, 'session.logout', [session], id++, logoutSignal, doFetch).catch(() => undefined);
+    // Once logged out the reference no longer logs anyone in; forgetting it keeps the redactor from growing.
+    await call(target, 'session.logout', [session], id++, logoutSignal, doFetch).then(
+      () => opts.redactor.forget(session),
+      () => undefined,
+    );
   }
 }
