@@ -64,7 +64,7 @@ export async function bmcClientOf(
       const { redfishClientOf, redfishDescription } = await import('./devices/redfish.js');
       return {
         type: 'redfish',
-        client: redfishClientOf(bmc, password, host.name),
+        client: redfishClientOf(bmc, password, host.name, ctx.loaded.redactor),
         description: redfishDescription(bmc, host.name),
       };
     }
@@ -72,7 +72,7 @@ export async function bmcClientOf(
       const { cimcClientOf, cimcDescription } = await import('./devices/cimc.js');
       return {
         type: 'cimc',
-        client: cimcClientOf(bmc, password, host.name),
+        client: cimcClientOf(bmc, password, host.name, ctx.loaded.redactor),
         description: cimcDescription(bmc, host.name),
       };
     }

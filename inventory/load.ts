@@ -14,6 +14,8 @@ export interface LoadedInventory {
   inventory: Inventory;
   source: YamlSource;
   secrets: SecretResolver;
+  /** Where the inventory's secrets are registered; clients add what they receive (session tokens). */
+  redactor: Redactor;
 }
 
 /** Parses and validates inventory text; throws InventoryError with every problem found. */
@@ -42,6 +44,7 @@ export function parseInventory(file: string, text: string, redactor: Redactor): 
     inventory: parsed.data,
     source,
     secrets: new SecretResolver(dirname(resolve(file)), redactor),
+    redactor,
   };
 }
 

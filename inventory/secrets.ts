@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { HavocError } from '../core/errors.js';
-import type { Redactor } from '../core/redact.js';
+import { MIN_SECRET_LENGTH, type Redactor } from '../core/redact.js';
 import type { SecretRef } from './schema.js';
 
 /** Keys whose values are secrets: never printed, even when they are wrong. */
@@ -66,6 +66,13 @@ export class SecretResolver {
     }
     if (value.length === 0) {
       throw new HavocError('secret', `${where}: the secret in ${describeRef(ref)} is empty`);
+    }
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw new HavocError(
+        'secret',
+        `${where}: the secret in ${describeRef(ref)} has ${value.length} character${value.length === 1 ? '' : 's'}, too short to be hidden from havoc's output`,
+        { hint: `use a secret of at least ${MIN_SECRET_LENGTH} characters (change it on the device too)` },
+      );
     }
     this.#redactor.add(value);
     this.#cache.set(key, value);

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HavocError } from '../core/errors.js';
 import { freeUdpPort, requireProgram } from '../test/support/ipmi-sim-fixture.js';
+import { tempDir } from '../test/support/temp-dir.js';
 import { type IpmiSimConfig, readIpmiSimHandle, startIpmiSim, stopIpmiSim } from './ipmi-sim.js';
 
 const run = promisify(execFile);
@@ -39,7 +39,7 @@ describe('lab/ipmi-sim: one real ipmi_sim per BMC', () => {
     requireProgram('ipmi_sim', 'openipmi');
     requireProgram('ipmitool', 'ipmitool');
     requireProgram('ip', 'iproute2');
-    dir = await mkdtemp(join(tmpdir(), 'hvi-lab-'));
+    dir = tempDir('hvi-lab-');
     script = join(dir, 'chassis.sh');
     await writeFile(script, '#!/bin/sh\n[ "$2" = get ] && echo power:1\nexit 0\n');
     await chmod(script, 0o755);

@@ -30,9 +30,9 @@ describe('ipmi_sim lan.conf', () => {
       renderLanConf({
         ...config,
         chassisControlScript: script,
-        admin: { name: 'a', password: 'x'.repeat(21) },
+        admin: { name: 'a', password: 'x'.repeat(20) },
       }),
-    ).toThrow('exceeds 20 bytes');
+    ).toThrow('exceeds 19 bytes');
     expect(() => renderLanConf({ ...config, chassisControlScript: 'relative.sh' })).toThrow('absolute path');
   });
 

@@ -94,10 +94,12 @@ export function renderLanConf(config: IpmiSimConfig): string {
   for (const u of [config.admin, config.operator]) {
     if (Buffer.byteLength(u.name) > 16)
       throw new HavocError('config', `ipmi_sim user name "${u.name}" exceeds 16 bytes`);
-    if (Buffer.byteLength(u.password) > 20) {
+    // IPMI 2.0 allows 20 bytes, but ipmi_sim keeps only 19 (a C string in a 20-byte field): with a
+    // 20-byte password ipmitool's RAKP fails, and its first 19 bytes log in.
+    if (Buffer.byteLength(u.password) > 19) {
       throw new HavocError(
         'config',
-        `password of ipmi_sim user "${u.name}" exceeds 20 bytes (the IPMI 2.0 limit)`,
+        `password of ipmi_sim user "${u.name}" exceeds 19 bytes (ipmi_sim truncates longer ones)`,
       );
     }
   }

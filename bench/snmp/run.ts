@@ -7,8 +7,6 @@
  *
  *   node --import tsx bench/snmp/run.ts [--scrapes 15] [--delay-ms 2] [--ports 48,192]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +20,7 @@ import { ExpositionRegistry } from '../../exporters/metric-family.js';
 import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import { startSnmpd } from '../../test/support/snmpd.js';
+import { openTempRoot, tempDir } from '../../test/support/temp-dir.js';
 import { median } from '../support/stats.js';
 import { difference, exporterCoverage, havocCoverage } from './coverage.js';
 import { SnmpExporter, writeExporterConfig } from './snmp-exporter.js';
@@ -77,7 +76,7 @@ interface Row {
 
 async function benchAgent(ports: number, rows: Row[]): Promise<void> {
   const agent = await startSnmpd({ ports });
-  const dir = await mkdtemp(join(tmpdir(), 'hvs-bench-'));
+  const dir = tempDir('hvs-bench-');
   let relay: DelayRelay | undefined;
   let exporter: SnmpExporter | undefined;
   try {
@@ -143,12 +142,17 @@ async function benchAgent(ports: number, rows: Row[]): Promise<void> {
     exporter?.stop();
     relay?.close();
     await agent.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
 const rows: Row[] = [];
-for (const ports of portCounts) await benchAgent(ports, rows);
+// The snmpd helper and this bench make their directories with test/support's tempDir, under one root removed here.
+const temp = openTempRoot();
+try {
+  for (const ports of portCounts) await benchAgent(ports, rows);
+} finally {
+  temp.remove();
+}
 
 const f = (ms: number) => ms.toFixed(1);
 console.log(

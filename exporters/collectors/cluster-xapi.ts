@@ -75,7 +75,7 @@ export function poolHaOfScrape(ctx: CollectContext): Promise<PoolHaSnapshot> {
         password: ctx.loaded.secrets.resolve(hm.password, 'haManager.password'),
         tls: { caFile: hm.caFile, insecureTls: hm.insecureTls },
       },
-      { signal: ctx.signal, timeoutMs: 30_000 },
+      { signal: ctx.signal, timeoutMs: 30_000, redactor: ctx.loaded.redactor },
     );
     memo.set(ctx.signal, pending);
   }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal } from '../../core/deadline.js';
 import { AuthError, type HavocError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
 import type { CimcBmcConfig } from '../../inventory/schema.js';
 import { CimcClient } from '../../protocols/cimc/client.js';
 import { type CimcServerOptions, CimcTestServer } from '../../test/support/cimc-server.js';
@@ -32,7 +33,10 @@ function config(server: CimcTestServer, extra: Partial<CimcBmcConfig> = {}): Cim
 async function setup(opts: CimcServerOptions = {}, password?: string) {
   const server = await CimcTestServer.start(opts);
   servers.push(server);
-  const device = createCimcDevice(config(server), password ?? server.password, { hostName: 'host3' });
+  const device = createCimcDevice(config(server), password ?? server.password, {
+    hostName: 'host3',
+    redactor: new Redactor(),
+  });
   devices.push(device);
   return { server, device };
 }
@@ -68,6 +72,21 @@ describe(`CIMC fence device ${SRC}`, () => {
     expect(server.sessions.size).toBe(1);
     expect(server.openSessions()).toBe(0);
     expect(server.requests.at(-1)?.method).toBe('aaaLogout');
+  });
+
+  it('registers the session cookie with the redactor as a secret the moment it is received', async () => {
+    const server = await CimcTestServer.start();
+    servers.push(server);
+    const redactor = new Redactor();
+    const device = createCimcDevice(config(server), server.password, { hostName: 'host3', redactor });
+    devices.push(device);
+    await device.status(sig());
+    const cookie = [...server.sessions.keys()][0];
+    expect(cookie).toBeDefined();
+    expect(redactor.redact(`cookie ${cookie}`)).toBe('cookie [redacted]');
+    // After aaaLogout the cookie logs nobody in: forgotten, so a device per scrape does not grow the redactor.
+    await device.close!();
+    expect(redactor.size).toBe(0);
   });
 
   it('slow power-off: status stays "on" while operPower is on, "off" once the CIMC reports off', async () => {
@@ -130,6 +149,7 @@ describe(`CIMC fence device ${SRC}`, () => {
           user: server.user,
           password: server.password,
           target: `leaky client ${i}`,
+          redactor: new Redactor(),
         }),
     );
     for (const c of leaky.slice(0, 4)) await c.login(sig());
@@ -145,7 +165,10 @@ describe(`CIMC fence device ${SRC}`, () => {
     const server = await CimcTestServer.start();
     servers.push(server);
     for (let i = 0; i < 10; i++) {
-      const device = createCimcDevice(config(server), server.password, { hostName: 'host3' });
+      const device = createCimcDevice(config(server), server.password, {
+        hostName: 'host3',
+        redactor: new Redactor(),
+      });
       try {
         if (i % 3 === 0) await device.monitor(sig());
         else await (i % 2 === 0 ? device.off(sig()) : device.on(sig()));
@@ -188,7 +211,10 @@ describe(`CIMC fence device over HTTPS with a CA made by openssl at test time ${
   });
 
   it('untrusted certificate: TLS error; caFile: works; insecureTls: works', async () => {
-    const untrusted = createCimcDevice(config(server), server.password, { hostName: 'host3' });
+    const untrusted = createCimcDevice(config(server), server.password, {
+      hostName: 'host3',
+      redactor: new Redactor(),
+    });
     devices.push(untrusted);
     const err = await rejection(untrusted.status(sig()));
     expect((err as HavocError).code).toBe('tls');
@@ -196,12 +222,14 @@ describe(`CIMC fence device over HTTPS with a CA made by openssl at test time ${
 
     const pinned = createCimcDevice(config(server, { caFile: ca.caFile }), server.password, {
       hostName: 'host3',
+      redactor: new Redactor(),
     });
     devices.push(pinned);
     expect(await pinned.status(sig())).toBe('on');
 
     const insecure = createCimcDevice(config(server, { insecureTls: true }), server.password, {
       hostName: 'host3',
+      redactor: new Redactor(),
     });
     devices.push(insecure);
     expect(await insecure.status(sig())).toBe('on');

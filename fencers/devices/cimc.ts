@@ -1,4 +1,5 @@
 import { deadlineSignal } from '../../core/deadline.js';
+import type { Redactor } from '../../core/redact.js';
 import type { CimcBmcConfig } from '../../inventory/schema.js';
 import { CimcClient, RACK_UNIT_DN } from '../../protocols/cimc/client.js';
 import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
@@ -19,22 +20,31 @@ export function cimcDescription(config: CimcBmcConfig, hostName: string): string
 }
 
 /** The XML API client of a host's CIMC, as the fence device and the bmc collector use it. */
-export function cimcClientOf(config: CimcBmcConfig, password: string, hostName: string): CimcClient {
+export function cimcClientOf(
+  config: CimcBmcConfig,
+  password: string,
+  hostName: string,
+  redactor: Redactor,
+): CimcClient {
   return new CimcClient({
     url: config.url,
     user: config.user,
     password,
     tls: { caFile: config.caFile, insecureTls: config.insecureTls },
     target: cimcDescription(config, hostName),
+    redactor,
   });
 }
 
 export function createCimcDevice(
   config: CimcBmcConfig,
   password: string,
-  opts: { hostName: string },
+  opts: { hostName: string; redactor: Redactor },
 ): FenceDevice {
-  return cimcDevice(cimcClientOf(config, password, opts.hostName), cimcDescription(config, opts.hostName));
+  return cimcDevice(
+    cimcClientOf(config, password, opts.hostName, opts.redactor),
+    cimcDescription(config, opts.hostName),
+  );
 }
 
 /** The fence device over a client built by cimcClientOf. */

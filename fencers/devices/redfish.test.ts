@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { AuthError, HavocError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
 import type { RedfishBmcConfig } from '../../inventory/schema.js';
 import { type RedfishServerOptions, RedfishTestServer } from '../../test/support/redfish-server.js';
 import { createTestCa, type TestCa } from '../../test/support/test-ca.js';
@@ -37,6 +38,7 @@ async function setup(
   servers.push(server);
   const device = createRedfishDevice(config(server, extra), password ?? server.password, {
     hostName: 'host2',
+    redactor: new Redactor(),
   });
   devices.push(device);
   return { server, device };
@@ -150,7 +152,10 @@ describe(`Redfish fence device ${SRC}`, () => {
     const server = await RedfishTestServer.start({ sessionLimit: 2 });
     servers.push(server);
     for (let i = 0; i < 10; i++) {
-      const device = createRedfishDevice(config(server), server.password, { hostName: 'host2' });
+      const device = createRedfishDevice(config(server), server.password, {
+        hostName: 'host2',
+        redactor: new Redactor(),
+      });
       try {
         await (i % 2 === 0 ? device.off(sig()) : device.on(sig()));
         expect(await device.status(sig())).toBe(i % 2 === 0 ? 'off' : 'on');
@@ -176,7 +181,10 @@ describe(`Redfish fence device over HTTPS with a CA made by openssl at test time
   });
 
   it('an untrusted certificate is refused with a TLS error that says to set caFile', async () => {
-    const device = createRedfishDevice(config(server), server.password, { hostName: 'host2' });
+    const device = createRedfishDevice(config(server), server.password, {
+      hostName: 'host2',
+      redactor: new Redactor(),
+    });
     devices.push(device);
     const err = await rejection(device.status(sig()));
     expect((err as HavocError).code).toBe('tls');
@@ -187,6 +195,7 @@ describe(`Redfish fence device over HTTPS with a CA made by openssl at test time
   it('a caFile of another CA is refused too', async () => {
     const device = createRedfishDevice(config(server, { caFile: ca.otherCaFile }), server.password, {
       hostName: 'host2',
+      redactor: new Redactor(),
     });
     devices.push(device);
     expect(((await rejection(device.status(sig()))) as HavocError).code).toBe('tls');
@@ -195,6 +204,7 @@ describe(`Redfish fence device over HTTPS with a CA made by openssl at test time
   it('caFile of the signing CA: verified and working', async () => {
     const device = createRedfishDevice(config(server, { caFile: ca.caFile }), server.password, {
       hostName: 'host2',
+      redactor: new Redactor(),
     });
     devices.push(device);
     expect(await device.status(sig())).toBe('on');
@@ -203,6 +213,7 @@ describe(`Redfish fence device over HTTPS with a CA made by openssl at test time
   it('insecureTls: true works without a CA', async () => {
     const device = createRedfishDevice(config(server, { insecureTls: true }), server.password, {
       hostName: 'host2',
+      redactor: new Redactor(),
     });
     devices.push(device);
     expect(await device.status(sig())).toBe('on');
@@ -211,6 +222,7 @@ describe(`Redfish fence device over HTTPS with a CA made by openssl at test time
   it('a caFile that does not exist is a clear configuration error', async () => {
     const device = createRedfishDevice(config(server, { caFile: '/nonexistent/ca.pem' }), server.password, {
       hostName: 'host2',
+      redactor: new Redactor(),
     });
     devices.push(device);
     const err = await rejection(device.status(sig()));

@@ -1,4 +1,5 @@
 import { deadlineSignal } from '../../core/deadline.js';
+import type { Redactor } from '../../core/redact.js';
 import type { RedfishBmcConfig } from '../../inventory/schema.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
 import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
@@ -22,7 +23,12 @@ export function redfishDescription(config: RedfishBmcConfig, hostName: string): 
 }
 
 /** The Redfish client of a host's BMC, as the fence device and the bmc collector use it. */
-export function redfishClientOf(config: RedfishBmcConfig, password: string, hostName: string): RedfishClient {
+export function redfishClientOf(
+  config: RedfishBmcConfig,
+  password: string,
+  hostName: string,
+  redactor: Redactor,
+): RedfishClient {
   return new RedfishClient({
     baseUrl: config.baseUrl,
     user: config.user,
@@ -30,16 +36,17 @@ export function redfishClientOf(config: RedfishBmcConfig, password: string, host
     systemId: config.systemId,
     tls: { caFile: config.caFile, insecureTls: config.insecureTls },
     target: redfishDescription(config, hostName),
+    redactor,
   });
 }
 
 export function createRedfishDevice(
   config: RedfishBmcConfig,
   password: string,
-  opts: { hostName: string },
+  opts: { hostName: string; redactor: Redactor },
 ): FenceDevice {
   return redfishDevice(
-    redfishClientOf(config, password, opts.hostName),
+    redfishClientOf(config, password, opts.hostName, opts.redactor),
     redfishDescription(config, opts.hostName),
   );
 }

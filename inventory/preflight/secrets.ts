@@ -1,3 +1,4 @@
+import { errorMessage } from '../../core/errors.js';
 import { secretRefsOf } from '../secret-refs.js';
 import { describeRef } from '../secrets.js';
 import type { Finding, PreflightCheck } from './finding.js';
@@ -14,7 +15,8 @@ export const secretsCheck: PreflightCheck = {
         findings.push({
           id: 'secret.unresolved',
           severity: 'error',
-          message: (err as Error).message,
+          // With the hint: the fix (e.g. a longer secret) is part of the finding.
+          message: errorMessage(err),
           objects: [path],
         });
         continue;

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { actionBudgetMs, parseMigrationAddresses, readAgentConfig } from './agentParams.js';
 import { agentMetadata } from './metadata.js';
 import { OCF, OcfFailure } from './ocfExit.js';
@@ -90,7 +90,7 @@ describe('OCF agent parameters, meta-data and launcher', () => {
   });
 
   it('the generated launcher execs the agent with all arguments (run by /bin/sh)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hvv-launcher-'));
+    const dir = tempDir('hvv-launcher-');
     try {
       const agent = join(dir, "agent it's.mjs");
       writeFileSync(agent, 'console.log(JSON.stringify(process.argv.slice(2)));\n');

@@ -4,11 +4,12 @@
  * Real QEMU, qemu-nbd and bridges in namespaces this file creates (hvv-<id>-*).
  */
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
 import { runCommand } from '../vm/hostCommand.js';
 import {
@@ -100,7 +101,7 @@ describe('OCF agent ocf:havoc:qemu-vm run by hand with OCF_RESKEY_* (real QEMU, 
     await requireLabPrograms();
     image = await buildGuestImage({ cacheDir: join(tmpdir(), 'havoc-guest-cache') });
     tb = await createTestbed({ hosts: 2 });
-    launcherDir = await mkdtemp(join(tmpdir(), 'hvv-ocf-'));
+    launcherDir = tempDir('hvv-ocf-');
     launcher = join(launcherDir, 'resource.d/havoc/qemu-vm');
     await installOcfLauncher(launcher, {
       node: process.execPath,

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../test/support/temp-dir.js';
 import type { GuestImage } from '../guest/initramfs.js';
 import { runCommand } from './hostCommand.js';
 import { runningPid, stopVm } from './qemuProcess.js';
@@ -95,7 +95,7 @@ async function plug(tb: Testbed, ns: string, port: string): Promise<void> {
 
 export async function createTestbed(opts: { hosts: number; diskMiB?: number }): Promise<Testbed> {
   const id = randomBytes(2).toString('hex');
-  const stateRoot = await mkdtemp(join(tmpdir(), `hvv-${id}-`));
+  const stateRoot = tempDir(`hvv-${id}-`);
   const tb: Testbed = {
     id,
     stateRoot,

@@ -1,4 +1,5 @@
 import { AuthError, HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import { HttpTransport, type TlsOptions } from '../http/transport.js';
 import {
   type AdminPower,
@@ -29,6 +30,8 @@ export interface CimcClientOptions {
   tls?: TlsOptions;
   /** Names the CIMC in errors; never contains a secret. */
   target: string;
+  /** Learns the session cookie as a secret the moment it is received. */
+  redactor: Redactor;
 }
 
 export interface RackUnit {
@@ -129,7 +132,10 @@ export class CimcClient {
       return; // the login failed: no session exists
     }
     const res = await this.#call(aaaLogout(cookie), 'aaaLogout', 'log out', signal);
-    if (res.attrs['outStatus'] !== undefined && res.attrs['outStatus'] !== 'success') {
+    if (res.attrs['outStatus'] === undefined || res.attrs['outStatus'] === 'success') {
+      // Logged out: the cookie no longer logs anyone in.
+      this.#opts.redactor.forget(cookie);
+    } else {
       throw new HavocError(
         'cimc-error',
         `${this.target}: aaaLogout answered outStatus="${res.attrs['outStatus']}"`,
@@ -162,6 +168,8 @@ export class CimcClient {
               hint: 'this does not look like a Cisco IMC XML API; check the URL',
             });
           }
+          // The cookie acts as the user until aaaLogout: a secret like the password.
+          this.#opts.redactor.add(cookie);
           return cookie;
         },
       );

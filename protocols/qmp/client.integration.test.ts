@@ -3,10 +3,10 @@
  * paused (-S) with no guest: the monitor is all that is exercised.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { QmpClient, QmpCommandError } from './client.js';
 
 describe('QMP client against real QEMU (qemu-system-x86)', () => {
@@ -15,7 +15,7 @@ describe('QMP client against real QEMU (qemu-system-x86)', () => {
   let pid: number | undefined;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hvv-qmp-'));
+    dir = tempDir('hvv-qmp-');
     socket = join(dir, 'qmp.sock');
     const pidFile = join(dir, 'qemu.pid');
     try {

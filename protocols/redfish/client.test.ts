@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadlineSignal } from '../../core/deadline.js';
 import { AuthError, HavocError, TimeoutError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
 import { type RedfishServerOptions, RedfishTestServer } from '../../test/support/redfish-server.js';
 import { RedfishClient, type RedfishClientOptions } from './client.js';
 
@@ -24,6 +25,7 @@ async function setup(opts: RedfishServerOptions = {}, client: Partial<RedfishCli
     user: server.user,
     password: server.password,
     target: `Redfish BMC of test-host (${server.url}, user ${server.user})`,
+    redactor: new Redactor(),
     ...client,
   });
   clients.push(c);
@@ -69,6 +71,23 @@ describe(`Redfish client: discovery, sessions, PowerState ${SRC}`, () => {
     });
   });
 
+  it('registers the session token while the session lives, and the Basic credentials without sessions, as secrets', async () => {
+    const redactor = new Redactor();
+    const { server, client } = await setup({}, { redactor });
+    await client.powerState(sig());
+    const token = [...server.sessions.values()][0]?.token;
+    expect(token).toBeDefined();
+    expect(redactor.redact(`token ${token}`)).toBe('token [redacted]');
+    // Deleted, the token logs nobody in: forgotten, so a client per scrape does not grow the redactor.
+    await client.close(sig());
+    expect(redactor.size).toBe(0);
+    const basicRedactor = new Redactor();
+    const basic = await setup({ sessionsUnsupported: true }, { redactor: basicRedactor });
+    await basic.client.powerState(sig());
+    const encoded = Buffer.from(`${basic.server.user}:${basic.server.password}`).toString('base64');
+    expect(basicRedactor.redact(`Basic ${encoded}`)).toBe('Basic [redacted]');
+  });
+
   it('falls back to HTTP Basic on every request when the Sessions POST answers 405', async () => {
     const { server, client } = await setup({ sessionsUnsupported: true });
     expect(await client.authKind(sig())).toBe('basic');
@@ -97,6 +116,7 @@ describe(`Redfish client: discovery, sessions, PowerState ${SRC}`, () => {
       user: server.user,
       password: server.password,
       target: 'second client',
+      redactor: new Redactor(),
     });
     clients.push(second);
     const err = await rejection(second.powerState(sig()));
@@ -266,6 +286,7 @@ describe('Redfish client: deadlines', () => {
       user: 'admin',
       password: 'x',
       target: `Redfish BMC (${url})`,
+      redactor: new Redactor(),
     });
     clients.push(client);
     const err = await rejection(client.powerState(deadlineSignal(300, 'Redfish status')));
@@ -284,6 +305,7 @@ describe('Redfish client: deadlines', () => {
       user: 'a',
       password: 'x',
       target: 'Redfish BMC of h9',
+      redactor: new Redactor(),
     });
     clients.push(client);
     const err = await rejection(client.powerState(sig()));

@@ -1,4 +1,5 @@
 import { HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import { type HttpResponse, HttpTransport, type TlsOptions } from '../http/transport.js';
 import { describeMessages, parseJson } from './messages.js';
 import { chooseResetType, type ResetIntent, resetTypesFromActionInfo } from './reset-types.js';
@@ -23,6 +24,8 @@ export interface RedfishClientOptions {
   tls?: TlsOptions;
   /** Names the BMC in errors; never contains a secret. */
   target: string;
+  /** Learns the session token (or basic credentials) as a secret the moment it is known. */
+  redactor: Redactor;
 }
 
 /** DMTF Resource.json PowerState. */
@@ -168,7 +171,7 @@ export class RedfishClient {
     } catch {
       return; // the login failed: no session exists
     }
-    await closeSession(this.#http, auth, signal);
+    await closeSession(this.#http, auth, this.#opts.redactor, signal);
   }
 
   /** Logs out and closes the connections. */
@@ -192,6 +195,7 @@ export class RedfishClient {
           this.#http,
           sessionsUri,
           { user: this.#opts.user, password: this.#opts.password },
+          this.#opts.redactor,
           signal,
         );
       });

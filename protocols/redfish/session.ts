@@ -1,4 +1,5 @@
 import { AuthError, HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import type { HttpResponse, HttpTransport } from '../http/transport.js';
 import { describeMessages, parseJson } from './messages.js';
 
@@ -43,6 +44,7 @@ export async function openSession(
   http: HttpTransport,
   sessionsUri: string,
   creds: Credentials,
+  redactor: Redactor,
   signal: AbortSignal,
 ): Promise<RedfishAuth> {
   const res = await http.request(
@@ -57,10 +59,10 @@ export async function openSession(
   if (res.status === 401 || res.status === 403)
     throw authFailure(http.target, creds.user, 'session login', res);
   if (SESSIONS_UNSUPPORTED.has(res.status)) {
-    return {
-      kind: 'basic',
-      header: `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`,
-    };
+    // The encoded password is no less secret than the password.
+    const header = `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`;
+    redactor.add(header.slice('Basic '.length));
+    return { kind: 'basic', header };
   }
   if (res.status < 200 || res.status > 299) {
     throw new HavocError(
@@ -92,6 +94,8 @@ export async function openSession(
       },
     );
   }
+  // The token logs in as the user until the session is deleted: a secret like the password.
+  redactor.add(token);
   return { kind: 'session', token, location };
 }
 
@@ -99,6 +103,7 @@ export async function openSession(
 export async function closeSession(
   http: HttpTransport,
   auth: RedfishAuth,
+  redactor: Redactor,
   signal: AbortSignal,
 ): Promise<void> {
   if (auth.kind !== 'session') return;
@@ -106,7 +111,11 @@ export async function closeSession(
     { method: 'DELETE', url: auth.location, headers: { ...authHeaders(auth), accept: 'application/json' } },
     signal,
   );
-  if ((res.status >= 200 && res.status <= 299) || res.status === 404) return;
+  if ((res.status >= 200 && res.status <= 299) || res.status === 404) {
+    // The session is gone, so the token no longer logs anyone in.
+    redactor.forget(auth.token);
+    return;
+  }
   throw new HavocError(
     'redfish-http',
     `${http.target}: deleting session ${new URL(auth.location, http.base).pathname} answered HTTP ${res.status}: ${describeMessages(parseJson(res.text), res.text)}`,

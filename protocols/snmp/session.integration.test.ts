@@ -129,7 +129,7 @@ describe('SNMP session against net-snmp snmpd', () => {
     const dead = new SnmpSession({
       host: agent.address,
       port: agent.port + 1 > 65535 ? 1 : agent.port + 1,
-      credentials: v2c('x'),
+      credentials: v2c('dead-agent'),
       timeoutMs: 800,
       attemptTimeoutMs: 200,
     });

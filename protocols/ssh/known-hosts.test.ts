@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { HostKeyError } from './errors.js';
 import { hostKeyCheck } from './host-key.js';
 import { checkKnownHost, knownHostsName, parseKnownHosts, sha256Fingerprint } from './known-hosts.js';
@@ -29,7 +29,7 @@ async function makeKey(name: string): Promise<{ blob: Buffer; line: string }> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'havoc-kh-'));
+  dir = tempDir('havoc-kh-');
   keyA = await makeKey('a');
   keyB = await makeKey('b');
 });

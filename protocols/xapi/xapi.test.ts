@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, HavocError, TimeoutError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
 import { createTestCa, type TestCa } from '../../test/support/test-ca.js';
 import {
   xapiFixture as fixture,
@@ -80,12 +81,20 @@ describe('parsePoolRecords (records shaped from the xen-api datamodel doc/data/x
 });
 
 describe('readPoolHa against a local replay server (wire format per wire-protocol.md; records per xenapi.json)', () => {
-  it('logs in, reads pool HA and host liveness, and logs out', async () => {
-    const srv = await replay(healthyXapiAnswers);
+  it('logs in, reads pool HA and host liveness, and logs out; the session reference is a secret while it lives', async () => {
+    const redactor = new Redactor();
+    let duringRead = '';
+    const srv = await replay((call) => {
+      if (call.method === 'pool.get_all_records') duringRead = redactor.redact(`session ${XAPI_SESSION}`);
+      return healthyXapiAnswers(call);
+    });
     const snap = await readPoolHa(
       { url: srv.url, username: 'root', password: 'secret-pw' },
-      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor },
     );
+    expect(duringRead).toBe('session [redacted]');
+    // Logged out, the reference logs nobody in: forgotten.
+    expect(redactor.size).toBe(0);
     expect(snap.pool).toMatchObject({
       haEnabled: true,
       hostFailuresToTolerate: 1,
@@ -115,7 +124,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     await expect(
       readPoolHa(
         { url: srv.url, username: 'root', password: 'pw' },
-        { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+        { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor: new Redactor() },
       ),
     ).rejects.toThrow(/SESSION_INVALID/);
     expect(srv.calls.at(-1)?.method).toBe('session.logout');
@@ -129,7 +138,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     }));
     const err = await readPoolHa(
       { url: srv.url, username: 'root', password: 'hunter2-secret' },
-      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor: new Redactor() },
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect(String((err as Error).message)).not.toContain('hunter2-secret');
@@ -143,7 +152,7 @@ describe('readPoolHa against a local replay server (wire format per wire-protoco
     await expect(
       readPoolHa(
         { url: srv.url, username: 'root', password: 'pw' },
-        { signal: AbortSignal.timeout(10_000), timeoutMs: 300 },
+        { signal: AbortSignal.timeout(10_000), timeoutMs: 300, redactor: new Redactor() },
       ),
     ).rejects.toBeInstanceOf(TimeoutError);
   });
@@ -160,7 +169,7 @@ describe('readPoolHa over HTTPS against a local XAPI JSON-RPC server with a test
   const read = (url: string, tls?: { caFile?: string; insecureTls?: boolean }) =>
     readPoolHa(
       { url, username: 'root', password: 'pw', ...(tls ? { tls } : {}) },
-      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000 },
+      { signal: AbortSignal.timeout(10_000), timeoutMs: 5_000, redactor: new Redactor() },
     );
 
   it('accepts the pool master certificate signed by caFile, and logs out', async () => {

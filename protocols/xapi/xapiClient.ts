@@ -1,5 +1,6 @@
 import { deadlineSignal } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import { HttpTransport, type TlsOptions } from '../http/transport.js';
 import {
   type HostLiveness,
@@ -22,6 +23,8 @@ export interface XapiCallOptions {
   signal: AbortSignal;
   /** Deadline for the whole read (login, calls, logout). */
   timeoutMs: number;
+  /** Learns the session reference as a secret: whoever holds it is logged in. */
+  redactor: Redactor;
 }
 
 export interface PoolHaSnapshot {
@@ -90,6 +93,7 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
       `XAPI session.login_with_password: expected an OpaqueRef, got ${JSON.stringify(session)}`,
     );
   }
+  opts.redactor.add(session);
   try {
     const pools = await call(target, 'pool.get_all_records', [session], id++, signal, http);
     const hosts = await call(target, 'host.get_all_records', [session], id++, signal, http);
@@ -99,7 +103,11 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
   } finally {
     // Logout gets its own short deadline so it still runs after the main one expired.
     const logoutSignal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, opts.timeoutMs)));
-    await call(target, 'session.logout', [session], id++, logoutSignal, http).catch(() => undefined);
+    // Once logged out the reference no longer logs anyone in; forgetting it keeps the redactor from growing.
+    await call(target, 'session.logout', [session], id++, logoutSignal, http).then(
+      () => opts.redactor.forget(session),
+      () => undefined,
+    );
     http.close();
   }
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 import { havoc } from './run.js';
 
 const EXAMPLES = ['pacemaker-kvm', 'xenserver-pool', 'kvm-libvirt-nfs', 'xen-drbd'];
@@ -57,7 +57,7 @@ describe('havoc CLI exit codes', () => {
   });
 
   it('an invalid inventory exits 3 and lists every problem with file:line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-cli-'));
+    const dir = tempDir('havoc-cli-');
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
@@ -70,7 +70,7 @@ describe('havoc CLI exit codes', () => {
   });
 
   it('preflight exits 1 when there is an error-level finding', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-cli-'));
+    const dir = tempDir('havoc-cli-');
     const file = join(dir, 'nofence.yaml');
     writeFileSync(
       file,

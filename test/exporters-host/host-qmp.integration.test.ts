@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
@@ -9,6 +8,7 @@ import { hostScript } from '../../exporters/collectors/host-script.js';
 import { type ScriptSection, splitSections } from '../../exporters/collectors/host-sections.js';
 import { hostSnapshot } from '../../exporters/collectors/host-snapshot.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * The host script's QMP path against real QEMUs (Debian qemu-system-x86),
@@ -64,7 +64,7 @@ function runScript(): { sections: ScriptSection[]; ms: number } {
 beforeAll(async () => {
   if (!existsSync('/usr/bin/qemu-system-x86_64'))
     throw new Error('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
-  dir = mkdtempSync(join(tmpdir(), 'havoc-qmp-'));
+  dir = tempDir('havoc-qmp-');
   await startQemu('qmpvm');
 }, 30_000);
 
@@ -72,7 +72,6 @@ afterAll(() => {
   for (const q of qemus) {
     if (q.exitCode === null && q.signalCode === null) q.kill('SIGKILL');
   }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const expected = {

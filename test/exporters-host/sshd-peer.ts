@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * A real OpenSSH sshd on 127.0.0.1 for the SSH transport tests: its own host
@@ -52,7 +52,7 @@ export async function startSshd(opts: { maxSessions?: number } = {}): Promise<Ss
     throw new Error('/usr/sbin/sshd not found: install the Debian package openssh-server');
   if (process.getuid?.() !== 0)
     throw new Error('starting sshd needs root (run the integration tests as root)');
-  const dir = mkdtempSync(join(tmpdir(), 'havoc-sshd-'));
+  const dir = tempDir('havoc-sshd-');
   const hostKey = join(dir, 'ssh_host_ed25519_key');
   const clientKey = join(dir, 'id_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'havoc-test-host', '-f', hostKey]);

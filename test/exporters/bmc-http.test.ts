@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { BmcConfig } from '../../inventory/schema.js';
 import { host, inventory, load } from '../inventory/build.js';
 import { CimcTestServer } from '../support/cimc-server.js';
 import { RedfishTestServer } from '../support/redfish-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * The bmc module against Redfish and Cisco IMC BMCs. No real Redfish BMC or
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 function secretFile(value: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'havoc-bmc-pw-')), 'pw');
+  const file = join(tempDir('havoc-bmc-pw-'), 'pw');
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return file;
 }

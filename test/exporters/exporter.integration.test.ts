@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { type LoadedInventory, loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { readPortStatus, setAdminStatus } from '../../protocols/snmp/if-mib.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
+import { tempDir } from '../support/temp-dir.js';
 import { bringUpLab, eventually, ipmitoolPower, probe } from './exporter-lab.js';
 
 /*
@@ -149,7 +149,7 @@ describe('exporter on the lab: bmc module (ipmi_sim, driven by ipmitool)', () =>
 
   it('a wrong password and a silent BMC each fail only their own target, with the reason', async () => {
     // The lab's inventory, with host1's password replaced and host2's BMC moved to a port nothing answers on.
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-ex-inv-'));
+    const dir = tempDir('havoc-ex-inv-');
     const doc = parse(readFileSync(loaded.file, 'utf8')) as {
       hosts: { bmc: { password: { file: string }; port: number } }[];
     };
@@ -222,41 +222,37 @@ describe('exporter on the lab: fencing readiness (ipmi_sim, snmpd) agrees with t
   });
 
   it('a level listing a port the switch does not have and a wrong BMC password: not ready on both sides, for the same reason', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-ex-fence-'));
+    const dir = tempDir('havoc-ex-fence-');
+    const doc = parse(readFileSync(loaded.file, 'utf8')) as {
+      hosts: { bmc: { password: { file: string } }; fencing: { levels: unknown[] } }[];
+    };
+    writeFileSync(join(dir, 'wrong-password'), 'not-the-password\n', { mode: 0o600 });
+    doc.hosts[0]!.bmc.password = { file: join(dir, 'wrong-password') };
+    doc.hosts[0]!.fencing.levels.push({
+      devices: [
+        {
+          type: 'switch-ports',
+          networks: ['storage'],
+          ports: [{ switch: loaded.inventory.switches[0]!.name, port: 'no-such-port' }],
+        },
+      ],
+    });
+    writeFileSync(join(dir, 'inventory.yaml'), stringify(doc));
+    const broken = loadInventory(join(dir, 'inventory.yaml'), new Redactor());
+    const host = broken.inventory.hosts[0]!;
+    const ctx = createFenceContext(broken, log, 4000);
     try {
-      const doc = parse(readFileSync(loaded.file, 'utf8')) as {
-        hosts: { bmc: { password: { file: string } }; fencing: { levels: unknown[] } }[];
-      };
-      writeFileSync(join(dir, 'wrong-password'), 'not-the-password\n', { mode: 0o600 });
-      doc.hosts[0]!.bmc.password = { file: join(dir, 'wrong-password') };
-      doc.hosts[0]!.fencing.levels.push({
-        devices: [
-          {
-            type: 'switch-ports',
-            networks: ['storage'],
-            ports: [{ switch: loaded.inventory.switches[0]!.name, port: 'no-such-port' }],
-          },
-        ],
-      });
-      writeFileSync(join(dir, 'inventory.yaml'), stringify(doc));
-      const broken = loadInventory(join(dir, 'inventory.yaml'), new Redactor());
-      const host = broken.inventory.hosts[0]!;
-      const ctx = createFenceContext(broken, log, 4000);
-      try {
-        const fenced = await fenceHost(host, 'monitor', ctx);
-        const ready = await fencingReadiness(host, ctx, AbortSignal.timeout(15_000));
-        expect(ready.map((l) => l.ready)).toEqual([false, true, false]);
-        expect(fenced.levels.map((l) => l.ok)).toEqual([false, true, false]);
-        const errors = (levels: { error?: string }[][]) => levels.map((l) => l.map((d) => d.error ?? 'ok'));
-        expect(errors(ready.map((l) => l.devices))).toEqual(errors(fenced.levels.map((l) => l.devices)));
-        expect(ready[0]?.devices[0]?.error).toMatch(/auth/i);
-        expect(ready[2]?.devices[0]?.error).toMatch(/no-such-port/);
-        expect(JSON.stringify(ready)).not.toContain('not-the-password');
-      } finally {
-        closeFenceContext(ctx);
-      }
+      const fenced = await fenceHost(host, 'monitor', ctx);
+      const ready = await fencingReadiness(host, ctx, AbortSignal.timeout(15_000));
+      expect(ready.map((l) => l.ready)).toEqual([false, true, false]);
+      expect(fenced.levels.map((l) => l.ok)).toEqual([false, true, false]);
+      const errors = (levels: { error?: string }[][]) => levels.map((l) => l.map((d) => d.error ?? 'ok'));
+      expect(errors(ready.map((l) => l.devices))).toEqual(errors(fenced.levels.map((l) => l.devices)));
+      expect(ready[0]?.devices[0]?.error).toMatch(/auth/i);
+      expect(ready[2]?.devices[0]?.error).toMatch(/no-such-port/);
+      expect(JSON.stringify(ready)).not.toContain('not-the-password');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      closeFenceContext(ctx);
     }
   });
 });

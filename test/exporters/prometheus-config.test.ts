@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { parse } from 'yaml';
 import { hashPassword } from '../../exporters/web-config.js';
 import { havoc } from '../cli/run.js';
 import { inventory, load } from '../inventory/build.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /* The generated configuration is checked by the real promtool (Debian package prometheus). */
 
@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const loaded = load(inventory());
 
 async function promtoolCheck(yamlText: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'havoc-promcfg-'));
+  const dir = tempDir('havoc-promcfg-');
   const file = join(dir, 'prometheus.yml');
   writeFileSync(file, yamlText);
   try {
@@ -89,7 +89,7 @@ describe('havoc exporter prometheus-config', () => {
   });
 
   it('with a web config: https and basic auth on every job and on /sd; refuses to guess a missing password file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-promcfg-web-'));
+    const dir = tempDir('havoc-promcfg-web-');
     writeFileSync(join(dir, 'tls.crt'), 'x');
     writeFileSync(join(dir, 'tls.key'), 'x');
     writeFileSync(join(dir, 'pw'), 'secret\n');

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { havoc } from '../cli/run.js';
+import { tempDir } from '../support/temp-dir.js';
 import { bringUpLab, eventually } from './exporter-lab.js';
 
 /*
@@ -75,7 +75,7 @@ beforeAll(async () => {
   if (!existsSync(PROMETHEUS))
     throw new Error(`${PROMETHEUS} not found: install the Debian package prometheus`);
   ({ loaded } = await bringUpLab(LAB));
-  work = mkdtempSync(join(tmpdir(), 'havoc-e2e-prom-'));
+  work = tempDir('havoc-e2e-prom-');
 
   const exporterPort = await freePort();
   exporterUrl = `http://127.0.0.1:${exporterPort}`;

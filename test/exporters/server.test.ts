@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { probeDeadlineMs, runProbe } from '../../exporters/probe.js';
 import { type RunningExporter, startExporter } from '../../exporters/server.js';
 import { hashPassword, parseWebConfig } from '../../exporters/web-config.js';
 import { inventory, load } from '../inventory/build.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * The server's contract with its collectors, with collectors written for the
@@ -194,7 +194,7 @@ describe('web config (exporter-toolkit format): TLS with an openssl self-signed 
   let cert: Buffer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'havoc-webcfg-'));
+    dir = tempDir('havoc-webcfg-');
     try {
       execFileSync(
         'openssl',

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentServer } from '../../fencers/agent-daemon.js';
 import { serveFenceAgent } from '../../fencers/agent-serve.js';
 import { type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { ipmiInventory, operatorOf } from './ipmi-topology.js';
 
 /*
@@ -17,7 +16,7 @@ import { ipmiInventory, operatorOf } from './ipmi-topology.js';
  */
 
 const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'havoc-agentd-'));
+const dir = tempDir('havoc-agentd-');
 const socket = join(dir, 'fence-agent.sock');
 let bmc: IpmiSimFixture;
 let inventory: string;

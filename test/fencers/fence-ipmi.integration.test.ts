@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fenceHost } from '../../fencers/fence-host.js';
 import { freeUdpPort, type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { ipmiInventory, operatorOf } from './ipmi-topology.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'havoc-fence-'));
+const dir = tempDir('havoc-fence-');
 const hostOf = (ctx: ReturnType<typeof ipmiInventory>['ctx']) => ctx.loaded.inventory.hosts[0]!;
 
 describe('fencing through a real ipmi_sim BMC', () => {

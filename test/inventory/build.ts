@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { Redactor } from '../../core/redact.js';
 import { type LoadedInventory, parseInventory } from '../../inventory/load.js';
 import type { inventorySchema } from '../../inventory/schema.js';
+import { tempDir } from '../support/temp-dir.js';
 
 export type InventoryInput = z.input<typeof inventorySchema>;
 type HostInput = InventoryInput['hosts'][number];
@@ -86,7 +86,7 @@ export function vm(name: string, homeHost: string, memoryMiB: number, over: Reco
 
 /** Writes the inventory to a temporary file and loads it like the CLI does. */
 export function load(input: InventoryInput, redactor = new Redactor()): LoadedInventory {
-  const dir = mkdtempSync(join(tmpdir(), 'havoc-inv-'));
+  const dir = tempDir('havoc-inv-');
   const file = join(dir, 'inventory.yaml');
   const text = stringify(input);
   writeFileSync(file, text);

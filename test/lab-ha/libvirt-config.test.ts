@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { haPlan } from '../../lab/ha/ha-plan.js';
 import { etcHosts, libvirtdConf, qemuConf } from '../../lab/ha/libvirt-host.js';
 import { qemuPidFileInHost } from '../../lab/ha/vm-pidfile.js';
 import { labTopology } from '../../lab/topology.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
 const plan = haPlan(labTopology('ha1', 3, 7), 2, ['vm1', 'vm2'], 'fence_ipmilan');
@@ -22,7 +22,7 @@ const inputs = {
 
 describe('libvirt domain of a lab VM', () => {
   it("passes libvirt's own domain schema (virt-xml-validate, Debian libvirt-clients)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'havoc-domain-'));
+    const dir = tempDir('havoc-domain-');
     try {
       const file = join(dir, 'vm1.xml');
       writeFileSync(file, domainXml(plan.vms[0]!, inputs));

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BMC_ADMIN_USER, BMC_OPERATOR_USER, BMC_PORT, labBmcConfig } from '../../lab/bmc.js';
 import { renderLanConf } from '../../lab/ipmi-sim.js';
 import { writeSecretFile } from '../../lab/secret-files.js';
 import { labTopology } from '../../lab/topology.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -13,8 +13,8 @@ afterAll(() => {
 });
 
 /** A lab state directory with the BMC secrets `lab up` writes (createSecrets). */
-function stateDir(parent = tmpdir()): string {
-  const dir = mkdtempSync(join(parent, 'hvl-bmc-'));
+function stateDir(parent?: string): string {
+  const dir = parent === undefined ? tempDir('hvl-bmc-') : mkdtempSync(join(parent, 'hvl-bmc-'));
   made.push(dir);
   writeSecretFile(dir, 'bmc-host2-admin');
   writeSecretFile(dir, 'bmc-host2-operator');
@@ -37,7 +37,7 @@ describe("the lab's BMCs are lab/ipmi-sim.ts configurations", () => {
   });
 
   it('refuses a state directory whose path would break lan.conf, naming the chassis script', () => {
-    const parent = mkdtempSync(join(tmpdir(), 'hvl bmc '));
+    const parent = tempDir('hvl bmc ');
     made.push(parent);
     const config = labBmcConfig(stateDir(parent), labTopology('t1', 3, 0).hosts[1]!);
     expect(() => renderLanConf(config)).toThrow(/chassis control script path must be non-empty without/);

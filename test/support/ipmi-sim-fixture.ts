@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IpmiSimHandle, startIpmiSim, stopIpmiSim } from '../../lab/ipmi-sim.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * A real ipmi_sim on 127.0.0.1 with a random free UDP port and a chassis
@@ -67,10 +67,13 @@ exit 0
 `;
 }
 
-export async function startIpmiSimFixture(behaviour: ChassisBehaviour = 'normal'): Promise<IpmiSimFixture> {
+export async function startIpmiSimFixture(
+  behaviour: ChassisBehaviour = 'normal',
+  passwords: { admin?: string; operator?: string } = {},
+): Promise<IpmiSimFixture> {
   requireProgram('ipmi_sim', 'openipmi');
   requireProgram('ipmitool', 'ipmitool');
-  const dir = await mkdtemp(join(tmpdir(), 'hvi-ipmi-'));
+  const dir = tempDir('hvi-ipmi-');
   const stateFile = join(dir, 'power');
   const callsFile = join(dir, 'calls.log');
   const script = join(dir, 'chassis.sh');
@@ -78,8 +81,8 @@ export async function startIpmiSimFixture(behaviour: ChassisBehaviour = 'normal'
   await writeFile(callsFile, '');
   await writeFile(script, chassisScript(stateFile, callsFile, behaviour));
   await chmod(script, 0o755);
-  const admin = { name: 'hvadmin', password: 'adm1n-secret' };
-  const operator = { name: 'hvoper', password: 'op3r-secret' };
+  const admin = { name: 'hvadmin', password: passwords.admin ?? 'adm1n-secret' };
+  const operator = { name: 'hvoper', password: passwords.operator ?? 'op3r-secret' };
   const port = await freeUdpPort();
   const handle = await startIpmiSim({
     stateDir: join(dir, 'bmc'),

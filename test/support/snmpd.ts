@@ -1,12 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { abortableSleep, deadlineSignal } from '../../core/deadline.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
+import { tempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -67,6 +67,8 @@ export interface SnmpdOptions {
   addressedPorts?: number;
   /** Port aliases (ifAlias) by port name; default "host<N> eth0". */
   aliases?: Record<string, string>;
+  /** Read and write communities; random by default. */
+  communities?: { read?: string; write?: string };
 }
 
 function requireRoot(): void {
@@ -115,7 +117,7 @@ export async function startSnmpd(options: SnmpdOptions): Promise<SnmpdAgent> {
   const switchNs = `hvs-${id}`;
   const hostsNs = `hvs-${id}h`;
   const uplinkRoot = `hvs${id}u`;
-  const dir = await mkdtemp(join(tmpdir(), 'hvs-snmpd-'));
+  const dir = tempDir('hvs-snmpd-');
   const state = { namespaces: [] as string[], pid: 0 };
   const recordState = () => writeFile(join(dir, 'state.json'), JSON.stringify(state));
   let child: ChildProcess | undefined;
@@ -182,16 +184,16 @@ export async function startSnmpd(options: SnmpdOptions): Promise<SnmpdAgent> {
     }
 
     const secret = () => randomBytes(9).toString('base64url');
-    const readCommunity = `ro${secret()}`;
-    const writeCommunity = `rw${secret()}`;
+    const readCommunity = options.communities?.read ?? `ro${secret()}`;
+    const writeCommunity = options.communities?.write ?? `rw${secret()}`;
     const v3 = { user: 'hvsfence', authKey: `auth${secret()}`, privKey: `priv${secret()}` };
     const udpPort = 20000 + Math.floor(Math.random() * 40000);
     // net-snmp 5.9 does not read the kernel's interface alias: serve ifAlias
     // with `override` lines, as the lab's switch does.
     const config = [
       `agentAddress udp:${address}:${udpPort}`,
-      `rocommunity ${readCommunity} default`,
-      `rwcommunity ${writeCommunity} default`,
+      `rocommunity ${quoted(readCommunity)} default`,
+      `rwcommunity ${quoted(writeCommunity)} default`,
       `createUser ${v3.user} SHA ${quoted(v3.authKey)} AES ${quoted(v3.privKey)}`,
       `rwuser ${v3.user} priv`,
       ...ports.map((p) => `override .1.3.6.1.2.1.31.1.1.1.18.${p.ifIndex} octet_str ${quoted(p.alias)}`),

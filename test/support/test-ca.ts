@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -59,7 +59,7 @@ async function makeCa(dir: string, name: string): Promise<void> {
 }
 
 export async function createTestCa(): Promise<TestCa> {
-  const dir = await mkdtemp(join(tmpdir(), 'havoc-test-ca-'));
+  const dir = tempDir('havoc-test-ca-');
   try {
     await makeCa(dir, 'ca');
     await makeCa(dir, 'other-ca');
