@@ -24,7 +24,8 @@ export class AppendFile {
     let fd: number;
     let created = false;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const firstCreated = mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (firstCreated !== undefined) syncCreatedDirectories(firstCreated, dir);
       try {
         fd = openSync(path, 'ax', opts.mode ?? 0o600);
         created = true;
@@ -73,6 +74,16 @@ export class AppendFile {
     if (this.fd === undefined) throw new Error(`${this.path} is already closed`);
     return this.fd;
   }
+}
+
+/** fsyncs every directory from the parent of `first` down to `last`, so each new name is durable. */
+function syncCreatedDirectories(first: string, last: string): void {
+  const chain: string[] = [];
+  for (let d = last; d.length >= first.length; d = dirname(d)) {
+    chain.push(dirname(d));
+    if (d === first) break;
+  }
+  for (const d of chain.reverse()) syncDirectory(d);
 }
 
 /** fsync of a directory, so a file just created in it keeps its name after a crash. */
