@@ -63,6 +63,8 @@ const intended = z.strictObject({
   inventory: z.string().min(1),
   requester,
   guardianPid: z.number().int().optional(),
+  /** The run's timeline, so a guardian or a heal adds its records there too. */
+  timeline: z.string().min(1).optional(),
 });
 
 const refused = z.strictObject({
