@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readLedger } from '../../chaos/ledger/reader.js';
+import { secretRefsOf } from '../../inventory/secret-refs.js';
 import { interfacesOn } from '../../inventory/topology.js';
 import { hostNetns } from '../../lab/names.js';
 import { addressesOf } from '../../protocols/iproute/addresses.js';
@@ -90,6 +91,19 @@ async function expectHealedState(ledgerDir: string, by: RegExp) {
   expect(faults).toHaveLength(1);
   expect(faults[0]!.state).toBe('reverted');
   expect(faults[0]!.history.at(-1)!.by).toMatch(by);
+  // Nothing the run, guardian or heal wrote holds a secret value of the inventory (BMC passwords,
+  // SNMP communities, the SSH private key): only references.
+  const secrets = [
+    ...secretRefsOf(lab.loaded.inventory).map(({ ref, path }) => lab.loaded.secrets.resolve(ref, path)),
+    readFileSync(lab.loaded.inventory.hosts[0]!.ssh!.keyFile, 'utf8').split('\n')[1]!,
+  ];
+  expect(secrets.length).toBeGreaterThan(3);
+  for (const dir of [ledgerDir, join(ledgerDir, '..', 'timelines')]) {
+    for (const f of readdirSync(dir)) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      for (const secret of secrets) expect(text.includes(secret), `${f} holds a secret`).toBe(false);
+    }
+  }
   // The station's own firewall was never touched.
   expect((await inNetnsRoot(['nft', 'list', 'tables'])).stdout).toBe(rootTablesBefore);
 }
