@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { abortableSleep } from '../../core/deadline.js';
 import { errorMessage } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { Redactor } from '../../core/redact.js';
@@ -15,6 +16,8 @@ import { GUARDIAN_READY, type GuardianConfig, guardianConfig, guardianMessage } 
  */
 const HEAL_DEADLINE_MS = 10 * 60_000;
 const LOCK_WAIT_MS = 5 * 60_000;
+/** Pauses before each heal attempt: at once, then a few retries spread over about a minute. */
+const RETRY_PAUSES_MS = [0, 5_000, 15_000, 45_000];
 
 // A Ctrl-C or a hang-up meant for the run must not stop the one process that heals after it.
 process.on('SIGINT', () => {});
@@ -38,28 +41,34 @@ async function guard(): Promise<void> {
 
   const healWhere = (why: string, only: Parameters<typeof heal>[0]['only']) => {
     queue = queue.then(async () => {
-      try {
-        const r = await heal({
-          ledgerDir: config.ledgerDir,
-          ledger,
-          contexts,
-          log,
-          signal: AbortSignal.timeout(HEAL_DEADLINE_MS),
-          lockWaitMs: LOCK_WAIT_MS,
-          why,
-          ...(only ? { only } : {}),
-        });
-        for (const h of r.healed)
-          log.warn({ fault: h.id, evidence: h.evidence }, `healed ${h.summary} (${why})`);
-        for (const f of r.failed)
-          log.error(
-            { fault: f.id, evidence: f.evidence },
-            `could not heal ${f.summary ?? f.id}: ${f.reason}`,
-          );
-        for (const c of r.corrupt) log.error(`corrupt ledger line ${c.file}:${c.line}: ${c.message}`);
-      } catch (err) {
-        log.error(`heal failed (${why}): ${errorMessage(err)}; run havoc heal`);
+      // A host that does not answer now may in a minute (a link flapping back, sshd restarting).
+      for (const [attempt, pauseMs] of RETRY_PAUSES_MS.entries()) {
+        await abortableSleep(pauseMs);
+        try {
+          const r = await heal({
+            ledgerDir: config.ledgerDir,
+            ledger,
+            contexts,
+            log,
+            signal: AbortSignal.timeout(HEAL_DEADLINE_MS),
+            lockWaitMs: LOCK_WAIT_MS,
+            why,
+            ...(only ? { only } : {}),
+          });
+          for (const h of r.healed)
+            log.warn({ fault: h.id, evidence: h.evidence }, `healed ${h.summary} (${why})`);
+          for (const f of r.failed)
+            log.error(
+              { fault: f.id, evidence: f.evidence, attempt: attempt + 1 },
+              `could not heal ${f.summary ?? f.id}: ${f.reason}`,
+            );
+          for (const c of r.corrupt) log.error(`corrupt ledger line ${c.file}:${c.line}: ${c.message}`);
+          if (r.failed.length === 0) return;
+        } catch (err) {
+          log.error({ attempt: attempt + 1 }, `heal failed (${why}): ${errorMessage(err)}`);
+        }
       }
+      log.error(`gave up after ${RETRY_PAUSES_MS.length} attempts: run havoc heal`);
     });
     return queue;
   };

@@ -171,6 +171,25 @@ describe('network-partition through havoc chaos inject', () => {
     await expectHealedState(ledgerDir, /^guardian-/);
   });
 
+  it('is healed by the guardian when the run is killed with SIGKILL while reverting, holding the heal lock', async () => {
+    const ledgerDir = ledgerOf('kill-reverting');
+    const run = spawnHavoc(injectArgs(ledgerDir, '1s'), { HAVOC_CHAOS_STOP_AFTER: 'reverting' });
+    await waitForState(run.pid!, (s) => s === 'T');
+    const guardian = await guardianOf(ledgerDir);
+    expect(await havocTablesOnHosts()).toEqual(['host1', 'host2']); // the revert had not started
+    run.kill('SIGKILL');
+    await run.done;
+    // The lock died with the run, so the guardian could take it.
+    await waitForState(guardian, gone);
+    await expectHealedState(ledgerDir, /^guardian-/);
+    const history = readLedger(ledgerDir).faults[0]!.history.map((e) => `${e.state}:${e.by.split('-')[0]}`);
+    expect(history.slice(-3)).toEqual([
+      expect.stringMatching(/^reverting:\d/),
+      'reverting:guardian',
+      'reverted:guardian',
+    ]);
+  });
+
   it('is healed by the guardian when a hung run keeps it past its maximum duration', async () => {
     const ledgerDir = ledgerOf('max-duration');
     // The run stops itself once the fault is verified, as a run stuck on a dead peer would.
