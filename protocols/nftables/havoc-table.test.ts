@@ -9,7 +9,11 @@ it('builds one transaction that resets and fills only table inet havoc', () => {
   expect(script).toContain('ip6 saddr { fd00::2 } drop');
   // Never a flush, never another table.
   expect(script).not.toMatch(/flush/);
-  expect([...script.matchAll(/table (\S+ \S+)/g)].map((m) => m[1])).toEqual(['inet havoc', 'inet havoc', 'inet havoc']);
+  expect([...script.matchAll(/table (\S+ \S+)/g)].map((m) => m[1])).toEqual([
+    'inet havoc',
+    'inet havoc',
+    'inet havoc',
+  ]);
 });
 
 it('leaves out the family without peers and refuses an empty partition', () => {
