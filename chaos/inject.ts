@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import type { FaultState, LedgerInput } from './ledger/schema.js';
 import { type LedgerWriter, openLedger } from './ledger/writer.js';
 import { FaultRecorder } from './recorder.js';
 import { refusalsOf, thisStation } from './refusals.js';
+import { newRunId } from './run-id.js';
 import { openTimeline } from './timeline/writer.js';
 
 export interface InjectOptions {
@@ -60,15 +60,6 @@ export interface InjectReport {
 
 const LOCK_WAIT_MS = 5 * 60_000;
 const REVERT_DEADLINE_MS = 5 * 60_000;
-
-/** A run id: sortable by time, unique per process. */
-export function newRunId(): string {
-  const t = new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${t}-${process.pid}-${randomBytes(2).toString('hex')}`;
-}
 
 /**
  * One fault, start to end: refusals (recorded, then nothing else happens),

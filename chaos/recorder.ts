@@ -37,9 +37,4 @@ export class FaultRecorder {
     }
     return entry;
   }
-
-  close(): void {
-    this.ledger.close();
-    this.timeline?.close();
-  }
 }

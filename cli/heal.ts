@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { FaultContexts } from '../chaos/fault-contexts.js';
 import { heal } from '../chaos/heal.js';
-import { newRunId } from '../chaos/inject.js';
 import { describeCorrupt } from '../chaos/jsonl/read-lines.js';
 import { openLedger } from '../chaos/ledger/writer.js';
+import { newRunId } from '../chaos/run-id.js';
 import { parseDuration } from '../core/duration.js';
 import { ledgerDirFor } from './chaos-paths.js';
 import type { CommandEnv } from './command-env.js';
