@@ -5,6 +5,7 @@ import { fenceCommand } from './fence.js';
 import { fenceAgentCommand } from './fence-agent.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
+import { probeCommand } from './probe.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
@@ -15,4 +16,5 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   fenceAgentCommand,
   labCommand,
   exporterCommand,
+  probeCommand,
 ];
