@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { jsonLinesSink } from '../chaos/probes/json-lines-sink.js';
 import { measureProbe } from '../chaos/probes/measure.js';
+import { raiseToRealtime } from '../chaos/probes/realtime.js';
 import { DEFAULT_PROBE_INTERVAL_MS, runProbe } from '../chaos/probes/run-probe.js';
 import type { ProbeSample, SampleSink } from '../chaos/probes/sample.js';
 import { HavocError } from '../core/errors.js';
@@ -16,6 +17,7 @@ interface ProbeOpts {
   for?: string;
   timeout?: string;
   out?: string;
+  realtime?: boolean;
 }
 
 export function probeCommand(env: CommandEnv): Command {
@@ -35,6 +37,10 @@ export function probeCommand(env: CommandEnv): Command {
       "a request unanswered this long failed (default: the probe's timeoutMs, or 500ms)",
     )
     .option('--out <file>', 'also write every sample to this file, one JSON line each')
+    .option(
+      '--realtime',
+      'probe at real-time priority (SCHED_RR, root): sends stay on time on a loaded station',
+    )
     .addHelpText(
       'after',
       '\nWith --json every sample is one JSON line on stdout as it settles, then a probe-summary line.\n' +
@@ -61,6 +67,7 @@ export function probeCommand(env: CommandEnv): Command {
             hint: 'add vms[].probe (http, tcp or icmp) to the inventory',
           });
         }
+        if (opts.realtime) await raiseToRealtime(process.pid);
         const samples: ProbeSample[] = [];
         const file = opts.out === undefined ? undefined : createWriteStream(opts.out, { flags: 'a' });
         const sinks: SampleSink[] = [(s) => samples.push(s), watchState(vmName, io.progress)];

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { openLoop } from './open-loop.js';
 import type { Outcome } from './outcome.js';
 import type { ProbeSample, SampleSink } from './sample.js';
@@ -16,8 +17,14 @@ export async function runRequestLoop(
   cancel: AbortSignal,
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
+  // Every request in flight listens for the cancel; at 100 Hz with a 500 ms timeout that is up to 50.
+  const requests = new AbortController();
+  setMaxListeners(0, requests.signal);
+  const onCancel = () => requests.abort(cancel.reason);
+  if (cancel.aborted) onCancel();
+  else cancel.addEventListener('abort', onCancel, { once: true });
   await openLoop(intervalNs, stop, (tick) => {
-    const settled = request(cancel).then((o) => {
+    const settled = request(requests.signal).then((o) => {
       const sample: ProbeSample = { kind: 'probe', probe, sentNs: String(tick.sentNs), ok: o.ok };
       if (o.answeredNs !== undefined) sample.answeredNs = String(o.answeredNs);
       if (o.error !== undefined) sample.error = o.error;
@@ -29,4 +36,5 @@ export async function runRequestLoop(
     inFlight.add(tracked);
   });
   await Promise.all(inFlight);
+  cancel.removeEventListener('abort', onCancel);
 }

@@ -16,7 +16,7 @@ export interface GuestPageProcess {
 export async function startGuestPageIn(
   netns: string,
   address: string,
-  port: number,
+  ports: readonly number[],
 ): Promise<GuestPageProcess> {
   const child = spawn(
     'ip',
@@ -29,7 +29,7 @@ export async function startGuestPageIn(
       'tsx',
       join(REPO_ROOT, 'test/support/guest-page-server.ts'),
       address,
-      String(port),
+      ports.join(','),
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
  * `boot_id=<uuid> counter=<n>` with busybox httpd): a real HTTP server that
  * answers in the same format, its counter going up every 100 ms, so probes
  * can be tested without booting a QEMU guest. Run as a program
- * (`node --import tsx guest-page-server.ts ADDRESS PORT`) to serve from
+ * (`node --import tsx guest-page-server.ts ADDRESS PORT[,PORT...]`) to serve from
  * inside a network namespace; it prints one JSON line once listening.
  */
 export interface GuestPage {
@@ -40,10 +40,12 @@ export async function serveGuestPage(address: string, port = 0): Promise<GuestPa
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [address = '127.0.0.1', port = '80'] = process.argv.slice(2);
-  const page = await serveGuestPage(address, Number(port));
-  console.log(JSON.stringify({ listening: `${address}:${page.port}`, bootId: page.bootId }));
-  const stop = () => void page.close().then(() => process.exit(0));
+  const [address = '127.0.0.1', ports = '80'] = process.argv.slice(2);
+  const pages = await Promise.all(ports.split(',').map((p) => serveGuestPage(address, Number(p))));
+  console.log(
+    JSON.stringify({ listening: pages.map((p) => `${address}:${p.port}`), bootId: pages[0]!.bootId }),
+  );
+  const stop = () => void Promise.all(pages.map((p) => p.close())).then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
