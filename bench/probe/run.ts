@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { measureProbe } from '../../chaos/probes/measure.js';
+import { startProber } from '../../chaos/probes/prober-process.js';
 import type { ProbeSample } from '../../chaos/probes/sample.js';
 import { pollUntil } from '../../core/deadline.js';
 import { Redactor } from '../../core/redact.js';
@@ -90,50 +91,93 @@ function poller200(url: string): { stop(): Promise<{ polls: number; failed: numb
   };
 }
 
-async function accuracyRun(netns: string, address: string, station: string) {
-  const spec = {
-    targets: [{ name: 'vm', config: { type: 'http', address, port: 80, path: '/', expectStatus: 200 } }],
-    intervalMs: 10,
+type Method = 'havocRt' | 'havoc' | 'ping' | 'poller';
+
+async function accuracyRun(netns: string, address: string, station: string, dropMs: number) {
+  const target = {
+    name: 'vm',
+    config: { type: 'http' as const, address, port: 80, path: '/', expectStatus: 200 },
   };
-  const havoc = nodeScript('chaos/probes/probe-main.ts', [JSON.stringify(spec)]);
+  const samples: Record<'havocRt' | 'havoc', ProbeSample[]> = { havocRt: [], havoc: [] };
+  const rt = startProber({ targets: [target], intervalMs: 10 }, (x) => samples.havocRt.push(x), {
+    realtime: true,
+  });
+  const normal = startProber({ targets: [target], intervalMs: 10 }, (x) => samples.havoc.push(x));
   const ping = pingUser(address);
   const poller = poller200(`http://${address}/`);
-  const answered = () => havoc.lines.filter((l) => l.kind === 'probe' && l.ok).length;
+  const answered = () => Math.min(...Object.values(samples).map((xs) => xs.filter((x) => x.ok).length));
   await pollUntil(async () => (answered() >= 50 ? true : undefined), AbortSignal.timeout(20_000), {
     initialMs: 20,
     maxMs: 100,
   });
-  // Let ping and the poller see the steady state too.
+  // ping and the poller see the steady state for a few of their intervals too.
   await new Promise((r) => setTimeout(r, 600));
-  const drop = await dropFor(netns, station, DROP_MS, AbortSignal.timeout(30_000));
+  const drop = await dropFor(netns, station, dropMs, AbortSignal.timeout(30_000));
   const before = answered();
-  await pollUntil(async () => (answered() >= before + 100 ? true : undefined), AbortSignal.timeout(20_000), {
+  await pollUntil(async () => (answered() >= before + 50 ? true : undefined), AbortSignal.timeout(20_000), {
     initialMs: 20,
     maxMs: 100,
   });
   await new Promise((r) => setTimeout(r, 600));
-  havoc.child.stdin!.end();
-  const [pinged, polled] = await Promise.all([ping.stop(), poller.stop(), havoc.done]);
-  const samples = havoc.lines.filter((l) => l.kind === 'probe') as unknown as ProbeSample[];
-  const m = measureProbe(samples);
-  const load = havoc.lines.find((l) => l.kind === 'probe-process') as Record<string, number>;
-  const truthMs = Number(drop.truthNs) / 1e6;
+  const [pinged, polled, rtLoad, normalLoad] = await Promise.all([
+    ping.stop(),
+    poller.stop(),
+    rt.stop(),
+    normal.stop(),
+  ]);
+  const mRt = measureProbe(samples.havocRt);
+  const m = measureProbe(samples.havoc);
+  const ms = (ns: bigint) => Number(ns) / 1e6;
   return {
-    truthMs,
-    havocMs: Number(m.longestOutageNs) / 1e6,
-    havocOutages: m.outages.length,
+    truthMs: ms(drop.truthNs),
+    havocRtMs: ms(mRt.longestOutageNs),
+    havocMs: ms(m.longestOutageNs),
     pingMs: (pinged.transmitted - pinged.received) * 200,
     pollerMs: polled.failed * 200,
-    lateSends: m.lateSends,
-    maxLateMs: Number(m.maxLateNs) / 1e6,
-    loopDelayMaxMs: load.loopDelayMaxMs!,
+    rt: { lateSends: mRt.lateSends, maxLateMs: ms(mRt.maxLateNs), runQueueWaitMs: rtLoad.runQueueWaitMs },
+    normal: { lateSends: m.lateSends, maxLateMs: ms(m.maxLateNs), runQueueWaitMs: normalLoad.runQueueWaitMs },
     nftInstallMs: drop.installMs,
   };
 }
 
+function accuracyTable(dropMs: number, results: Awaited<ReturnType<typeof accuracyRun>>[]): string {
+  const err = (key: Method) => results.map((r) => Math.abs(r[`${key}Ms`] - r.truthMs));
+  const base = median(err('havocRt'));
+  const row = (name: string, key: Method) => [
+    name,
+    fmtMs(median(results.map((r) => r[`${key}Ms`]))),
+    fmtMs(median(err(key))),
+    fmtMs(Math.max(...err(key))),
+    base > 0 ? `${(median(err(key)) / base).toFixed(1)}x` : 'n/a',
+  ];
+  return `${markdownTable(
+    [
+      `method (${fmtMs(dropMs)} drop)`,
+      'measured (median)',
+      '|error| median',
+      '|error| max',
+      'median error / havoc real-time',
+    ],
+    [
+      row('havoc probe, http every 10 ms, real-time prober', 'havocRt'),
+      row('havoc probe, http every 10 ms, normal priority', 'havoc'),
+      row('ping -i 0.2: lost x 0.2 s', 'ping'),
+      row('HTTP GET every 200 ms: failed x 0.2 s (Tempest NetDowntimeMeter method)', 'poller'),
+    ],
+  )}
+(${results.length} runs; late sends of the normal-priority prober: median ${median(results.map((r) => r.normal.lateSends))}, latest ${fmtMs(
+    Math.max(...results.map((r) => r.normal.maxLateMs)),
+  )}, waited for a CPU ${fmtMs(median(results.map((r) => r.normal.runQueueWaitMs)))} per run; real-time: late sends median ${median(
+    results.map((r) => r.rt.lateSends),
+  )}, waited ${fmtMs(median(results.map((r) => r.rt.runQueueWaitMs)))}; nft install median ${fmtMs(median(results.map((r) => r.nftInstallMs)))})`;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, 'cpu-seconds': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string' }, 'cpu-seconds': { type: 'string' }, drops: { type: 'string' } },
+  });
   const runs = Number(values.runs ?? 5);
+  const drops = (values.drops ?? `${DROP_MS},1150`).split(',').map(Number);
   const cpuMs = Number(values['cpu-seconds'] ?? 20) * 1000;
   const redactor = new Redactor();
   const up = await labUp({
@@ -154,91 +198,70 @@ async function main(): Promise<void> {
     const station = `${address.split('.').slice(0, 3).join('.')}.1`;
     server = await startGuestPageIn(netns, address, PORTS);
 
-    const results: Awaited<ReturnType<typeof accuracyRun>>[] = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await accuracyRun(netns, address, station);
-      process.stderr.write(`run ${i + 1}: ${JSON.stringify(r)}\n`);
-      results.push(r);
+    for (const dropMs of drops) {
+      const results: Awaited<ReturnType<typeof accuracyRun>>[] = [];
+      for (let i = 0; i < runs; i++) {
+        const r = await accuracyRun(netns, address, station, dropMs);
+        process.stderr.write(`${dropMs} ms run ${i + 1}: ${JSON.stringify(r)}\n`);
+        results.push(r);
+      }
+      process.stdout.write(`\n${accuracyTable(dropMs, results)}\n`);
     }
-    const err = (key: 'havocMs' | 'pingMs' | 'pollerMs') => results.map((r) => Math.abs(r[key] - r.truthMs));
-    const medErr = {
-      havoc: median(err('havocMs')),
-      ping: median(err('pingMs')),
-      poller: median(err('pollerMs')),
-    };
-    const row = (name: string, key: 'havocMs' | 'pingMs' | 'pollerMs', e: number) => [
-      name,
-      fmtMs(median(results.map((r) => r[key]))),
-      fmtMs(e),
-      fmtMs(Math.max(...err(key))),
-      medErr.havoc > 0 ? `${(e / medErr.havoc).toFixed(1)}x` : 'n/a',
-    ];
-    process.stdout.write(
-      `\n${markdownTable(
-        ['method (1 s drop)', 'measured (median)', '|error| median', '|error| max', 'error vs havoc'],
-        [
-          row('havoc probe, http every 10 ms', 'havocMs', medErr.havoc),
-          row('ping -i 0.2, lost x 0.2 s', 'pingMs', medErr.ping),
-          row('HTTP poll every 200 ms, failed x 0.2 s', 'pollerMs', medErr.poller),
-        ],
-      )}\n(medians of ${runs} runs; truth ${fmtMs(median(results.map((r) => r.truthMs)))}; havoc late sends median ${median(
-        results.map((r) => r.lateSends),
-      )}, latest ${fmtMs(Math.max(...results.map((r) => r.maxLateMs)))}; nft install median ${fmtMs(
-        median(results.map((r) => r.nftInstallMs)),
-      )})\n`,
-    );
 
     const targets = PORTS.map((port, i) => ({
       name: `vm${i + 1}`,
-      config: { type: 'http', address, port, path: '/', expectStatus: 200 },
+      config: { type: 'http' as const, address, port, path: '/', expectStatus: 200 },
     }));
-    const fresh = nodeScript('chaos/probes/probe-main.ts', [
-      JSON.stringify({ targets, intervalMs: 10, forMs: cpuMs }),
-    ]);
-    await fresh.done;
-    const freshSamples = fresh.lines.filter((l) => l.kind === 'probe') as unknown as ProbeSample[];
-    const freshLoad = fresh.lines.find((l) => l.kind === 'probe-process') as Record<string, number>;
-    const freshRtt = median(
-      freshSamples.filter((s) => s.ok).map((s) => Number(BigInt(s.answeredNs!) - BigInt(s.sentNs)) / 1e6),
-    );
+    const cpuRow = async (name: string, realtime: boolean) => {
+      const got: ProbeSample[] = [];
+      const load = await startProber({ targets, intervalMs: 10, forMs: cpuMs }, (x) => got.push(x), {
+        realtime,
+      }).done;
+      const rtt = median(
+        got.filter((x) => x.ok).map((x) => Number(BigInt(x.answeredNs!) - BigInt(x.sentNs)) / 1e6),
+      );
+      return [
+        name,
+        String(got.length),
+        String(got.filter((x) => !x.ok).length),
+        `${(load.cpuShare * 100).toFixed(1)}% (kernel ${((load.systemMs / load.wallMs) * 100).toFixed(1)}%)`,
+        fmtMs(rtt),
+        fmtMs(load.loopDelayMaxMs),
+        fmtMs(load.runQueueWaitMs),
+      ];
+    };
+    const rows = [
+      await cpuRow('havoc probe, fresh connection each, real-time', true),
+      await cpuRow('havoc probe, fresh connection each, normal priority', false),
+    ];
     const keep = nodeScript('bench/probe/keepalive-poller.ts', [
       '10',
       String(cpuMs),
       ...PORTS.map((p) => `http://${address}:${p}/`),
     ]);
     await keep.done;
-    const keepLine = keep.lines[0] as Record<string, number>;
+    const k = keep.lines[0] as Record<string, number>;
+    rows.push([
+      'node http keep-alive agent, normal priority (for comparison)',
+      String(k.requests),
+      String(k.failed),
+      `${(k.cpuShare! * 100).toFixed(1)}% (kernel ${((k.systemMs! / k.wallMs!) * 100).toFixed(1)}%)`,
+      fmtMs(k.medianMs!),
+      fmtMs(k.loopDelayMaxMs!),
+      fmtMs(k.runQueueWaitMs!),
+    ]);
     process.stdout.write(
       `\n${markdownTable(
         [
-          '8 targets x 100 Hz, ' + cpuMs / 1000 + ' s',
+          `8 targets x 100 Hz for ${cpuMs / 1000} s (${(cpuMs / 10) * 8} planned)`,
           'requests',
           'failed',
-          'CPU (one core)',
+          'CPU of one core',
           'request median',
           'loop delay max',
           'waited for a CPU',
         ],
-        [
-          [
-            'havoc probe (fresh connection each)',
-            String(freshSamples.length),
-            String(freshSamples.filter((s) => !s.ok).length),
-            `${(freshLoad.cpuShare! * 100).toFixed(1)}%`,
-            fmtMs(freshRtt),
-            fmtMs(freshLoad.loopDelayMaxMs!),
-            fmtMs(freshLoad.runQueueWaitMs!),
-          ],
-          [
-            'node http keep-alive agent (for comparison)',
-            String(keepLine.requests),
-            String(keepLine.failed),
-            `${(keepLine.cpuShare! * 100).toFixed(1)}%`,
-            fmtMs(keepLine.medianMs!),
-            fmtMs(keepLine.loopDelayMaxMs!),
-            fmtMs(keepLine.runQueueWaitMs!),
-          ],
-        ],
+        rows,
       )}\n`,
     );
   } finally {
