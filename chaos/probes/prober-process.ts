@@ -74,6 +74,8 @@ export function startProber(spec: ProberSpec, sink: SampleSink, opts: ProberOpti
         );
     });
   });
+  // A prober that fails before anyone awaits it must not take the parent down as an unhandled rejection.
+  done.catch(() => undefined);
   return {
     pid: child.pid!,
     done,

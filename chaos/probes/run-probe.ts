@@ -36,26 +36,11 @@ export function runProbe(target: ProbeTarget, run: ProbeRun): Promise<void> {
   const timeoutMs = run.timeoutMs ?? target.config.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const cancel = run.cancel ?? new AbortController().signal;
   const config = target.config;
-  switch (config.type) {
-    case 'http':
-      return runRequestLoop(
-        target.name,
-        intervalNs,
-        (s) => httpRequest(config, timeoutMs, s),
-        run.sink,
-        run.stop,
-        cancel,
-      );
-    case 'tcp':
-      return runRequestLoop(
-        target.name,
-        intervalNs,
-        (s) => tcpRequest(config, timeoutMs, s),
-        run.sink,
-        run.stop,
-        cancel,
-      );
-    case 'icmp':
-      return runIcmpProbe(target.name, config, intervalNs, timeoutMs, run.sink, run.stop, cancel);
-  }
+  if (config.type === 'icmp')
+    return runIcmpProbe(target.name, config, intervalNs, timeoutMs, run.sink, run.stop, cancel);
+  const request =
+    config.type === 'http'
+      ? (s: AbortSignal) => httpRequest(config, timeoutMs, s)
+      : (s: AbortSignal) => tcpRequest(config, timeoutMs, s);
+  return runRequestLoop(target.name, intervalNs, request, run.sink, run.stop, cancel);
 }
