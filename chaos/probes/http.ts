@@ -11,10 +11,11 @@ export async function httpRequest(
   config: HttpProbeConfig,
   timeoutMs: number,
   signal: AbortSignal,
+  connectTo: string = config.address,
 ): Promise<Outcome> {
   const r = await exchange(
     {
-      address: config.address,
+      address: connectTo,
       port: config.port,
       payload: httpRequestText(config),
       timeoutMs,

@@ -113,4 +113,23 @@ describe('runProbe', () => {
     expect(samples.length).toBeGreaterThan(1);
     expect(samples.every((s) => !s.ok && /no answer within 300 ms/.test(s.error!))).toBe(true);
   });
+
+  it('looks a host name up once, and refuses one that does not resolve, naming the VM', async () => {
+    const port = await serve((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n')));
+    const samples: ProbeSample[] = [];
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    await runProbe(
+      { name: 'named', config: http(port, { address: 'localhost' }) },
+      { sink: (s) => samples.push(s), stop: stop.signal },
+    );
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((s) => s.ok)).toBe(true);
+    await expect(
+      runProbe(
+        { name: 'vm9', config: http(port, { address: 'no-such-host.invalid' }) },
+        { sink: () => {}, stop: never },
+      ),
+    ).rejects.toThrow(/cannot resolve no-such-host.invalid, the probe address of vm9/);
+  });
 });

@@ -9,11 +9,12 @@ export async function tcpRequest(
   config: TcpProbeConfig,
   timeoutMs: number,
   signal: AbortSignal,
+  connectTo: string = config.address,
 ): Promise<Outcome> {
   const echo = config.echo;
   const r = await exchange(
     {
-      address: config.address,
+      address: connectTo,
       port: config.port,
       ...(echo === undefined ? {} : { payload: echo }),
       timeoutMs,
