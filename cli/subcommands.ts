@@ -7,6 +7,7 @@ import { fenceAgentCommand } from './fence-agent.js';
 import { healCommand } from './heal.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
+import { probeCommand } from './probe.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
@@ -19,4 +20,5 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   exporterCommand,
   chaosCommand,
   healCommand,
+  probeCommand,
 ];

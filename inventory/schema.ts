@@ -283,16 +283,33 @@ export const sloConfig = z.strictObject({
 });
 export type SloConfig = z.infer<typeof sloConfig>;
 
+/** How long one probe request may take before it counts as failed (below TCP's 1 s SYN retransmit). */
+const probeTimeoutMs = positiveInt.max(60_000).optional();
+
 export const probeConfig = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('tcp'), address: z.string().min(1), port }),
+  z.strictObject({
+    type: z.literal('tcp'),
+    address: z.string().min(1),
+    port,
+    /** Sent after connecting; the answer must start with the same bytes (an echo service). */
+    echo: z.string().min(1).optional(),
+    timeoutMs: probeTimeoutMs,
+  }),
   z.strictObject({
     type: z.literal('http'),
     address: z.string().min(1),
     port: port.default(80),
     path: z.string().startsWith('/').default('/'),
     expectStatus: z.number().int().min(100).max(599).default(200),
+    /** The body must contain this text. */
+    bodyContains: z.string().min(1).optional(),
+    /** The body is JSON and the field at this dotted path equals the value. */
+    jsonField: z
+      .strictObject({ path: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]) })
+      .optional(),
+    timeoutMs: probeTimeoutMs,
   }),
-  z.strictObject({ type: z.literal('icmp'), address: z.string().min(1) }),
+  z.strictObject({ type: z.literal('icmp'), address: z.string().min(1), timeoutMs: probeTimeoutMs }),
 ]);
 export type ProbeConfig = z.infer<typeof probeConfig>;
 

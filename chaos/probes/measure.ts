@@ -1,0 +1,204 @@
+import type { ProbeSample } from './sample.js';
+
+/*
+ * What a probe history shows, computed from the samples alone (pure, so it is
+ * tested on synthetic histories). Times are bigint nanoseconds on the
+ * monotonic clock, durations too; callers format them.
+ */
+
+export interface Outage {
+  /** Send time of the first failed request. */
+  startNs: bigint;
+  /** Send time of the first request that succeeded after it; absent when none did (still down). */
+  endNs?: bigint;
+  /** endNs - startNs (or up to the last failed send, when still down). */
+  durationNs: bigint;
+  failed: number;
+  /** The first error of the run, to say what the client saw. */
+  error: string;
+}
+
+export interface BootIdChange {
+  from: string;
+  to: string;
+  /** Send time of the first request answered by the new boot id. */
+  atNs: bigint;
+}
+
+/** A boot id answering a request sent after a newer boot id had answered: the VM ran twice. */
+export interface BootIdOverlap {
+  older: string;
+  newer: string;
+  /** When the newer one first answered. */
+  newerSinceNs: bigint;
+  /** Send time of the request the older one answered after that. */
+  olderAgainNs: bigint;
+}
+
+/** A request sent after another's answer saw a lower disk counter: writes were lost. */
+export interface CounterDecrease {
+  from: number;
+  to: number;
+  atNs: bigint;
+}
+
+export interface ProbeMeasurement {
+  requests: number;
+  failed: number;
+  outages: Outage[];
+  longestOutageNs: bigint;
+  unavailableNs: bigint;
+  bootIdChanges: BootIdChange[];
+  bootIdOverlaps: BootIdOverlap[];
+  counterDecreases: CounterDecrease[];
+  lateSends: number;
+  maxLateNs: bigint;
+  firstSentNs?: bigint;
+  lastSentNs?: bigint;
+}
+
+interface Timed {
+  sample: ProbeSample;
+  sentNs: bigint;
+  answeredNs?: bigint;
+}
+
+function timed(samples: readonly ProbeSample[]): Timed[] {
+  return samples
+    .map((sample) => ({
+      sample,
+      sentNs: BigInt(sample.sentNs),
+      ...(sample.answeredNs === undefined ? {} : { answeredNs: BigInt(sample.answeredNs) }),
+    }))
+    .sort((a, b) => (a.sentNs < b.sentNs ? -1 : a.sentNs > b.sentNs ? 1 : 0));
+}
+
+/**
+ * Outages in send order: a run of failed requests, from the first failed
+ * send to the next successful send. With sends every I ns, that estimate is
+ * off by less than I either way (where the outage falls between two sends).
+ */
+export function outagesOf(samples: readonly ProbeSample[]): Outage[] {
+  const outages: Outage[] = [];
+  let open: Outage | undefined;
+  let lastFailedNs = 0n;
+  for (const t of timed(samples)) {
+    if (!t.sample.ok) {
+      open ??= { startNs: t.sentNs, durationNs: 0n, failed: 0, error: t.sample.error ?? 'failed' };
+      open.failed++;
+      lastFailedNs = t.sentNs;
+      continue;
+    }
+    if (open) {
+      outages.push({ ...open, endNs: t.sentNs, durationNs: t.sentNs - open.startNs });
+      open = undefined;
+    }
+  }
+  if (open) outages.push({ ...open, durationNs: lastFailedNs - open.startNs });
+  return outages;
+}
+
+/** Each change of boot id between successive answers, in send order (a restart, or a failover to a copy). */
+export function bootIdChangesOf(samples: readonly ProbeSample[]): BootIdChange[] {
+  const changes: BootIdChange[] = [];
+  let current: string | undefined;
+  for (const t of timed(samples)) {
+    const bootId = t.sample.ok ? t.sample.fields?.bootId : undefined;
+    if (bootId === undefined) continue;
+    if (current !== undefined && bootId !== current)
+      changes.push({ from: current, to: bootId, atNs: t.sentNs });
+    current = bootId;
+  }
+  return changes;
+}
+
+/**
+ * Requests answered with boot ids in the order they were sent, judged
+ * causally: only a request sent after another's answer can say which came
+ * later, so concurrent requests never look like an overlap.
+ */
+function causalWalk(
+  samples: readonly ProbeSample[],
+  visit: (t: Timed, answeredBefore: readonly Timed[]) => void,
+): void {
+  const answered = timed(samples).filter((t) => t.sample.ok && t.answeredNs !== undefined);
+  const byAnswer = [...answered].sort((a, b) =>
+    a.answeredNs! < b.answeredNs! ? -1 : a.answeredNs! > b.answeredNs! ? 1 : 0,
+  );
+  const before: Timed[] = [];
+  let next = 0;
+  for (const t of answered) {
+    while (next < byAnswer.length && byAnswer[next]!.answeredNs! < t.sentNs) before.push(byAnswer[next++]!);
+    visit(t, before);
+  }
+}
+
+export function bootIdOverlapsOf(samples: readonly ProbeSample[]): BootIdOverlap[] {
+  const overlaps: BootIdOverlap[] = [];
+  // Boot ids in the order they first answered, and when.
+  const firstAnswered = new Map<string, bigint>();
+  let seen = 0;
+  const reported = new Set<string>();
+  causalWalk(samples, (t, before) => {
+    for (; seen < before.length; seen++) {
+      const b = before[seen]!;
+      const id = b.sample.fields?.bootId;
+      if (id !== undefined && !firstAnswered.has(id)) firstAnswered.set(id, b.answeredNs!);
+    }
+    const id = t.sample.fields?.bootId;
+    if (id === undefined || !firstAnswered.has(id)) return;
+    const mine = firstAnswered.get(id)!;
+    for (const [other, since] of firstAnswered) {
+      if (other === id || since <= mine || reported.has(`${id} ${other}`)) continue;
+      reported.add(`${id} ${other}`);
+      overlaps.push({ older: id, newer: other, newerSinceNs: since, olderAgainNs: t.sentNs });
+    }
+  });
+  return overlaps;
+}
+
+export function counterDecreasesOf(samples: readonly ProbeSample[]): CounterDecrease[] {
+  const decreases: CounterDecrease[] = [];
+  let highest: number | undefined;
+  let seen = 0;
+  causalWalk(samples, (t, before) => {
+    for (; seen < before.length; seen++) {
+      const c = before[seen]!.sample.fields?.counter;
+      if (c !== undefined && (highest === undefined || c > highest)) highest = c;
+    }
+    const c = t.sample.fields?.counter;
+    if (c === undefined || highest === undefined || c >= highest) return;
+    decreases.push({ from: highest, to: c, atNs: t.sentNs });
+    // Counting on from the lower value is one loss, not one per later answer.
+    highest = c;
+  });
+  return decreases;
+}
+
+/** Math.max for bigints (Math.max takes numbers only). */
+const laterOf = (a: bigint, b: bigint) => (a > b ? a : b);
+
+export function measureProbe(samples: readonly ProbeSample[]): ProbeMeasurement {
+  const outages = outagesOf(samples);
+  const sorted = timed(samples);
+  let lateSends = 0;
+  let maxLateNs = 0n;
+  for (const s of samples) {
+    if (s.fields?.lateNs === undefined) continue;
+    lateSends++;
+    maxLateNs = laterOf(maxLateNs, BigInt(s.fields.lateNs));
+  }
+  return {
+    requests: samples.length,
+    failed: samples.filter((s) => !s.ok).length,
+    outages,
+    longestOutageNs: outages.map((o) => o.durationNs).reduce(laterOf, 0n),
+    unavailableNs: outages.reduce((sum, o) => sum + o.durationNs, 0n),
+    bootIdChanges: bootIdChangesOf(samples),
+    bootIdOverlaps: bootIdOverlapsOf(samples),
+    counterDecreases: counterDecreasesOf(samples),
+    lateSends,
+    maxLateNs,
+    ...(sorted.length ? { firstSentNs: sorted[0]!.sentNs, lastSentNs: sorted.at(-1)!.sentNs } : {}),
+  };
+}

@@ -1,0 +1,127 @@
+import { createWriteStream } from 'node:fs';
+import { Command } from 'commander';
+import { jsonLinesSink } from '../chaos/probes/json-lines-sink.js';
+import { measureProbe } from '../chaos/probes/measure.js';
+import { raiseToRealtime } from '../chaos/probes/realtime.js';
+import { DEFAULT_PROBE_INTERVAL_MS, runProbe } from '../chaos/probes/run-probe.js';
+import type { ProbeSample, SampleSink } from '../chaos/probes/sample.js';
+import { HavocError } from '../core/errors.js';
+import type { CommandEnv } from './command-env.js';
+import { parseDurationMs } from './duration-option.js';
+import { EXIT } from './exit-codes.js';
+import { inventoryPathFor, loadForCli } from './inventory-option.js';
+import { describeMeasurement, measurementJson, sawOutage } from './probe-report.js';
+
+interface ProbeOpts {
+  interval: string;
+  for?: string;
+  timeout?: string;
+  out?: string;
+  realtime?: boolean;
+}
+
+export function probeCommand(env: CommandEnv): Command {
+  return new Command('probe')
+    .description(
+      "probe a VM's service (its inventory probe: http, tcp or icmp) open loop from this station; exit 1 when an outage was seen",
+    )
+    .argument('<vm>', 'VM name from the inventory')
+    .option(
+      '--interval <duration>',
+      'one request every interval, whatever the earlier ones do',
+      `${DEFAULT_PROBE_INTERVAL_MS}ms`,
+    )
+    .option('--for <duration>', 'how long to probe (default: until Ctrl-C)')
+    .option(
+      '--timeout <duration>',
+      "a request unanswered this long failed (default: the probe's timeoutMs, or 500ms)",
+    )
+    .option('--out <file>', 'also write every sample to this file, one JSON line each')
+    .option(
+      '--realtime',
+      'probe at real-time priority (SCHED_RR, root): sends stay on time on a loaded station',
+    )
+    .addHelpText(
+      'after',
+      '\nWith --json every sample is one JSON line on stdout as it settles, then a probe-summary line.\n' +
+        'Ctrl-C stops sending and waits for the requests in flight; a second Ctrl-C abandons them.',
+    )
+    .action(
+      env.run(async (vmName: string, opts: ProbeOpts, cmd: Command) => {
+        const g = env.globals(cmd);
+        const io = env.io(g);
+        const intervalMs = parseDurationMs(opts.interval, '--interval');
+        const forMs = opts.for === undefined ? undefined : parseDurationMs(opts.for, '--for');
+        const timeoutMs = opts.timeout === undefined ? undefined : parseDurationMs(opts.timeout, '--timeout');
+        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env), io);
+        const vm = loaded.inventory.vms.find((v) => v.name === vmName);
+        if (!vm) {
+          throw new HavocError('usage', `no VM "${vmName}" in ${loaded.file}`, {
+            hint: loaded.inventory.vms.length
+              ? `one of ${loaded.inventory.vms.map((v) => v.name).join(', ')}`
+              : 'the inventory has no VMs',
+          });
+        }
+        if (!vm.probe) {
+          throw new HavocError('usage', `VM "${vmName}" has no probe in ${loaded.file}`, {
+            hint: 'add vms[].probe (http, tcp or icmp) to the inventory',
+          });
+        }
+        if (opts.realtime) await raiseToRealtime(process.pid);
+        const samples: ProbeSample[] = [];
+        const file = opts.out === undefined ? undefined : createWriteStream(opts.out, { flags: 'a' });
+        const sinks: SampleSink[] = [(s) => samples.push(s), watchState(vmName, io.progress)];
+        if (file) sinks.push(jsonLinesSink(file));
+        if (g.json) sinks.push((s) => io.out(JSON.stringify(s)));
+        const stop = new AbortController();
+        const cancel = new AbortController();
+        const onSigint = () => (stop.signal.aborted ? cancel.abort() : stop.abort());
+        process.on('SIGINT', onSigint);
+        const timer = forMs === undefined ? undefined : setTimeout(() => stop.abort(), forMs);
+        io.progress(`probing ${vmName} (${vm.probe.type} ${vm.probe.address}) every ${intervalMs} ms ...`);
+        try {
+          await runProbe(
+            { name: vmName, config: vm.probe },
+            {
+              intervalMs,
+              ...(timeoutMs === undefined ? {} : { timeoutMs }),
+              sink: (s) => {
+                for (const sink of sinks) sink(s);
+              },
+              stop: stop.signal,
+              cancel: cancel.signal,
+            },
+          );
+        } finally {
+          clearTimeout(timer);
+          process.off('SIGINT', onSigint);
+          if (file) await new Promise((resolve) => file.end(resolve));
+        }
+        const m = measureProbe(samples);
+        if (g.json) io.out(JSON.stringify(measurementJson(vmName, m)));
+        else io.out(describeMeasurement(vmName, m).join('\n'));
+        return sawOutage(m) ? EXIT.failed : EXIT.ok;
+      }),
+    );
+}
+
+/** A progress line each time the VM goes down or comes back, judged in send order. */
+function watchState(vm: string, progress: (text: string) => void): SampleSink {
+  let up: boolean | undefined;
+  let downSince: bigint | undefined;
+  let latestSentNs = -1n;
+  return (s) => {
+    // Failures settle at their timeout, after later answers: only a newer send can change the state.
+    const at = BigInt(s.sentNs);
+    if (at <= latestSentNs) return;
+    latestSentNs = at;
+    if (s.ok === up) return;
+    up = s.ok;
+    if (!s.ok) {
+      downSince = at;
+      progress(`${new Date().toISOString()} ${vm} DOWN: ${s.error}`);
+    } else if (downSince !== undefined) {
+      progress(`${new Date().toISOString()} ${vm} UP after ${(Number(at - downSince) / 1e6).toFixed(1)} ms`);
+    } else progress(`${new Date().toISOString()} ${vm} UP`);
+  };
+}
