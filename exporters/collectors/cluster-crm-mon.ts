@@ -1,8 +1,9 @@
 import { shCommand } from '../../core/shell-quote.js';
 import type { Inventory } from '../../inventory/schema.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 import type { CollectContext } from '../collector.js';
-import { sshPoolOf, sshTargetOf } from './host-ssh.js';
+import { sshPoolOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
 
@@ -17,7 +18,7 @@ export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
   return async (node, argv, signal) => {
     const host = ctx.loaded.inventory.hosts.find((h) => h.name === node);
     if (!host) throw new Error(`haManager.via names ${node}, which is not among the hosts`);
-    const r = await sshPoolOf(ctx).exec(sshTargetOf(host), shCommand(argv), {
+    const r = await sshPoolOf(ctx).exec(sshLoginOf(host), shCommand(argv), {
       signal,
       what: 'crm_mon',
       allowFailure: true,

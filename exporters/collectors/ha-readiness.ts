@@ -2,11 +2,12 @@ import type { Registry } from 'prom-client';
 import { deadlineSignal } from '../../core/deadline.js';
 import { capacityOf } from '../../inventory/preflight/capacity-plan.js';
 import type { Inventory } from '../../inventory/schema.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
 import { crmMonOfScrape } from './cluster-crm-mon.js';
 import { poolHaOfScrape } from './cluster-xapi.js';
-import { sshPoolOf, sshTargetOf } from './host-ssh.js';
+import { sshPoolOf } from './host-ssh.js';
 
 /*
  * Can the cluster still absorb the failures it promises to? The preflight
@@ -62,7 +63,7 @@ async function liveHosts(ctx: CollectContext): Promise<{ source: string; live: S
   const answers = await Promise.all(
     inv.hosts.map(async (h) => {
       try {
-        await pool.exec(sshTargetOf(h), 'true', {
+        await pool.exec(sshLoginOf(h), 'true', {
           signal: deadlineSignal(REACH_MS, `SSH reachability of ${h.name}`, ctx.signal),
           what: 'a reachability check',
         });

@@ -1,6 +1,5 @@
-import { HavocError } from '../../core/errors.js';
-import type { HostConfig } from '../../inventory/schema.js';
-import { SshPool, type SshTarget } from '../../protocols/ssh/index.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
+import { SshPool } from '../../protocols/ssh/index.js';
 import type { CollectContext } from '../collector.js';
 
 const POOL_KEY = 'ssh-pool';
@@ -12,21 +11,4 @@ export function sshPoolOf(ctx: CollectContext): SshPool {
   const pool = new SshPool();
   ctx.cache.set(POOL_KEY, pool);
   return pool;
-}
-
-export function sshTargetOf(host: HostConfig): SshTarget {
-  if (!host.ssh) {
-    throw new HavocError('config', `hosts.${host.name} has no ssh section`, {
-      hint: 'add ssh: {keyFile, knownHostsFile} to the host so havoc can log in',
-    });
-  }
-  return {
-    name: host.name,
-    address: host.address,
-    port: host.ssh.port,
-    user: host.ssh.user,
-    keyFile: host.ssh.keyFile,
-    knownHostsFile: host.ssh.knownHostsFile,
-    hostKeyFingerprint: host.ssh.hostKeyFingerprint,
-  };
 }

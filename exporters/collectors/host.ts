@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { HavocError } from '../../core/errors.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { BOND_METRICS, renderBonds } from './host-bonds.js';
 import { DRBD_METRICS, renderDrbd } from './host-drbd.js';
@@ -9,7 +10,7 @@ import { RESOURCE_METRICS, renderResources } from './host-resources.js';
 import { hostScript } from './host-script.js';
 import { splitSections } from './host-sections.js';
 import { type HostSnapshot, hostSnapshot } from './host-snapshot.js';
-import { sshPoolOf, sshTargetOf } from './host-ssh.js';
+import { sshPoolOf } from './host-ssh.js';
 import { renderVms, VM_METRICS } from './host-vms.js';
 
 /*
@@ -58,7 +59,7 @@ export const hostCollector: Collector = {
     const expected = hostExpected(inv, host);
     const script = hostScript(expected.interfaces);
     const { stdout } = await sshPoolOf(ctx).exec(
-      sshTargetOf(host),
+      sshLoginOf(host),
       `timeout -s KILL ${REMOTE_LIMIT_SECONDS} sh -s`,
       {
         signal: ctx.signal,

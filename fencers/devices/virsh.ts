@@ -1,5 +1,6 @@
 import { HavocError } from '../../core/errors.js';
 import type { HostConfig } from '../../inventory/schema.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { parseVirshDomstate, parseVirshList, type VirshDomainState } from '../../protocols/libvirt/index.js';
 import { SshCommandError, type SshPool, type SshTarget } from '../../protocols/ssh/index.js';
 import type { DeviceListEntry, FenceDevice, PowerState } from '../device.js';
@@ -57,15 +58,7 @@ export function createVirshDevice(
       },
     );
   }
-  const target: SshTarget = {
-    name: hv.name,
-    address: hv.address,
-    port: hv.ssh.port,
-    user: hv.ssh.user,
-    keyFile: hv.ssh.keyFile,
-    knownHostsFile: hv.ssh.knownHostsFile,
-    hostKeyFingerprint: hv.ssh.hostKeyFingerprint,
-  };
+  const target: SshTarget = sshLoginOf(hv);
   const description = `virsh on ${hv.name} (${hv.address}, user ${hv.ssh.user}), domain ${config.domain}`;
 
   async function virsh(args: string[], signal: AbortSignal, accept?: RegExp): Promise<string> {
