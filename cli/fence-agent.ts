@@ -1,11 +1,25 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-daemon.js';
+import { type AgentEvent, DEFAULT_AGENT_SOCKET } from '../fencers/agent-daemon.js';
 import { installFenceHavoc, STONITH_BINDIR } from '../fencers/agent-install.js';
 import { agentMetadata } from '../fencers/agent-metadata.js';
 import { serveFenceAgent } from '../fencers/agent-serve.js';
+import { labInventoryFile } from '../inventory/default-inventory.js';
 import type { CommandEnv } from './command-env.js';
 import { EXIT } from './exit-codes.js';
+
+/** One line per request of the resident agent, for its log (stderr). */
+function describeAgentEvent(e: AgentEvent): string {
+  const what = `request ${e.id} (${e.request.opts.action}${e.request.opts.plug ? ` ${e.request.opts.plug}` : ''})`;
+  switch (e.kind) {
+    case 'request':
+      return `${what}: received, deadline in ${(e.remainingMs / 1000).toFixed(1)} s`;
+    case 'abandoned':
+      return `${what}: abandoned, nothing more is sent to any device: ${e.reason}`;
+    case 'answered':
+      return `${what}: answered, exit code ${e.code}`;
+  }
+}
 
 export function fenceAgentCommand(env: CommandEnv): Command {
   const cmd = new Command('fence-agent').description(
@@ -39,10 +53,12 @@ export function fenceAgentCommand(env: CommandEnv): Command {
       env.run(async (opts: { socket: string }, sub: Command) => {
         const g = env.globals(sub);
         const io = env.io(g);
+        const inventory = g.inventory ?? (g.lab ? labInventoryFile(g.lab, env.streams.env) : undefined);
         const server = await serveFenceAgent(
           opts.socket,
           env.streams.env,
-          g.inventory ? resolve(g.inventory) : undefined,
+          inventory ? resolve(inventory) : undefined,
+          (e) => io.err(describeAgentEvent(e)),
         );
         io.err(`fence agent listening on ${server.socket}`);
         await new Promise<void>((done) => {
