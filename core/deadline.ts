@@ -77,3 +77,25 @@ export async function pollUntil<T>(
   }
   throw new Error('unreachable');
 }
+
+/**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC), the same
+ * in every process: for a deadline one process hands to another.
+ */
+export function systemMonotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/**
+ * Throws if `signal` aborted, after letting every expired timer and pending
+ * I/O callback run first. Called before a command that reaches a device: a
+ * process that was stopped (SIGSTOP, a stall) and resumes would otherwise
+ * send it from the callback that woke it, before the timer of an expired
+ * deadline or the close of a client that went away had their turn.
+ */
+export async function checkBeforeCommand(signal: AbortSignal): Promise<void> {
+  throwIfAborted(signal);
+  // A zero timer runs after every timer that expired before it (their expiry is earlier).
+  await sleep(0);
+  throwIfAborted(signal);
+}

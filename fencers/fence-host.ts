@@ -1,6 +1,7 @@
 import { deadlineSignal, monotonicMs } from '../core/deadline.js';
 import { errorMessage, HavocError } from '../core/errors.js';
 import type { HostConfig } from '../inventory/schema.js';
+import { checkedDevice } from './checked-device.js';
 import type { FenceContext } from './context.js';
 import type { FenceDevice, PowerState } from './device.js';
 import { devicesOfLevel } from './devices/index.js';
@@ -96,7 +97,7 @@ export async function fenceHost(
   const open = async (index: number): Promise<OpenLevel> => {
     const level: OpenLevel = {
       index,
-      devices: await devicesOfLevel(host, index, ctx),
+      devices: (await devicesOfLevel(host, index, ctx)).map(checkedDevice),
       record: { level: index + 1, ok: false, devices: [] },
     };
     opened.push(level);
