@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { systemMonotonicMs } from '../core/deadline.js';
 import { errorMessage, TimeoutError } from '../core/errors.js';
-import type { AgentOptions } from './agent-options.js';
+import type { AgentReply, AgentRequest } from './agent-client.js';
 
 /*
  * A resident fence_havoc. Pacemaker starts a fence agent as a new process for
@@ -21,25 +21,6 @@ import type { AgentOptions } from './agent-options.js';
  * (fencers/checked-device.ts), so a hung agent that wakes up later powers
  * nothing off.
  */
-
-export const DEFAULT_AGENT_SOCKET = '/run/havoc/fence-agent.sock';
-
-/** What fence_havoc passes on: its options, and the environment variables that choose the inventory. */
-export interface AgentRequest {
-  opts: AgentOptions;
-  env: Record<string, string>;
-  /** When the client gives up: milliseconds on the system monotonic clock (core/deadline.ts systemMonotonicMs). */
-  deadline: number;
-}
-
-export interface AgentReply {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The variables of fence_havoc's environment that the resident agent must honour. */
-export const FORWARDED_ENV = ['HAVOC_INVENTORY', 'HAVOC_LAB_NAME', 'HAVOC_LAB_DIR'] as const;
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -163,60 +144,4 @@ export async function serveAgent(
         rmSync(socket, { force: true });
       }),
   };
-}
-
-/**
- * Hands a request to the resident agent. Undefined when none listens (the
- * caller then does the work itself). Once the request was sent, a missing
- * answer is a failure, never a reason to run the operation a second time;
- * at the request's deadline the connection is closed, which tells the agent
- * to abandon the work.
- */
-export function askAgent(
-  socket: string,
-  request: AgentRequest,
-  connectTimeoutMs = 500,
-): Promise<AgentReply | undefined> {
-  if (!existsSync(socket)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    let sent = false;
-    let late = false;
-    let answer = '';
-    const conn = createConnection(socket);
-    const connectTimer = setTimeout(() => conn.destroy(), connectTimeoutMs);
-    const deadlineTimer = setTimeout(
-      () => {
-        late = true;
-        conn.destroy();
-      },
-      Math.max(0, request.deadline - systemMonotonicMs()),
-    );
-    conn.setEncoding('utf8');
-    conn.on('connect', () => {
-      clearTimeout(connectTimer);
-      sent = true;
-      conn.write(`${JSON.stringify(request)}\n`);
-    });
-    conn.on('data', (chunk: string) => {
-      answer += chunk;
-    });
-    const finish = () => {
-      clearTimeout(connectTimer);
-      clearTimeout(deadlineTimer);
-      if (!sent) return resolve(undefined);
-      const fail = (why: string) => resolve({ code: 1, stdout: '', stderr: `Failed: ${why}\n` });
-      if (late) {
-        return fail(
-          `the resident fence agent at ${socket} did not answer by the deadline; the connection was closed, which makes it abandon the request`,
-        );
-      }
-      try {
-        resolve(JSON.parse(answer) as AgentReply);
-      } catch {
-        fail(`the resident fence agent at ${socket} ended without an answer`);
-      }
-    };
-    conn.on('error', () => undefined);
-    conn.on('close', finish);
-  });
 }

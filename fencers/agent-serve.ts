@@ -1,10 +1,5 @@
-import {
-  type AgentEvent,
-  type AgentReply,
-  type AgentRequest,
-  type AgentServer,
-  serveAgent,
-} from './agent-daemon.js';
+import type { AgentReply, AgentRequest } from './agent-client.js';
+import { type AgentEvent, type AgentServer, serveAgent } from './agent-daemon.js';
 import { runAgent } from './fence_havoc.js';
 
 /** A writable that keeps what is written, for one request's stdout or stderr. */

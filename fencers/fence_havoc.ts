@@ -7,7 +7,7 @@ import { errorMessage } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
 import { resolveInventoryPath } from '../inventory/default-inventory.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-daemon.js';
+import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-client.js';
 import { agentMetadata } from './agent-metadata.js';
 import { type AgentOptions, parseArgvOptions, parseStdinOptions, requestTimeoutMs } from './agent-options.js';
 import type { FenceAction } from './result.js';
@@ -44,24 +44,23 @@ export async function runAgent(
   // Pacemaker starts this program for every operation, including frequent
   // monitors: load the schema, logger and fencing code only when needed.
   const [
-    { createLogger },
-    { loadInventory },
-    { secretRefsOf },
+    { loadAgentInventory },
     { hostByName },
     { closeFenceContext, createFenceContext },
     { describeFenceResult },
     { fenceHost },
   ] = await Promise.all([
-    import('../core/log.js'),
-    import('../inventory/load.js'),
-    import('../inventory/secret-refs.js'),
+    import('./agent-inventory.js'),
     import('../inventory/topology.js'),
     import('./context.js'),
     import('./describe-result.js'),
     import('./fence-host.js'),
   ]);
-  const log = createLogger(opts.verbose ? 'debug' : 'warn', redactor, io.stderr);
-  for (const key of opts.unknown) log.debug({ key }, 'ignoring an option fence_havoc does not use');
+  // Nothing below logs unless verbose: the logger (pino) is loaded only then.
+  const log = opts.verbose
+    ? (await import('../core/log.js')).createLogger('debug', redactor, io.stderr)
+    : undefined;
+  for (const key of opts.unknown) log?.debug({ key }, 'ignoring an option fence_havoc does not use');
 
   let loaded: LoadedInventory;
   let path: string;
@@ -72,14 +71,15 @@ export async function runAgent(
   }
   if (!existsSync(path)) return fail(`inventory ${path} does not exist (set inventory= or $HAVOC_INVENTORY)`);
   try {
-    loaded = loadInventory(path, redactor);
-    for (const { path: where, ref } of secretRefsOf(loaded.inventory)) {
-      try {
-        loaded.secrets.resolve(ref, where);
-      } catch {
-        // Reported by the device that needs it.
-      }
-    }
+    const found = await loadAgentInventory(path, redactor, io.env, (line) => say(io.stderr, line));
+    loaded = found.loaded;
+    if (opts.verbose)
+      say(
+        io.stderr,
+        found.from === 'snapshot'
+          ? `inventory ${path}, from the snapshot ${io.env.HAVOC_FENCE_SNAPSHOT} (validated by fence-agent install)`
+          : `inventory ${path}, loaded and validated`,
+      );
   } catch (err) {
     return fail(errorMessage(err));
   }
@@ -145,7 +145,6 @@ export async function runAgent(
     try {
       if ((action === 'off' || action === 'reboot') && delay > 0) await abortableSleep(delay * 1000, signal);
       const result = await fenceHost(host, action, ctx, fenceOpts);
-      for (const line of describeFenceResult(result)) log.info(line);
       if (opts.verbose) for (const line of describeFenceResult(result)) say(io.stderr, line);
       if (action === 'status') {
         if (!result.ok) return fail(result.error ?? 'status unknown');
@@ -204,4 +203,4 @@ async function main(): Promise<void> {
 }
 
 // Only as a program, not when a test imports runAgent.
-if (process.argv[1] && /fence_havoc(\.[jt]s)?$/.test(process.argv[1])) await main();
+if (process.argv[1] && /fence_havoc(\.m?[jt]s)?$/.test(process.argv[1])) await main();

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abortableSleep, pollUntil } from '../../core/deadline.js';
 import type { AgentServer } from '../../fencers/agent-daemon.js';
 import { serveFenceAgent } from '../../fencers/agent-serve.js';
+import { havoc } from '../cli/run.js';
 import { type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
 import { ipmiInventory, operatorOf } from './ipmi-topology.js';
 
@@ -202,5 +203,47 @@ describe('a hung resident agent never acts on a request its client gave up', () 
     } finally {
       await agentProc.stop();
     }
+  });
+});
+
+describe('fence-agent install: the wrapper Pacemaker runs, with a sealed inventory snapshot', () => {
+  it('fences from the snapshot; after an inventory edit it says the snapshot is stale and loads the file', async () => {
+    await server?.close();
+    server = undefined;
+    const wrapper = join(dir, 'fence_havoc');
+    const snapshot = join(dir, 'fence_havoc.snapshot.json');
+    const installed = await havoc([
+      '-i',
+      inventory,
+      'fence-agent',
+      'install',
+      '--path',
+      wrapper,
+      '--snapshot',
+      snapshot,
+    ]);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(readFileSync(wrapper, 'utf8')).toContain(`HAVOC_FENCE_SNAPSHOT='${snapshot}'`);
+    expect(readFileSync(snapshot, 'utf8')).not.toContain(bmc.operator.password);
+    const runWrapper = async (stdin: string) => {
+      const child = run(wrapper, [], {
+        env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
+      });
+      child.child.stdin?.end(stdin);
+      return child.then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    };
+    const fresh = await runWrapper('action=off\nplug=h1\nverbose=1\n');
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/Success: Powered OFF/);
+    expect(fresh.stderr).toContain(`from the snapshot ${snapshot}`);
+    expect(await bmc.power()).toBe(0);
+    appendFileSync(inventory, '# edited after install\n');
+    const stale = await runWrapper('action=on\nplug=h1\n');
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stderr).toMatch(/Warning: snapshot not used \(.* changed since the snapshot/);
+    expect(await bmc.power()).toBe(1);
   });
 });
