@@ -87,15 +87,19 @@ export function systemMonotonicMs(): number {
 }
 
 /**
- * Throws if `signal` aborted, after letting every expired timer and pending
- * I/O callback run first. Called before a command that reaches a device: a
- * process that was stopped (SIGSTOP, a stall) and resumes would otherwise
- * send it from the callback that woke it, before the timer of an expired
- * deadline or the close of a client that went away had their turn.
+ * Throws if `signal` aborted, after letting pending I/O callbacks run first
+ * (a client that went away), and for a command that `acts` (powers off,
+ * cuts a port) every expired timer too (a deadline that passed). Called
+ * before a command reaches a device: a process that was stopped (SIGSTOP, a
+ * stall) and resumes would otherwise send it from the callback that woke it,
+ * before the close or the timer that ends the request had their turn. A read
+ * only waits for I/O (a zero timer costs about a millisecond; a late read
+ * changes nothing).
  */
-export async function checkBeforeCommand(signal: AbortSignal): Promise<void> {
+export async function checkBeforeCommand(signal: AbortSignal, acts: boolean): Promise<void> {
   throwIfAborted(signal);
-  // A zero timer runs after every timer that expired before it (their expiry is earlier).
-  await sleep(0);
+  // A zero timer runs after every timer that expired before it (their expiry is earlier);
+  // setImmediate runs after the I/O callbacks of this turn of the event loop.
+  await (acts ? sleep(0) : new Promise<void>((resolve) => setImmediate(resolve)));
   throwIfAborted(signal);
 }

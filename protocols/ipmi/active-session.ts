@@ -106,7 +106,7 @@ export class ActiveSession {
       return res;
     };
     for (;;) {
-      if (checked) await checkBeforeCommand(signal);
+      if (checked) await checkBeforeCommand(signal, spec.acts === true);
       const packet = encodeRmcpPlus(
         PayloadType.ipmi,
         this.bmcSessionId,
