@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../core/errors.js';
@@ -9,20 +9,21 @@ export const STONITH_BINDIR = '/usr/sbin';
 
 /**
  * The built fence_havoc program: the bundle (dist/fence_havoc/fence_havoc.mjs,
- * one file to load instead of a tree of modules) when the build made it, else
- * dist/fencers/fence_havoc.js.
+ * one file to load instead of a tree of modules) when `npm run build` made it
+ * after the last tsc run, else dist/fencers/fence_havoc.js (a bundle older
+ * than the compiled code would run stale code).
  */
 export function fenceHavocProgram(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const dist = here.endsWith(join('dist', 'fencers')) ? dirname(here) : resolve(here, '..', 'dist');
-  const bundle = join(dist, 'fence_havoc', 'fence_havoc.mjs');
-  if (existsSync(bundle)) return bundle;
   const built = join(dist, 'fencers', 'fence_havoc.js');
   if (!existsSync(built)) {
     throw new HavocError('environment', `fence_havoc is not built (${built} is missing)`, {
       hint: 'run `npm run build`',
     });
   }
+  const bundle = join(dist, 'fence_havoc', 'fence_havoc.mjs');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(built).mtimeMs) return bundle;
   return built;
 }
 
