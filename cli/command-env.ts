@@ -6,6 +6,8 @@ export interface GlobalOptions {
   json: boolean;
   logLevel: LogLevel;
   inventory?: string;
+  /** --lab NAME: that lab's inventory instead of the default lab's. */
+  lab?: string;
 }
 
 /** What each subcommand factory receives: the streams, and how to read the global options. */

@@ -54,7 +54,7 @@ export function exporterCommand(env: CommandEnv): Command {
       env.run(async (opts: ServeOpts, sub: Command) => {
         const g = env.globals(sub);
         const io = env.io(g);
-        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env), io);
+        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env, g.lab), io);
         const listen = parseListenAddress(opts.listen);
         const webConfig = opts.webConfig ? loadWebConfig(opts.webConfig) : undefined;
         const exporter = await startExporter({
@@ -94,7 +94,7 @@ export function exporterCommand(env: CommandEnv): Command {
       env.run((opts: ConfigOpts, sub: Command) => {
         const g = env.globals(sub);
         const io = env.io(g);
-        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env), io);
+        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env, g.lab), io);
         parseListenAddress(opts.exporter);
         const interval = Number(opts.scrapeInterval);
         if (!(interval >= 1)) {

@@ -29,7 +29,7 @@ export function fenceCommand(env: CommandEnv): Command {
       env.run(async (hostName: string, action: FenceAction, opts: FenceOpts, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env), io);
+        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env, g.lab), io);
         const host = hostByName(loaded.inventory, hostName);
         if (!host) {
           throw new HavocError('usage', `no host "${hostName}" in ${loaded.file}`, {

@@ -1,23 +1,16 @@
-import { existsSync } from 'node:fs';
-import { HavocError } from '../core/errors.js';
+import { resolveInventoryPath } from '../inventory/default-inventory.js';
 import { type LoadedInventory, loadInventory } from '../inventory/load.js';
 import { registerSecrets } from '../inventory/register-secrets.js';
-import { labInventoryPath } from '../lab/paths.js';
 import type { CliIo } from './io.js';
 
 /**
  * The inventory a command works on: the argument, then --inventory, then
- * $HAVOC_INVENTORY, then the default lab's, so every command has a working
- * default once `havoc lab up` ran.
+ * --lab NAME, then $HAVOC_INVENTORY, then the lab's (inventory/default-inventory.ts,
+ * shared with fence_havoc), so every command has a working default once
+ * `havoc lab up` ran.
  */
-export function inventoryPathFor(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (explicit) return explicit;
-  if (env.HAVOC_INVENTORY) return env.HAVOC_INVENTORY;
-  const lab = labInventoryPath('havoc', env);
-  if (existsSync(lab)) return lab;
-  throw new HavocError('inventory', 'no inventory given and no lab is up', {
-    hint: 'pass an inventory file (--inventory FILE or $HAVOC_INVENTORY), or run `havoc lab up` to build the local lab',
-  });
+export function inventoryPathFor(explicit: string | undefined, env: NodeJS.ProcessEnv, lab?: string): string {
+  return resolveInventoryPath({ inventory: explicit, lab }, env);
 }
 
 /**

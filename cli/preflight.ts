@@ -28,7 +28,7 @@ export function preflightCommand(env: CommandEnv): Command {
             );
           return EXIT.ok;
         }
-        const path = inventoryPathFor(file ?? g.inventory, env.streams.env);
+        const path = inventoryPathFor(file ?? g.inventory, env.streams.env, g.lab);
         const report = runPreflight(loadForCli(path, io));
         if (g.json) {
           io.json({ file: path, ...report });

@@ -50,6 +50,10 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
       new Option('--log-level <level>', 'log verbosity on stderr').choices(LOG_LEVELS).default('warn'),
     )
     .option('-i, --inventory <file>', "cluster inventory (default: $HAVOC_INVENTORY, then the lab's)")
+    .option(
+      '--lab <name>',
+      'use the inventory of the local lab of that name ($HAVOC_LAB_NAME; default havoc)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -14,7 +14,7 @@ export function validateCommand(env: CommandEnv): Command {
       env.run((file: string | undefined, _opts, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const path = inventoryPathFor(file ?? g.inventory, env.streams.env);
+        const path = inventoryPathFor(file ?? g.inventory, env.streams.env, g.lab);
         const loaded = loadForCli(path, io);
         const inv = loaded.inventory;
         const summary = {

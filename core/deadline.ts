@@ -77,3 +77,29 @@ export async function pollUntil<T>(
   }
   throw new Error('unreachable');
 }
+
+/**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC), the same
+ * in every process: for a deadline one process hands to another.
+ */
+export function systemMonotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/**
+ * Throws if `signal` aborted, after letting pending I/O callbacks run first
+ * (a client that went away), and for a command that `acts` (powers off,
+ * cuts a port) every expired timer too (a deadline that passed). Called
+ * before a command reaches a device: a process that was stopped (SIGSTOP, a
+ * stall) and resumes would otherwise send it from the callback that woke it,
+ * before the close or the timer that ends the request had their turn. A read
+ * only waits for I/O (a zero timer costs about a millisecond; a late read
+ * changes nothing).
+ */
+export async function checkBeforeCommand(signal: AbortSignal, acts: boolean): Promise<void> {
+  throwIfAborted(signal);
+  // A zero timer runs after every timer that expired before it (their expiry is earlier);
+  // setImmediate runs after the I/O callbacks of this turn of the event loop.
+  await (acts ? sleep(0) : new Promise<void>((resolve) => setImmediate(resolve)));
+  throwIfAborted(signal);
+}

@@ -1,7 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import type { AgentOptions } from './agent-options.js';
+import { systemMonotonicMs } from '../core/deadline.js';
+import { errorMessage, TimeoutError } from '../core/errors.js';
+import type { AgentReply, AgentRequest } from './agent-client.js';
 
 /*
  * A resident fence_havoc. Pacemaker starts a fence agent as a new process for
@@ -10,24 +12,15 @@ import type { AgentOptions } from './agent-options.js';
  * `havoc fence-agent serve` keeps one warm process per node; fence_havoc hands
  * it the request over a root-only unix socket and falls back to doing the work
  * itself when no agent listens.
+ *
+ * A request is never acted on after its client gave up: it carries its
+ * deadline (on the machine's monotonic clock, so a request that waited in a
+ * stopped agent is seen as late), and the agent aborts the work the moment
+ * the deadline passes or the client's connection closes (Pacemaker killed
+ * fence_havoc). The abort reaches every device call and every BMC command
+ * (fencers/checked-device.ts), so a hung agent that wakes up later powers
+ * nothing off.
  */
-
-export const DEFAULT_AGENT_SOCKET = '/run/havoc/fence-agent.sock';
-
-/** What fence_havoc passes on: its options, and the environment variables that choose the inventory. */
-export interface AgentRequest {
-  opts: AgentOptions;
-  env: Record<string, string>;
-}
-
-export interface AgentReply {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The variables of fence_havoc's environment that the resident agent must honour. */
-export const FORWARDED_ENV = ['HAVOC_INVENTORY', 'HAVOC_LAB_NAME', 'HAVOC_LAB_DIR'] as const;
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -38,18 +31,40 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
+/** What happened to each request, for the agent's log. */
+export type AgentEvent = { id: number; request: AgentRequest } & (
+  | { kind: 'request'; remainingMs: number }
+  | { kind: 'abandoned'; reason: string }
+  | { kind: 'answered'; code: number }
+);
+
+function parseRequest(line: string): AgentRequest | undefined {
+  try {
+    const request = JSON.parse(line) as Partial<AgentRequest> | null;
+    if (typeof request?.deadline !== 'number' || typeof request.opts?.action !== 'string') return undefined;
+    return { opts: request.opts, env: request.env ?? {}, deadline: request.deadline };
+  } catch {
+    return undefined;
+  }
+}
+
+const failure = (message: string) =>
+  `${JSON.stringify({ code: 1, stdout: '', stderr: `Failed: ${message}\n` })}\n`;
+
 /**
  * Listens on `socket` (mode 0600) and answers each connection's one request
  * with `handle`. One JSON line in, one JSON line out.
  */
 export async function serveAgent(
   socket: string,
-  handle: (req: AgentRequest) => Promise<AgentReply>,
+  handle: (req: AgentRequest, signal: AbortSignal) => Promise<AgentReply>,
+  events: (event: AgentEvent) => void = () => {},
 ): Promise<AgentServer> {
   mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
   // A socket file left by a killed agent would make listen() fail with EADDRINUSE.
   if (existsSync(socket)) rmSync(socket);
   let served = 0;
+  let received = 0;
   const server: Server = createServer((conn) => {
     let buffered = '';
     conn.setEncoding('utf8');
@@ -63,23 +78,53 @@ export async function serveAgent(
       const newline = buffered.indexOf('\n');
       if (newline < 0) return;
       conn.removeAllListeners('data');
-      let request: AgentRequest;
-      try {
-        request = JSON.parse(buffered.slice(0, newline)) as AgentRequest;
-      } catch {
-        conn.end(
-          `${JSON.stringify({ code: 1, stdout: '', stderr: 'Failed: malformed request to the fence agent\n' })}\n`,
-        );
+      const request = parseRequest(buffered.slice(0, newline));
+      if (!request) {
+        conn.end(failure('malformed request to the fence agent (from an older fence_havoc?)'));
         return;
       }
-      handle(request)
+      const id = ++received;
+      const remainingMs = request.deadline - systemMonotonicMs();
+      events({ id, kind: 'request', request, remainingMs });
+      if (remainingMs <= 0) {
+        const reason = `the request's deadline had passed ${Math.round(-remainingMs)} ms before the agent read it; nothing was done`;
+        events({ id, kind: 'abandoned', request, reason });
+        conn.end(failure(reason));
+        return;
+      }
+      const work = new AbortController();
+      let answered = false;
+      const deadline = setTimeout(
+        () =>
+          work.abort(
+            new TimeoutError(
+              `the request's deadline passed (${Math.round(remainingMs)} ms after the agent read it)`,
+            ),
+          ),
+        remainingMs,
+      );
+      // The client holds its end open until it has the answer: an end before that means it is gone.
+      const gone = () => {
+        if (!answered) work.abort(new Error('the client (fence_havoc) went away before the answer'));
+      };
+      work.signal.addEventListener('abort', () =>
+        events({ id, kind: 'abandoned', request, reason: errorMessage(work.signal.reason) }),
+      );
+      conn.on('end', gone);
+      conn.on('close', gone);
+      conn.resume();
+      handle(request, work.signal)
         .then((reply) => {
           served++;
+          answered = true;
+          events({ id, kind: 'answered', request, code: reply.code });
           conn.end(`${JSON.stringify(reply)}\n`);
         })
-        .catch((err: unknown) =>
-          conn.end(`${JSON.stringify({ code: 1, stdout: '', stderr: `Failed: ${String(err)}\n` })}\n`),
-        );
+        .catch((err: unknown) => {
+          answered = true;
+          conn.end(failure(String(err)));
+        })
+        .finally(() => clearTimeout(deadline));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -99,47 +144,4 @@ export async function serveAgent(
         rmSync(socket, { force: true });
       }),
   };
-}
-
-/**
- * Hands a request to the resident agent. Undefined when none listens (the
- * caller then does the work itself). Once the request was sent, a missing
- * answer is a failure, never a reason to run the operation a second time.
- */
-export function askAgent(
-  socket: string,
-  request: AgentRequest,
-  connectTimeoutMs = 500,
-): Promise<AgentReply | undefined> {
-  if (!existsSync(socket)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    let sent = false;
-    let answer = '';
-    const conn = createConnection(socket);
-    const connectTimer = setTimeout(() => conn.destroy(), connectTimeoutMs);
-    conn.setEncoding('utf8');
-    conn.on('connect', () => {
-      clearTimeout(connectTimer);
-      sent = true;
-      conn.write(`${JSON.stringify(request)}\n`);
-    });
-    conn.on('data', (chunk: string) => {
-      answer += chunk;
-    });
-    const finish = () => {
-      clearTimeout(connectTimer);
-      if (!sent) return resolve(undefined);
-      try {
-        resolve(JSON.parse(answer) as AgentReply);
-      } catch {
-        resolve({
-          code: 1,
-          stdout: '',
-          stderr: `Failed: the resident fence agent at ${socket} ended without an answer\n`,
-        });
-      }
-    };
-    conn.on('error', () => undefined);
-    conn.on('close', finish);
-  });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../core/errors.js';
@@ -7,17 +7,23 @@ import { shQuote } from '../core/shell-quote.js';
 /** Where pacemaker-fenced looks for fence agents (Pacemaker's STONITH_BINDIR on Debian and RHEL). */
 export const STONITH_BINDIR = '/usr/sbin';
 
-/** The built fence_havoc program beside this module (dist/fencers/fence_havoc.js). */
+/**
+ * The built fence_havoc program: the bundle (dist/fence_havoc/fence_havoc.mjs,
+ * one file to load instead of a tree of modules) when `npm run build` made it
+ * after the last tsc run, else dist/fencers/fence_havoc.js (a bundle older
+ * than the compiled code would run stale code).
+ */
 export function fenceHavocProgram(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const built = here.endsWith(join('dist', 'fencers'))
-    ? join(here, 'fence_havoc.js')
-    : resolve(here, '..', 'dist', 'fencers', 'fence_havoc.js');
+  const dist = here.endsWith(join('dist', 'fencers')) ? dirname(here) : resolve(here, '..', 'dist');
+  const built = join(dist, 'fencers', 'fence_havoc.js');
   if (!existsSync(built)) {
     throw new HavocError('environment', `fence_havoc is not built (${built} is missing)`, {
       hint: 'run `npm run build`',
     });
   }
+  const bundle = join(dist, 'fence_havoc', 'fence_havoc.mjs');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(built).mtimeMs) return bundle;
   return built;
 }
 
@@ -26,13 +32,23 @@ export function fenceHavocProgram(): string {
  * named fence_* from there, and it runs them with a minimal environment, so
  * node and the inventory are named explicitly.
  */
-export function fenceHavocWrapper(program: string, inventory?: string, node = process.execPath): string {
-  const env = inventory ? `HAVOC_INVENTORY=${shQuote(inventory)} ` : '';
-  return `#!/bin/sh\n# fence_havoc: written by \`havoc fence install-agent\`\n${env}exec ${shQuote(node)} ${shQuote(program)} "$@"\n`;
+export function fenceHavocWrapper(
+  program: string,
+  opts: { inventory?: string | undefined; snapshot?: string | undefined; node?: string } = {},
+): string {
+  const env = [
+    ...(opts.inventory ? [`HAVOC_INVENTORY=${shQuote(opts.inventory)}`] : []),
+    ...(opts.snapshot ? [`HAVOC_FENCE_SNAPSHOT=${shQuote(opts.snapshot)}`] : []),
+  ];
+  const node = opts.node ?? process.execPath;
+  return `#!/bin/sh\n# fence_havoc: written by \`havoc fence-agent install\`\n${env.map((e) => `${e} `).join('')}exec ${shQuote(node)} ${shQuote(program)} "$@"\n`;
 }
 
-export function installFenceHavoc(path: string, inventory?: string): string {
-  const script = fenceHavocWrapper(fenceHavocProgram(), inventory);
+export function installFenceHavoc(
+  path: string,
+  opts: { inventory?: string | undefined; snapshot?: string | undefined } = {},
+): string {
+  const script = fenceHavocWrapper(fenceHavocProgram(), opts);
   writeFileSync(path, script);
   chmodSync(path, 0o755);
   return path;

@@ -16,7 +16,7 @@ ${param('port', false, 'string', 'Host name in the inventory', ' deprecated="1"'
 ${param('inventory', false, 'string', "Path of the havoc inventory (default: $HAVOC_INVENTORY, then the lab's)")}
 ${param('level', false, 'integer', 'Use only this fencing level (1-based); default: every level in order')}
 ${param('method', false, 'select', 'Reboot method: onoff (default) or cycle').replace('<content type="select" />', '<content type="select" default="onoff">\n      <option value="onoff" />\n      <option value="cycle" />\n    </content>')}
-${param('power_timeout', false, 'second', 'Deadline in seconds for each device to be seen off or on').replace('<content type="second" />', '<content type="second" default="20" />')}
+${param('power_timeout', false, 'second', 'Deadline in seconds of the whole operation (default 60) and of each device to be seen off or on (default: the inventory fencing.timeoutSeconds)')}
 ${param('delay', false, 'second', 'Wait this many seconds before off or reboot (against fence races)').replace('<content type="second" />', '<content type="second" default="0" />')}
 ${param('verbose', false, 'boolean', 'Log every step on stderr')}
 </parameters>

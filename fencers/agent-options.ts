@@ -99,3 +99,20 @@ export function parseArgvOptions(argv: readonly string[]): AgentOptions {
   }
   return opts;
 }
+
+/**
+ * Seconds one invocation may take when power_timeout is not given: Pacemaker's
+ * default stonith-timeout, after which it kills the agent anyway.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_S = 60;
+
+/**
+ * The deadline of one invocation, handed to the resident agent with the
+ * request and enforced by fence_havoc on its own work too: power_timeout
+ * (fence-agents' option, also each device's deadline) or the default.
+ * An invalid value falls back to the default here; runAgent rejects it.
+ */
+export function requestTimeoutMs(opts: AgentOptions): number {
+  const seconds = Number(opts.powerTimeout);
+  return (opts.powerTimeout !== undefined && seconds > 0 ? seconds : DEFAULT_REQUEST_TIMEOUT_S) * 1000;
+}

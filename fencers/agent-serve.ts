@@ -1,4 +1,5 @@
-import { type AgentReply, type AgentRequest, type AgentServer, serveAgent } from './agent-daemon.js';
+import type { AgentReply, AgentRequest } from './agent-client.js';
+import { type AgentEvent, type AgentServer, serveAgent } from './agent-daemon.js';
 import { runAgent } from './fence_havoc.js';
 
 /** A writable that keeps what is written, for one request's stdout or stderr. */
@@ -22,16 +23,21 @@ export function serveFenceAgent(
   socket: string,
   baseEnv: NodeJS.ProcessEnv,
   defaultInventory?: string,
+  events?: (event: AgentEvent) => void,
 ): Promise<AgentServer> {
-  return serveAgent(socket, async (req: AgentRequest): Promise<AgentReply> => {
-    const stdout = collector();
-    const stderr = collector();
-    const env = {
-      ...baseEnv,
-      ...(defaultInventory ? { HAVOC_INVENTORY: defaultInventory } : {}),
-      ...req.env,
-    };
-    const code = await runAgent(req.opts, { stdout: stdout.stream, stderr: stderr.stream, env });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  });
+  return serveAgent(
+    socket,
+    async (req: AgentRequest, signal: AbortSignal): Promise<AgentReply> => {
+      const stdout = collector();
+      const stderr = collector();
+      const env = {
+        ...baseEnv,
+        ...(defaultInventory ? { HAVOC_INVENTORY: defaultInventory } : {}),
+        ...req.env,
+      };
+      const code = await runAgent(req.opts, { stdout: stdout.stream, stderr: stderr.stream, env }, signal);
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    },
+    events,
+  );
 }

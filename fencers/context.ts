@@ -7,7 +7,8 @@ import type { SshPool } from '../protocols/ssh/pool.js';
 /** What fencing needs besides the host: the inventory, a logger, and per-run memories. */
 export interface FenceContext {
   loaded: LoadedInventory;
-  log: Logger;
+  /** Absent when nothing is to be logged (fence_havoc without verbose, which then spares loading the logger). */
+  log?: Logger;
   /** IPMI cipher suite that worked per BMC, kept for the life of the process. */
   ipmiMemory: CipherSuiteMemory;
   /** Switch port name -> ifIndex per switch, so repeated fences skip the name walk. */
@@ -18,10 +19,14 @@ export interface FenceContext {
   timeoutMs?: number;
 }
 
-export function createFenceContext(loaded: LoadedInventory, log: Logger, timeoutMs?: number): FenceContext {
+export function createFenceContext(
+  loaded: LoadedInventory,
+  log: Logger | undefined,
+  timeoutMs?: number,
+): FenceContext {
   return {
     loaded,
-    log,
+    ...(log ? { log } : {}),
     ipmiMemory: new CipherSuiteMemory(),
     portLookups: new Map(),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

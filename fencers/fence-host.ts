@@ -1,6 +1,7 @@
 import { deadlineSignal, monotonicMs } from '../core/deadline.js';
 import { errorMessage, HavocError } from '../core/errors.js';
 import type { HostConfig } from '../inventory/schema.js';
+import { checkedDevice } from './checked-device.js';
 import type { FenceContext } from './context.js';
 import type { FenceDevice, PowerState } from './device.js';
 import { devicesOfLevel } from './device-factory.js';
@@ -10,7 +11,7 @@ import { driveToState, recordStep, waitForState } from './verify.js';
 export interface FenceOptions {
   /** Only this level (1-based) instead of the topology in order. */
   level?: number;
-  /** reboot: off then on (default), or one power-cycle command verified by watching the host go off. */
+  /** reboot: off then on (default), or one power-cycle command, verified by watching the host go off and come back on. */
   method?: 'onoff' | 'cycle';
   signal?: AbortSignal;
 }
@@ -96,7 +97,7 @@ export async function fenceHost(
   const open = async (index: number): Promise<OpenLevel> => {
     const level: OpenLevel = {
       index,
-      devices: await devicesOfLevel(host, index, ctx),
+      devices: (await devicesOfLevel(host, index, ctx)).map(checkedDevice),
       record: { level: index + 1, ok: false, devices: [] },
     };
     opened.push(level);
@@ -111,23 +112,37 @@ export async function fenceHost(
       case 'reboot':
         for (const index of indexes) {
           const level = await open(index);
-          const offOk =
-            action === 'reboot' && options.method === 'cycle'
-              ? await onEveryDevice(level, (d, r) => cycleAndWatch(d, timeoutMs, parent, r, origin))
-              : await onEveryDevice(level, (d, r) =>
-                  driveToState(d, 'off', timeoutMs, parent, r.steps, origin),
-                );
+          const cycle = action === 'reboot' && options.method === 'cycle';
+          // Devices found off before a cycle: they are powered on instead of watched coming back.
+          const wasOff = new Set<FenceDevice>();
+          const offOk = cycle
+            ? await onEveryDevice(level, async (d, r) => {
+                if ((await cycleAndWatchOff(d, timeoutMs, parent, r, origin)) === 'was-off') wasOff.add(d);
+              })
+            : await onEveryDevice(level, (d, r) =>
+                driveToState(d, 'off', timeoutMs, parent, r.steps, origin),
+              );
           if (!offOk) continue;
           result.ok = true;
           result.level = index + 1;
-          if (action === 'reboot' && options.method !== 'cycle') {
+          if (action === 'reboot') {
             // The fence is the off; a failed power-on is reported but does not undo it (fence-agents API).
             const onOk = await onEveryDevice(level, (d, r) =>
-              driveToState(d, 'on', timeoutMs, parent, r.steps, origin),
+              cycle && !wasOff.has(d)
+                ? waitForState(
+                    d,
+                    'on',
+                    deadlineSignal(timeoutMs, `power-on after the cycle of ${d.description}`, parent),
+                    r.steps,
+                    origin,
+                  )
+                : driveToState(d, 'on', timeoutMs, parent, r.steps, origin),
             );
             if (!onOk)
               result.warnings.push(
-                `host ${host.name} was fenced (off) but did not power on again through level ${index + 1}`,
+                cycle
+                  ? `host ${host.name} was fenced (seen off after the power cycle) but was not seen on again through level ${index + 1}`
+                  : `host ${host.name} was fenced (off) but did not power on again through level ${index + 1}`,
               );
           }
           break;
@@ -217,16 +232,18 @@ export async function fenceHost(
 
 /**
  * cycle method: one power-cycle command. fence_ipmilan reports success as
- * soon as the BMC accepts it; havoc instead watches the host go off (or, for
- * a BMC that cycles faster than a poll, come back on after being seen off).
+ * soon as the BMC accepts it; havoc instead watches the host go off (the
+ * fence), then the caller watches it come back on. A BMC that cycles faster
+ * than the status polls is never seen off, and then the fence fails: it
+ * cannot be claimed.
  */
-async function cycleAndWatch(
+async function cycleAndWatchOff(
   device: FenceDevice,
   timeoutMs: number,
   parent: AbortSignal,
   record: DeviceRecord,
   origin: number,
-): Promise<void> {
+): Promise<'cycled' | 'was-off'> {
   if (!device.cycle) throw new Error(`${device.description} has no power-cycle command; use method onoff`);
   const signal = deadlineSignal(timeoutMs, `cycle of ${device.description}`, parent);
   const before = await recordStep(
@@ -236,10 +253,9 @@ async function cycleAndWatch(
     () => device.status(signal),
     (state) => ({ state }),
   );
-  if (before === 'off') {
-    // Cycling an off chassis is refused by most BMCs; the host is already fenced.
-    return;
-  }
+  // Cycling an off chassis is refused by most BMCs; the host is already fenced.
+  if (before === 'off') return 'was-off';
   await recordStep(record.steps, origin, 'cycle', () => device.cycle!(signal));
   await waitForState(device, 'off', signal, record.steps, origin);
+  return 'cycled';
 }

@@ -2,14 +2,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { abortableSleep } from '../core/deadline.js';
+import { abortableSleep, deadlineSignal, systemMonotonicMs } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
+import { resolveInventoryPath } from '../inventory/default-inventory.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { labInventoryPath } from '../lab/paths.js';
-import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-daemon.js';
+import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-client.js';
 import { agentMetadata } from './agent-metadata.js';
-import { type AgentOptions, parseArgvOptions, parseStdinOptions } from './agent-options.js';
+import { type AgentOptions, parseArgvOptions, parseStdinOptions, requestTimeoutMs } from './agent-options.js';
 import type { FenceAction } from './result.js';
 
 /** fence-agents exit codes: 0 success (status: on), 1 failure, 2 status off. */
@@ -21,14 +21,16 @@ export interface AgentIo {
   env: NodeJS.ProcessEnv;
 }
 
-function inventoryPath(opts: AgentOptions, env: NodeJS.ProcessEnv): string {
-  if (opts.inventory) return opts.inventory;
-  if (env.HAVOC_INVENTORY) return env.HAVOC_INVENTORY;
-  return labInventoryPath(env.HAVOC_LAB_NAME ?? 'havoc', env);
-}
-
-/** Runs one fence-agent invocation; returns the exit code. */
-export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number> {
+/**
+ * Runs one fence-agent invocation; returns the exit code. Nothing reaches a
+ * device after `signal` aborts (the invocation's deadline, or the resident
+ * agent's client went away).
+ */
+export async function runAgent(
+  opts: AgentOptions,
+  io: AgentIo,
+  signal: AbortSignal = deadlineSignal(requestTimeoutMs(opts), `fence_havoc ${opts.action}`),
+): Promise<number> {
   const redactor = new Redactor();
   const say = (stream: NodeJS.WritableStream, line: string) => stream.write(`${redactor.redact(line)}\n`);
   const fail = (message: string) => {
@@ -42,37 +44,42 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
   // Pacemaker starts this program for every operation, including frequent
   // monitors: load the schema, logger and fencing code only when needed.
   const [
-    { createLogger },
-    { loadInventory },
-    { secretRefsOf },
+    { loadAgentInventory },
     { hostByName },
     { closeFenceContext, createFenceContext },
     { describeFenceResult },
     { fenceHost },
   ] = await Promise.all([
-    import('../core/log.js'),
-    import('../inventory/load.js'),
-    import('../inventory/secret-refs.js'),
+    import('./agent-inventory.js'),
     import('../inventory/topology.js'),
     import('./context.js'),
     import('./describe-result.js'),
     import('./fence-host.js'),
   ]);
-  const log = createLogger(opts.verbose ? 'debug' : 'warn', redactor, io.stderr);
-  for (const key of opts.unknown) log.debug({ key }, 'ignoring an option fence_havoc does not use');
+  // Nothing below logs unless verbose: the logger (pino) is loaded only then.
+  const log = opts.verbose
+    ? (await import('../core/log.js')).createLogger('debug', redactor, io.stderr)
+    : undefined;
+  for (const key of opts.unknown) log?.debug({ key }, 'ignoring an option fence_havoc does not use');
 
-  const path = inventoryPath(opts, io.env);
-  if (!existsSync(path)) return fail(`inventory ${path} does not exist (set inventory= or $HAVOC_INVENTORY)`);
   let loaded: LoadedInventory;
+  let path: string;
   try {
-    loaded = loadInventory(path, redactor);
-    for (const { path: where, ref } of secretRefsOf(loaded.inventory)) {
-      try {
-        loaded.secrets.resolve(ref, where);
-      } catch {
-        // Reported by the device that needs it.
-      }
-    }
+    path = resolveInventoryPath({ inventory: opts.inventory }, io.env);
+  } catch (err) {
+    return fail(errorMessage(err));
+  }
+  if (!existsSync(path)) return fail(`inventory ${path} does not exist (set inventory= or $HAVOC_INVENTORY)`);
+  try {
+    const found = await loadAgentInventory(path, redactor, io.env, (line) => say(io.stderr, line));
+    loaded = found.loaded;
+    if (opts.verbose)
+      say(
+        io.stderr,
+        found.from === 'snapshot'
+          ? `inventory ${path}, from the snapshot ${io.env.HAVOC_FENCE_SNAPSHOT} (validated by fence-agent install)`
+          : `inventory ${path}, loaded and validated`,
+      );
   } catch (err) {
     return fail(errorMessage(err));
   }
@@ -102,7 +109,7 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
 
   const ctx = createFenceContext(loaded, log, timeout === undefined ? undefined : timeout * 1000);
   try {
-    const fenceOpts = { method, ...(level !== undefined ? { level } : {}) } as const;
+    const fenceOpts = { method, signal, ...(level !== undefined ? { level } : {}) } as const;
 
     if (opts.action === 'monitor') {
       const targets = host ? [host] : fenceable;
@@ -135,10 +142,9 @@ export async function runAgent(opts: AgentOptions, io: AgentIo): Promise<number>
       );
     if (!host) return fail(`action ${action} needs plug= (or port=): the host name in the inventory`);
 
-    if ((action === 'off' || action === 'reboot') && delay > 0) await abortableSleep(delay * 1000);
     try {
+      if ((action === 'off' || action === 'reboot') && delay > 0) await abortableSleep(delay * 1000, signal);
       const result = await fenceHost(host, action, ctx, fenceOpts);
-      for (const line of describeFenceResult(result)) log.info(line);
       if (opts.verbose) for (const line of describeFenceResult(result)) say(io.stderr, line);
       if (action === 'status') {
         if (!result.ok) return fail(result.error ?? 'status unknown');
@@ -163,6 +169,9 @@ async function main(): Promise<void> {
     argv.length > 0 || process.stdin.isTTY
       ? parseArgvOptions(argv)
       : parseStdinOptions(await text(process.stdin));
+  // One deadline for the whole invocation, whoever does the work.
+  const timeoutMs = requestTimeoutMs(opts);
+  const deadline = systemMonotonicMs() + timeoutMs;
   if (opts.action !== 'metadata') {
     // A resident agent (`havoc fence-agent serve`) answers without this process loading anything more.
     if (opts.inventory) opts.inventory = resolve(opts.inventory);
@@ -173,7 +182,8 @@ async function main(): Promise<void> {
         return v ? [[k, k === 'HAVOC_LAB_NAME' ? v : resolve(v)]] : [];
       }),
     );
-    const reply = await askAgent(process.env.HAVOC_FENCE_AGENT_SOCKET ?? DEFAULT_AGENT_SOCKET, { opts, env });
+    const socket = process.env.HAVOC_FENCE_AGENT_SOCKET ?? DEFAULT_AGENT_SOCKET;
+    const reply = await askAgent(socket, { opts, env, deadline });
     if (reply) {
       process.stdout.write(reply.stdout);
       process.stderr.write(reply.stderr);
@@ -181,12 +191,16 @@ async function main(): Promise<void> {
       return;
     }
   }
-  process.exitCode = await runAgent(opts, {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  });
+  const signal = deadlineSignal(
+    deadline - systemMonotonicMs(),
+    `fence_havoc ${opts.action} (${timeoutMs} ms)`,
+  );
+  process.exitCode = await runAgent(
+    opts,
+    { stdout: process.stdout, stderr: process.stderr, env: process.env },
+    signal,
+  );
 }
 
 // Only as a program, not when a test imports runAgent.
-if (process.argv[1] && /fence_havoc(\.[jt]s)?$/.test(process.argv[1])) await main();
+if (process.argv[1] && /fence_havoc(\.m?[jt]s)?$/.test(process.argv[1])) await main();

@@ -12,7 +12,8 @@ import { zodIssuesToInventoryIssues } from './zod-issues.js';
 export interface LoadedInventory {
   file: string;
   inventory: Inventory;
-  source: YamlSource;
+  /** The parsed YAML, for positions in messages; absent for fence_havoc's snapshot (fencers/agent-snapshot.ts). */
+  source?: YamlSource;
   secrets: SecretResolver;
   /** Where the inventory's secrets are registered; clients add what they receive (session tokens). */
   redactor: Redactor;

@@ -59,7 +59,7 @@ export interface ChassisScriptInput {
  *   recorded;
  * - off: SIGKILL to the host's init (the kernel then kills everything in its
  *   PID namespace), wait until it is gone, NICs down (the switch ports lose
- *   carrier);
+ *   carrier); a host not seen gone within 5 s stays on and the command fails;
  * - status: on exactly when the recorded process (PID and start time) lives.
  */
 export function chassisScript(h: ChassisScriptInput): string {
@@ -112,6 +112,7 @@ power_off() {
     kill -KILL $init "$PID" 2>/dev/null
     # The namespace's init exits only after every process in it has died.
     i=0
+    alive=1
     while [ $i -lt 250 ]; do
       alive=0
       for p in $init "$PID"; do
@@ -121,6 +122,12 @@ power_off() {
       sleep 0.02
       i=$((i + 1))
     done
+    if [ $alive = 1 ]; then
+      # Not seen gone (e.g. stuck in uninterruptible sleep): the host is still on, and the BMC says so
+      # (the record stays, status reads on, the command fails with completion code 0xFF).
+      log "off failed pid=$PID: host processes still alive 5 s after SIGKILL"
+      return 1
+    fi
     log "off pid=$PID"
   fi
   rm -f "$REC"
@@ -162,11 +169,12 @@ case "$op" in
     done
     ;;
   set)
+    # A failed step exits non-zero: ipmi_sim then answers completion code 0xFF, not success.
     case "$1:$2" in
-      power:1) power_on ;;
-      power:0) power_off ;;
-      reset:1) power_off; power_on ;;
-      shutdown:1) soft_off ;;
+      power:1) power_on || exit 1 ;;
+      power:0) power_off || exit 1 ;;
+      reset:1) { power_off && power_on; } || exit 1 ;;
+      shutdown:1) soft_off || exit 1 ;;
     esac
     ;;
 esac

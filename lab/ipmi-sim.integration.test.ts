@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
 import { freeUdpPort, requireProgram } from '../test/support/ipmi-sim-fixture.js';
 import { tempDir } from '../test/support/temp-dir.js';
+import { chassisScript } from './boot-script.js';
 import { type IpmiSimConfig, readIpmiSimHandle, startIpmiSim, stopIpmiSim } from './ipmi-sim.js';
 
 const run = promisify(execFile);
@@ -109,5 +111,102 @@ describe('lab/ipmi-sim: one real ipmi_sim per BMC', () => {
     } finally {
       await run('ip', ['netns', 'del', ns]);
     }
+  });
+});
+
+/*
+ * The lab's chassis script (lab/boot-script.ts) behind a real ipmi_sim: a
+ * power off is reported only once the host's processes were seen gone. The
+ * "host" is a process of this test recorded as the host's init; a frozen one
+ * (cgroup v1 freezer: SIGKILL stays pending, the process sits in D state, as
+ * a process stuck in uninterruptible I/O does) cannot be seen gone.
+ */
+describe('lab chassis script: power off claims only what it saw', () => {
+  const FREEZER = '/sys/fs/cgroup/freezer';
+  let dir: string;
+  let handle: Awaited<ReturnType<typeof startIpmiSim>>;
+  const admin = { name: 'labadmin', password: 'lab-admin-pw' };
+  const power = (...args: string[]) =>
+    ipmitool(handle.port, admin, ['-R', '1', '-N', '15', 'chassis', 'power', ...args]);
+
+  const isGone = async (pid: number) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    return stat === '' || stat.includes(') Z ');
+  };
+
+  /** A long-running process of this test, recorded as the powered-on host's init. */
+  async function hostInit(): Promise<number> {
+    const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const pid = child.pid!;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    await writeFile(join(dir, 'host', 'power.pid'), `${pid} ${start}\n`);
+    return pid;
+  }
+
+  beforeAll(async () => {
+    requireProgram('ipmi_sim', 'openipmi');
+    dir = tempDir('hvi-chassis-');
+    await mkdir(join(dir, 'host'));
+    const script = join(dir, 'chassis.sh');
+    await writeFile(
+      script,
+      chassisScript({ hostName: 'h1', netns: 'hvi-none', dir: join(dir, 'host'), nics: [] }),
+    );
+    await chmod(script, 0o755);
+    handle = await startIpmiSim({
+      stateDir: join(dir, 'bmc'),
+      address: '127.0.0.1',
+      port: await freeUdpPort(),
+      admin,
+      operator: { name: 'laboper', password: 'lab-oper-pw' },
+      chassisControlScript: script,
+    });
+  });
+  afterAll(async () => {
+    if (handle) await stopIpmiSim(handle);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a host whose processes die is reported off, and the power log says so', async () => {
+    const pid = await hostInit();
+    expect((await power('status')).stdout).toContain('Chassis Power is on');
+    await power('off');
+    expect((await power('status')).stdout).toContain('Chassis Power is off');
+    expect(await readFile(join(dir, 'host', 'power.log'), 'utf8')).toContain(`off pid=${pid}`);
+  });
+
+  it('a host whose processes are not seen gone: the off fails and the BMC still reports on', async () => {
+    const cgroup = join(FREEZER, `hvi-chassis-${randomBytes(3).toString('hex')}`);
+    await mkdir(cgroup);
+    const pid = await hostInit();
+    try {
+      await writeFile(join(cgroup, 'cgroup.procs'), `${pid}\n`);
+      await writeFile(join(cgroup, 'freezer.state'), 'FROZEN\n');
+      await pollUntil(
+        async () =>
+          (await readFile(join(cgroup, 'freezer.state'), 'utf8')).trim() === 'FROZEN' ? true : undefined,
+        AbortSignal.timeout(5000),
+        { initialMs: 10, maxMs: 100 },
+      );
+      const off = await power('off').then(
+        () => 'accepted',
+        (err: { stderr: string }) => err.stderr,
+      );
+      // ipmitool's words for completion code 0xFF.
+      expect(off).toMatch(/Set Chassis Power Control to Down\/Off failed: Unspecified error/);
+      expect((await power('status')).stdout).toContain('Chassis Power is on');
+      expect(await readFile(join(dir, 'host', 'power.log'), 'utf8')).toContain(`off failed pid=${pid}`);
+    } finally {
+      await writeFile(join(cgroup, 'freezer.state'), 'THAWED\n');
+      // The pending SIGKILL takes effect once thawed.
+      await pollUntil(async () => ((await isGone(pid)) ? true : undefined), AbortSignal.timeout(5000), {
+        initialMs: 10,
+        maxMs: 100,
+      });
+      await rmdir(cgroup);
+    }
+    // Once the host's processes are gone, the BMC reports it off.
+    expect((await power('status')).stdout).toContain('Chassis Power is off');
   });
 });

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import { labInventoryFile, labsDir } from '../inventory/default-inventory.js';
 
 /** Where a lab keeps its state (PIDs, namespaces, keys, secrets, inventory). */
 export function labStateDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.HAVOC_LAB_DIR ?? '/var/lib/havoc/labs', name);
+  return join(labsDir(env), name);
 }
 
 export function labInventoryPath(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(labStateDir(name, env), 'inventory.yaml');
+  return labInventoryFile(name, env);
 }

@@ -1,11 +1,15 @@
 /**
  * Fencing side by side, against the same lab BMCs and switch in one run:
- *   - time to a verified off: havoc (in-process and as the fence_havoc
- *     program) vs `fence_ipmilan --lanplus --cipher=3 -o off` vs
+ *   - time to a verified off: havoc in-process; fence_havoc as Pacemaker runs
+ *     it (the wrapper `havoc fence-agent install` writes, a new process,
+ *     options on stdin), alone and handing over to a resident agent;
+ *     fence_ipmilan with its default power_wait=2 and tuned (power_wait=0);
  *     `ipmitool -C 3 chassis power off` + polling status;
  *   - switch-port fencing: havoc (verified through ifOperStatus) vs fence_ifmib;
- *   - dead-BMC detection: havoc vs fence_ipmilan.
- * Run as root: node --import tsx bench/fence/run.ts [--runs N]
+ *   - dead-BMC detection: havoc vs fence_ipmilan (their configured timeouts).
+ * Secrets go to the other tools on stdin (fence-agents options) or in the
+ * environment (ipmitool -E), never in their argument lists.
+ * Run as root: node --import tsx bench/fence/run.ts [--runs N] [--name LAB]
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +28,7 @@ import { fmtMs, markdownTable, median, timed } from '../support/stats.js';
 
 const run = promisify(execFile);
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
-const LAB = 'bfence';
+const LAB = process.argv.includes('--name') ? process.argv[process.argv.indexOf('--name') + 1]! : 'bfence';
 const env = process.env;
 const log = pino({ level: 'silent' });
 
@@ -34,6 +38,33 @@ interface Bmc {
   user: string;
   password: string;
 }
+
+/** A fence agent as pacemaker-fenced runs it: key=value options on stdin, nothing secret in argv. */
+async function fenceAgent(
+  program: string,
+  options: Record<string, string>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
+  const child = run(program, [], { env: { ...env, ...extraEnv } });
+  child.child.stdin?.end(
+    Object.entries(options)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
+  return child;
+}
+
+/** fence_ipmilan's options for the lab BMC (it still hands the password to ipmitool with -P itself). */
+const ipmilan = (bmc: Bmc, action: string, extra: Record<string, string> = {}) => ({
+  ip: bmc.address,
+  ipport: String(bmc.port),
+  username: bmc.user,
+  password: bmc.password,
+  lanplus: '1',
+  cipher: '3',
+  action,
+  ...extra,
+});
 
 async function ipmitool(bmc: Bmc, ...args: string[]): Promise<string> {
   const { stdout } = await run(
@@ -96,6 +127,25 @@ async function main(): Promise<void> {
     };
     const agentSocket = join(up.stateDir, 'fence-agent.sock');
     const agent = await serveFenceAgent(agentSocket, env);
+    // fence_havoc as installed for Pacemaker: the wrapper, the bundled program, the sealed snapshot.
+    const wrapper = join(up.stateDir, 'fence_havoc');
+    await run('node', [
+      'dist/cli/havoc.js',
+      '-i',
+      up.inventory,
+      'fence-agent',
+      'install',
+      '--path',
+      wrapper,
+      '--snapshot',
+      join(up.stateDir, 'fence_havoc.snapshot.json'),
+    ]);
+    const fenceHavoc = (socket: string) =>
+      fenceAgent(
+        wrapper,
+        { action: 'off', plug: host.name, level: '1' },
+        { HAVOC_FENCE_AGENT_SOCKET: socket },
+      );
     process.stderr.write(`bench: ${runs} runs each against lab ${LAB}\n`);
     for (let i = 0; i < runs; i++) {
       const ctx = createFenceContext(loaded, log);
@@ -107,62 +157,15 @@ async function main(): Promise<void> {
         }),
       );
       await powerOn(bmc);
-      add(
-        'fence_havoc',
-        await timed(() =>
-          run('node', [
-            'dist/fencers/fence_havoc.js',
-            '--action',
-            'off',
-            '--plug',
-            host.name,
-            '--inventory',
-            up.inventory,
-            '--level',
-            '1',
-          ]),
-        ),
-      );
+      add('fence_havoc', await timed(() => fenceHavoc(join(up.stateDir, 'no-agent.sock'))));
+      await powerOn(bmc);
+      add('fence_havoc-resident', await timed(() => fenceHavoc(agentSocket)));
+      await powerOn(bmc);
+      add('fence_ipmilan', await timed(() => fenceAgent('fence_ipmilan', ipmilan(bmc, 'off'))));
       await powerOn(bmc);
       add(
-        'fence_havoc-resident',
-        await timed(() =>
-          run(
-            'node',
-            [
-              'dist/fencers/fence_havoc.js',
-              '--action',
-              'off',
-              '--plug',
-              host.name,
-              '--inventory',
-              up.inventory,
-              '--level',
-              '1',
-            ],
-            { env: { ...env, HAVOC_FENCE_AGENT_SOCKET: agentSocket } },
-          ),
-        ),
-      );
-      await powerOn(bmc);
-      add(
-        'fence_ipmilan',
-        await timed(() =>
-          run('fence_ipmilan', [
-            '--lanplus',
-            '--cipher=3',
-            '-a',
-            bmc.address,
-            '-u',
-            String(bmc.port),
-            '-l',
-            bmc.user,
-            '-p',
-            bmc.password,
-            '-o',
-            'off',
-          ]),
-        ),
+        'fence_ipmilan-tuned',
+        await timed(() => fenceAgent('fence_ipmilan', ipmilan(bmc, 'off', { power_wait: '0' }))),
       );
       await powerOn(bmc);
       add(
@@ -183,35 +186,16 @@ async function main(): Promise<void> {
         }),
       );
       await fenceHost(onePortLoaded.inventory.hosts[0]!, 'on', portCtx, { level: 2 });
-      add(
-        'fence_ifmib',
-        await timed(() =>
-          run('fence_ifmib', [
-            '--ip',
-            sw.address,
-            '--community',
-            community,
-            '--snmp-version',
-            '2c',
-            '-n',
-            storagePort,
-            '-o',
-            'off',
-          ]),
-        ),
-      );
-      await run('fence_ifmib', [
-        '--ip',
-        sw.address,
-        '--community',
-        community,
-        '--snmp-version',
-        '2c',
-        '-n',
-        storagePort,
-        '-o',
-        'on',
-      ]);
+      const ifmib = (action: string) =>
+        fenceAgent('fence_ifmib', {
+          ip: sw.address,
+          community,
+          snmp_version: '2c',
+          plug: storagePort,
+          action,
+        });
+      add('fence_ifmib', await timed(() => ifmib('off')));
+      await ifmib('on');
     }
 
     // Dead BMC: nothing listens on this port.
@@ -233,56 +217,42 @@ async function main(): Promise<void> {
       );
       add(
         'fence_ipmilan-dead',
-        await timed(() =>
-          run('fence_ipmilan', [
-            '--lanplus',
-            '--cipher=3',
-            '-a',
-            dead.address,
-            '-u',
-            String(dead.port),
-            '-l',
-            dead.user,
-            '-p',
-            dead.password,
-            '-o',
-            'status',
-          ]).catch(() => undefined),
-        ),
+        await timed(() => fenceAgent('fence_ipmilan', ipmilan(dead, 'status')).catch(() => undefined)),
       );
     }
 
     const m = (k: string) => median(t[k] ?? []);
     const ratio = (a: string, b: string) => `${(m(b) / m(a)).toFixed(1)}x`;
+    const ipmiRows = (what: string, key: string) => [
+      [
+        what,
+        fmtMs(m(key)),
+        'fence_ipmilan -o off (default power_wait=2)',
+        fmtMs(m('fence_ipmilan')),
+        ratio(key, 'fence_ipmilan'),
+      ],
+      [
+        what,
+        fmtMs(m(key)),
+        'fence_ipmilan -o off, power_wait=0',
+        fmtMs(m('fence_ipmilan-tuned')),
+        ratio(key, 'fence_ipmilan-tuned'),
+      ],
+    ];
     process.stdout.write(
       `${markdownTable(
         ['what', 'havoc', "today's tool", 'median (today)', 'ratio'],
         [
+          ...ipmiRows(
+            'IPMI off to verified off, fence_havoc alone (new process, options on stdin, snapshot)',
+            'fence_havoc',
+          ),
+          ...ipmiRows('the same, fence_havoc handing over to a resident agent', 'fence_havoc-resident'),
+          ...ipmiRows('IPMI off to verified off, in-process (havoc fence, the exporter)', 'havoc'),
           [
-            'IPMI off to verified off (in-process)',
+            'IPMI off to verified off, in-process',
             fmtMs(m('havoc')),
-            'fence_ipmilan --lanplus --cipher=3 -o off',
-            fmtMs(m('fence_ipmilan')),
-            ratio('havoc', 'fence_ipmilan'),
-          ],
-          [
-            'IPMI off, as a program (fence_havoc)',
-            fmtMs(m('fence_havoc')),
-            'fence_ipmilan --lanplus --cipher=3 -o off',
-            fmtMs(m('fence_ipmilan')),
-            ratio('fence_havoc', 'fence_ipmilan'),
-          ],
-          [
-            'IPMI off, fence_havoc handing over to a resident agent (havoc fence-agent serve)',
-            fmtMs(m('fence_havoc-resident')),
-            'fence_ipmilan --lanplus --cipher=3 -o off',
-            fmtMs(m('fence_ipmilan')),
-            ratio('fence_havoc-resident', 'fence_ipmilan'),
-          ],
-          [
-            'IPMI off to verified off (in-process)',
-            fmtMs(m('havoc')),
-            'ipmitool -C 3 power off + status polls',
+            'ipmitool -C 3 power off + status polls (processes)',
             fmtMs(m('ipmitool')),
             ratio('havoc', 'ipmitool'),
           ],
@@ -294,7 +264,7 @@ async function main(): Promise<void> {
             ratio('havoc-port', 'fence_ifmib'),
           ],
           [
-            'dead BMC reported',
+            'dead BMC reported (configured timeouts: havoc 3 s, fence_ipmilan its retries)',
             fmtMs(m('havoc-dead')),
             'fence_ipmilan -o status',
             fmtMs(m('fence_ipmilan-dead')),

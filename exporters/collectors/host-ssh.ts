@@ -1,4 +1,3 @@
-import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { SshPool } from '../../protocols/ssh/index.js';
 import type { CollectContext } from '../collector.js';
 

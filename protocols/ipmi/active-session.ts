@@ -1,3 +1,4 @@
+import { checkBeforeCommand } from '../../core/deadline.js';
 import { AuthError } from '../../core/errors.js';
 import { type CommandSpec, closeSession, privilegeName, setSessionPrivilegeLevel } from './commands.js';
 import { IpmiCompletionError } from './errors.js';
@@ -78,9 +79,17 @@ export class ActiveSession {
   /**
    * Sends one command and returns its response, retransmitting (new session
    * sequence, same rqSeq, so a BMC can spot the duplicate) until the signal
-   * aborts. A non-zero completion code is returned, not thrown.
+   * aborts. A non-zero completion code is returned, not thrown. With
+   * `checked`, every transmission first lets a deadline or an abort that is
+   * due take effect (core/deadline.ts checkBeforeCommand): a command the
+   * caller gave up on is never sent, not even as a late retransmission.
    */
-  async exchange(spec: CommandSpec, waits: Waits, signal: AbortSignal): Promise<IpmiResponse> {
+  async exchange(
+    spec: CommandSpec,
+    waits: Waits,
+    signal: AbortSignal,
+    checked = false,
+  ): Promise<IpmiResponse> {
     this.#rqSeq = (this.#rqSeq + 1) & 0x3f;
     const rqSeq = this.#rqSeq;
     const message = encodeRequest({ netFn: spec.netFn, cmd: spec.cmd, rqSeq, data: spec.data });
@@ -97,6 +106,7 @@ export class ActiveSession {
       return res;
     };
     for (;;) {
+      if (checked) await checkBeforeCommand(signal, spec.acts === true);
       const packet = encodeRmcpPlus(
         PayloadType.ipmi,
         this.bmcSessionId,
@@ -118,9 +128,9 @@ export class ActiveSession {
     }
   }
 
-  /** Like exchange, but a non-zero completion code becomes an IpmiCompletionError. */
+  /** A command of the caller (checked before every transmission); a non-zero completion code becomes an IpmiCompletionError. */
   async request(spec: CommandSpec, waits: Waits, signal: AbortSignal): Promise<Buffer> {
-    const res = await this.exchange(spec, waits, signal);
+    const res = await this.exchange(spec, waits, signal, true);
     if (res.completionCode !== 0)
       throw new IpmiCompletionError(this.#params.target, spec.name, res.completionCode);
     return res.data;

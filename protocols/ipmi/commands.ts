@@ -10,6 +10,8 @@ export interface CommandSpec {
   cmd: number;
   data: Uint8Array;
   name: string;
+  /** The command changes the machine (Chassis Control): checked against due deadlines before every send. */
+  acts?: boolean;
 }
 
 export const Privilege = { callback: 1, user: 2, operator: 3, administrator: 4 } as const;
@@ -156,5 +158,6 @@ export function chassisControl(action: ChassisActionName): CommandSpec {
     cmd: 0x02,
     data: Uint8Array.of(ChassisAction[action]),
     name: `Chassis Control (${action})`,
+    acts: true,
   };
 }

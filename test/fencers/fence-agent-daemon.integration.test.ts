@@ -1,9 +1,12 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { abortableSleep, pollUntil } from '../../core/deadline.js';
 import type { AgentServer } from '../../fencers/agent-daemon.js';
 import { serveFenceAgent } from '../../fencers/agent-serve.js';
+import { havoc } from '../cli/run.js';
 import { type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
 import { tempDir } from '../support/temp-dir.js';
 import { ipmiInventory, operatorOf } from './ipmi-topology.js';
@@ -46,6 +49,69 @@ afterAll(async () => {
   await bmc?.stop();
 });
 
+/** `havoc fence-agent serve` as its own process (so it can be stopped), with its stderr kept. */
+async function residentAgent(): Promise<{ child: ChildProcess; log: () => string; stop(): Promise<void> }> {
+  let log = '';
+  const child = spawn(
+    'node',
+    ['--import', 'tsx', 'cli/havoc.ts', 'fence-agent', 'serve', '--socket', socket],
+    {
+      env: { ...process.env, HAVOC_INVENTORY: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    log += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(
+    () => log.includes('fence agent listening'),
+    20_000,
+    () => log,
+  );
+  // A first request loads the fencing code, so the next one reaches its delay= at once.
+  const warm = await agent(`action=status\nplug=h1\ninventory=${inventory}\n`);
+  if (warm.code !== 0) throw new Error(`the resident agent did not answer a status request: ${warm.stderr}`);
+  return {
+    child,
+    log: () => log,
+    stop: async () => {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitFor(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  const signal = AbortSignal.timeout(ms);
+  await pollUntil(async () => (check() ? true : undefined), signal, { initialMs: 10, maxMs: 100 }).catch(
+    () => {
+      throw new Error(`not seen within ${ms} ms: ${what()}`);
+    },
+  );
+}
+
+/** fence_havoc as Pacemaker starts it: options on stdin, a new process. */
+function fenceHavoc(stdin: string): {
+  child: ChildProcess;
+  result: Promise<{ code: number | null; stderr: string }>;
+} {
+  const child = spawn('node', ['--import', 'tsx', 'fencers/fence_havoc.ts'], {
+    env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin!.end(stdin);
+  const result = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stderr })),
+  );
+  return { child, result };
+}
+
 describe('the resident fence agent', () => {
   it('answers status, off and on for fence_havoc, with fence-agents exit codes', async () => {
     server = await serveFenceAgent(socket, process.env);
@@ -71,5 +137,112 @@ describe('the resident fence agent', () => {
     server = undefined;
     const status = await agent(`action=status\nplug=h1\ninventory=${inventory}\n`);
     expect([status.code, status.stdout.trim()]).toEqual([0, 'Status: ON']);
+  });
+});
+
+/*
+ * The double-fence risk: a resident agent that hangs with a request in
+ * flight (SIGSTOP) must not power the host off after its client gave up,
+ * whether Pacemaker killed fence_havoc or fence_havoc's own deadline passed.
+ * The BMC's side is watched: every command ipmi_sim runs goes through the
+ * fixture's chassis script, which logs it (calls.log), and the power state.
+ */
+const OFF_WINDOW_MS = 4000;
+
+describe('a hung resident agent never acts on a request its client gave up', () => {
+  // delay= keeps the request in the agent long enough to stop it there, before any BMC command.
+  const offRequest = (extra: string) => `action=off\nplug=h1\ninventory=${inventory}\ndelay=2\n${extra}`;
+
+  it('fence_havoc killed while the agent is stopped: after SIGCONT nothing reaches the BMC', async () => {
+    await server?.close();
+    server = undefined;
+    const agentProc = await residentAgent();
+    try {
+      const callsBefore = (await bmc.calls()).length;
+      const fence = fenceHavoc(offRequest('power_timeout=30\n'));
+      await waitFor(() => /request 2 \(off h1\): received/.test(agentProc.log()), 20_000, agentProc.log);
+      agentProc.child.kill('SIGSTOP');
+      // What Pacemaker does at its timeout.
+      fence.child.kill('SIGKILL');
+      expect((await fence.result).code).toBe(null);
+      // Resume the agent after its delay= would have ended: the off is due at once, if it were still wanted.
+      await abortableSleep(2500);
+      agentProc.child.kill('SIGCONT');
+      await waitFor(() => /request 2 \(off h1\): abandoned/.test(agentProc.log()), 10_000, agentProc.log);
+      expect(agentProc.log()).toMatch(/went away before the answer/);
+      // Without the abort, the off reaches the BMC within a second or two of the resume
+      // (the rest of delay=, the fence); watch well past that.
+      await abortableSleep(OFF_WINDOW_MS);
+      expect((await bmc.calls()).slice(callsBefore)).toEqual([]);
+      expect(await bmc.power()).toBe(1);
+      // The agent still serves the next request.
+      const status = await agent(`action=status\nplug=h1\ninventory=${inventory}\n`);
+      expect([status.code, status.stdout.trim()]).toEqual([0, 'Status: ON']);
+    } finally {
+      await agentProc.stop();
+    }
+  });
+
+  it("fence_havoc's own deadline passes while the agent is stopped: it fails and the agent does nothing later", async () => {
+    const agentProc = await residentAgent();
+    try {
+      const callsBefore = (await bmc.calls()).length;
+      const fence = fenceHavoc(offRequest('power_timeout=1\n'));
+      await waitFor(() => /request 2 \(off h1\): received/.test(agentProc.log()), 20_000, agentProc.log);
+      agentProc.child.kill('SIGSTOP');
+      const { code, stderr } = await fence.result;
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/did not answer by the deadline/);
+      await abortableSleep(1500);
+      agentProc.child.kill('SIGCONT');
+      await waitFor(() => /request 2 \(off h1\): abandoned/.test(agentProc.log()), 10_000, agentProc.log);
+      await abortableSleep(OFF_WINDOW_MS);
+      expect((await bmc.calls()).slice(callsBefore)).toEqual([]);
+      expect(await bmc.power()).toBe(1);
+    } finally {
+      await agentProc.stop();
+    }
+  });
+});
+
+describe('fence-agent install: the wrapper Pacemaker runs, with a sealed inventory snapshot', () => {
+  it('fences from the snapshot; after an inventory edit it says the snapshot is stale and loads the file', async () => {
+    await server?.close();
+    server = undefined;
+    const wrapper = join(dir, 'fence_havoc');
+    const snapshot = join(dir, 'fence_havoc.snapshot.json');
+    const installed = await havoc([
+      '-i',
+      inventory,
+      'fence-agent',
+      'install',
+      '--path',
+      wrapper,
+      '--snapshot',
+      snapshot,
+    ]);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(readFileSync(wrapper, 'utf8')).toContain(`HAVOC_FENCE_SNAPSHOT='${snapshot}'`);
+    expect(readFileSync(snapshot, 'utf8')).not.toContain(bmc.operator.password);
+    const runWrapper = async (stdin: string) => {
+      const child = run(wrapper, [], {
+        env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
+      });
+      child.child.stdin?.end(stdin);
+      return child.then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    };
+    const fresh = await runWrapper('action=off\nplug=h1\nverbose=1\n');
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/Success: Powered OFF/);
+    expect(fresh.stderr).toContain(`from the snapshot ${snapshot}`);
+    expect(await bmc.power()).toBe(0);
+    appendFileSync(inventory, '# edited after install\n');
+    const stale = await runWrapper('action=on\nplug=h1\n');
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stderr).toMatch(/Warning: snapshot not used \(.* changed since the snapshot/);
+    expect(await bmc.power()).toBe(1);
   });
 });

@@ -54,6 +54,24 @@ describe('fencing through a real ipmi_sim BMC', () => {
     expect(await bmc.power()).toBe(1);
   });
 
+  it('reboot --method cycle sends one power cycle, then sees the host off and back on', async () => {
+    const { ctx } = ipmiInventory(operatorOf(bmc), dir, { timeoutSeconds: 10 });
+    const before = (await bmc.calls()).length;
+    const result = await fenceHost(hostOf(ctx), 'reboot', ctx, { method: 'cycle' });
+    expect(result.ok, JSON.stringify(result.levels)).toBe(true);
+    expect(result.warnings).toEqual([]);
+    const steps = result.levels[0]!.devices[0]!.steps;
+    expect(steps.map((s) => s.step)).toEqual(['status', 'cycle', 'verify-off', 'verify-on']);
+    expect(steps.slice(2).map((s) => [s.ok, s.state])).toEqual([
+      [true, 'off'],
+      [true, 'on'],
+    ]);
+    // ipmi_sim runs a cycle as off, then (once it reads the power off) on: no separate on was sent.
+    const sets = (await bmc.calls()).slice(before).filter((c) => c.startsWith('set'));
+    expect(sets).toEqual(['set power 0', 'set power 1']);
+    expect(await bmc.power()).toBe(1);
+  });
+
   it('status and monitor', async () => {
     const { ctx } = ipmiInventory(operatorOf(bmc), dir);
     const on = await fenceHost(hostOf(ctx), 'status', ctx);
@@ -98,6 +116,23 @@ describe('fencing failures a BMC can cause (real ipmi_sim with a misbehaving cha
       const { ctx } = ipmiInventory(operatorOf(bmc), dir, { timeoutSeconds: 10 });
       const result = await fenceHost(hostOf(ctx), 'off', ctx);
       expect(result.ok, JSON.stringify(result.levels)).toBe(true);
+      expect(await bmc.power()).toBe(0);
+    } finally {
+      await bmc.stop();
+    }
+  });
+
+  it('a power cycle after which the host stays off: fenced, with a warning that it was not seen on again', async () => {
+    const bmc = await startIpmiSimFixture('stays-off');
+    try {
+      const { ctx } = ipmiInventory(operatorOf(bmc), dir, { timeoutSeconds: 3 });
+      const result = await fenceHost(hostOf(ctx), 'reboot', ctx, { method: 'cycle' });
+      expect(result.ok).toBe(true);
+      expect(result.warnings).toEqual([
+        'host h1 was fenced (seen off after the power cycle) but was not seen on again through level 1',
+      ]);
+      const verifyOn = result.levels[0]!.devices[0]!.steps.at(-1)!;
+      expect([verifyOn.step, verifyOn.ok, verifyOn.state]).toEqual(['verify-on', false, 'off']);
       expect(await bmc.power()).toBe(0);
     } finally {
       await bmc.stop();

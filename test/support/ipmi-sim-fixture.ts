@@ -11,9 +11,10 @@ import { tempDir } from './temp-dir.js';
  *   normal:     set power 0|1 takes effect at once
  *   ignore-off: set power 0 is accepted and ignored (the host stays on)
  *   slow-off:   set power 0 returns at once, the power drops 1.5 s later
+ *   stays-off:  set power 1 is accepted and ignored (the host does not come back)
  * Every script call is appended to calls.log ("get power", "set reset 1", ...).
  */
-export type ChassisBehaviour = 'normal' | 'ignore-off' | 'slow-off';
+export type ChassisBehaviour = 'normal' | 'ignore-off' | 'slow-off' | 'stays-off';
 
 export interface IpmiSimFixture {
   handle: IpmiSimHandle;
@@ -60,7 +61,7 @@ case "$1" in
   set)
     case "$2 $3" in
       "power 0") ${off} ;;
-      "power 1") echo 1 > '${stateFile}' ;;
+      "power 1") ${behaviour === 'stays-off' ? ':' : `echo 1 > '${stateFile}'`} ;;
     esac ;;
 esac
 exit 0

@@ -1,0 +1,29 @@
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/*
+ * Build step (`npm run build`, after tsc): fence_havoc as one entry file plus
+ * the chunks it loads on demand, in dist/fence_havoc/. Pacemaker starts a
+ * new process for every fence and monitor, and resolving and loading a tree
+ * of modules is a good part of its start-up. Packages stay external (loaded
+ * from node_modules only when a path needs them: the schema without a fresh
+ * snapshot, the logger with verbose, net-snmp for switch ports).
+ */
+
+const dist = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(dist, 'fence_havoc');
+rmSync(out, { recursive: true, force: true });
+await build({
+  entryPoints: [join(dist, 'fencers', 'fence_havoc.js')],
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
