@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { tempDir } from '../test/support/temp-dir.js';
 import { acquireHealLock } from './heal-lock.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'havoc-lock-'));
+  dir = tempDir('havoc-lock-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
-import { jsonLinesSink } from '../chaos/probes/json-lines-sink.js';
+import { bootId } from '../chaos/ledger/index.js';
 import { measureProbe } from '../chaos/probes/measure.js';
 import { raiseToRealtime } from '../chaos/probes/realtime.js';
 import { DEFAULT_PROBE_INTERVAL_MS, runProbe } from '../chaos/probes/run-probe.js';
 import type { ProbeSample, SampleSink } from '../chaos/probes/sample.js';
+import { openTimeline } from '../chaos/timeline/index.js';
 import { HavocError } from '../core/errors.js';
 import type { CommandEnv } from './command-env.js';
 import { parseDurationMs } from './duration-option.js';
@@ -36,7 +36,10 @@ export function probeCommand(env: CommandEnv): Command {
       '--timeout <duration>',
       "a request unanswered this long failed (default: the probe's timeoutMs, or 500ms)",
     )
-    .option('--out <file>', 'also write every sample to this file, one JSON line each')
+    .option(
+      '--out <file>',
+      'also write every sample to this timeline file (chaos/timeline JSON Lines, `havoc timeline` format)',
+    )
     .option(
       '--realtime',
       'probe at real-time priority (SCHED_RR, root): sends stay on time on a loaded station',
@@ -69,9 +72,12 @@ export function probeCommand(env: CommandEnv): Command {
         }
         if (opts.realtime) await raiseToRealtime(process.pid);
         const samples: ProbeSample[] = [];
-        const file = opts.out === undefined ? undefined : createWriteStream(opts.out, { flags: 'a' });
+        // The timeline is the one on-disk form of samples: what the verdicts of a suite read.
+        const timeline = opts.out === undefined ? undefined : openTimeline(opts.out);
+        const run = `probe-${vmName}-${process.pid}`;
+        timeline?.append({ kind: 'run', run, phase: 'start', bootId: bootId(), detail: { probe: vmName } });
         const sinks: SampleSink[] = [(s) => samples.push(s), watchState(vmName, io.progress)];
-        if (file) sinks.push(jsonLinesSink(file));
+        if (timeline) sinks.push((s) => timeline.append(s));
         if (g.json) sinks.push((s) => io.out(JSON.stringify(s)));
         const stop = new AbortController();
         const cancel = new AbortController();
@@ -95,7 +101,10 @@ export function probeCommand(env: CommandEnv): Command {
         } finally {
           clearTimeout(timer);
           process.off('SIGINT', onSigint);
-          if (file) await new Promise((resolve) => file.end(resolve));
+          if (timeline) {
+            timeline.append({ kind: 'run', run, phase: 'end' });
+            timeline.close();
+          }
         }
         const m = measureProbe(samples);
         if (g.json) io.out(JSON.stringify(measurementJson(vmName, m)));

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { z } from 'zod';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { jsonlLines, readJsonl } from './read-lines.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'havoc-jsonl-'));
+  dir = tempDir('havoc-jsonl-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,14 +1,14 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { type LedgerInput, openLedger, readLedger, unreverted } from './index.js';
 
 let root: string;
 let dir: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'havoc-ledger-'));
+  root = tempDir('havoc-ledger-');
   dir = join(root, 'ledger');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));

@@ -21,11 +21,11 @@ export interface ProbeSample {
  * counter) and how the request left: `lateNs` is set when the send left more
  * than LATE_NS after its planned time (a busy event loop or a slow sender).
  */
-export interface ProbeFields {
+export type ProbeFields = {
   bootId?: string;
   counter?: number;
   lateNs?: string;
-}
+};
 
 /** Where samples go, one at a time, as they happen (a JSON Lines file, the timeline). */
 export type SampleSink = (sample: ProbeSample) => void;

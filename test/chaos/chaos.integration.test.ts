@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -9,6 +8,7 @@ import { interfacesOn } from '../../inventory/topology.js';
 import { hostNetns } from '../../lab/names.js';
 import { addressesOf } from '../../protocols/iproute/addresses.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { havocChild, inNetns, processState, spawnHavoc, waitForFault, waitForState } from './chaos-cli.js';
 
 // Plain lab (no --ha): the partition is judged by packets, not by a cluster's reaction.
@@ -20,7 +20,7 @@ const heartbeat: Record<string, string> = {};
 
 beforeAll(async () => {
   lab = await startTestLab(LAB, { hosts: 2 });
-  scratch = mkdtempSync(join(tmpdir(), 'havoc-chaos-'));
+  scratch = tempDir('havoc-chaos-');
   rootTablesBefore = (await inNetnsRoot(['nft', 'list', 'tables'])).stdout;
   for (const [i, host] of lab.loaded.inventory.hosts.entries()) {
     const ifaces = interfacesOn(host, 'heartbeat').map((x) => x.name);

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { readTimeline } from '../../chaos/timeline/index.js';
 import { havoc } from '../cli/run.js';
 import { inventory, vm } from '../inventory/build.js';
 import { type GuestPage, serveGuestPage } from '../support/guest-page-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /*
  * `havoc probe` against a real HTTP server on loopback that answers like the
@@ -18,7 +19,7 @@ let file: string;
 
 beforeAll(async () => {
   page = await serveGuestPage('127.0.0.1');
-  dir = mkdtempSync(join(tmpdir(), 'havoc-probe-cli-'));
+  dir = tempDir('havoc-probe-cli-');
   file = join(dir, 'inventory.yaml');
   // A port that was just free: nothing listens there, so connections are refused.
   const closed = await serveGuestPage('127.0.0.1');
@@ -65,8 +66,13 @@ describe('havoc probe', () => {
     }
     expect(summary).toMatchObject({ kind: 'probe-summary', probe: 'web', requests: lines.length, failed: 0 });
     expect(summary.outages).toEqual([]);
-    // The file got the same samples, as they happened.
-    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(lines.length);
+    // The timeline got the same samples (runs of equal results folded into one record), between its run records.
+    const timeline = readTimeline(out);
+    expect(timeline.records[0]).toMatchObject({ kind: 'run', phase: 'start' });
+    expect(timeline.records.at(-1)).toMatchObject({ kind: 'run', phase: 'end' });
+    const recorded = timeline.records.filter((r) => r.kind === 'probe');
+    expect(recorded.reduce((n, r) => n + (r.kind === 'probe' ? (r.count ?? 1) : 0), 0)).toBe(lines.length);
+    expect(recorded[0]).toMatchObject({ probe: 'web', ok: true, sentNs: lines[0].sentNs });
   });
 
   it('exits 1 and names the error when the service refuses connections', async () => {

@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ledgerDirFor, timelineDirFor } from '../../cli/chaos-paths.js';
+import { tempDir } from '../support/temp-dir.js';
 import { havoc } from './run.js';
 
 const example = join(import.meta.dirname, '..', '..', 'examples', 'pacemaker-kvm.yaml');
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'havoc-chaos-cli-'));
+  dir = tempDir('havoc-chaos-cli-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -8,6 +7,7 @@ import { readFenceSnapshot, writeFenceSnapshot } from '../../fencers/agent-snaps
 import { loadInventory } from '../../inventory/load.js';
 import { secretRefsOf } from '../../inventory/secret-refs.js';
 import { host, inventory } from '../inventory/build.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /* fence_havoc's sealed inventory snapshot: used only while it is the validated form of the file as it is now. */
 
@@ -17,7 +17,7 @@ let snapshot: string;
 const secret = 'sn@p"shot\\secret';
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'havoc-snap-'));
+  dir = tempDir('havoc-snap-');
   file = join(dir, 'inventory.yaml');
   snapshot = join(dir, 'snapshot.json');
   writeFileSync(join(dir, 'bmc.pass'), `${secret}\n`);

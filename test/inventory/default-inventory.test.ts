@@ -1,17 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HavocError } from '../../core/errors.js';
 import { runAgent } from '../../fencers/fence_havoc.js';
 import { labsWithInventory, resolveInventoryPath } from '../../inventory/default-inventory.js';
 import { havoc } from '../cli/run.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /* The one resolver of the default inventory, shared by the CLI and fence_havoc, on a temporary HAVOC_LAB_DIR. */
 
 let labs: string;
 beforeEach(() => {
-  labs = mkdtempSync(join(tmpdir(), 'havoc-labs-'));
+  labs = tempDir('havoc-labs-');
 });
 afterEach(() => rmSync(labs, { recursive: true, force: true }));
 
