@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { HavocError } from '../core/errors.js';
 import { type LoadedInventory, loadInventory } from '../inventory/load.js';
-import { secretRefsOf } from '../inventory/secret-refs.js';
+import { registerSecrets } from '../inventory/register-secrets.js';
 import { labInventoryPath } from '../lab/paths.js';
 import type { CliIo } from './io.js';
 
@@ -27,12 +27,6 @@ export function inventoryPathFor(explicit: string | undefined, env: NodeJS.Proce
  */
 export function loadForCli(path: string, io: CliIo): LoadedInventory {
   const loaded = loadInventory(path, io.redactor);
-  for (const { path: where, ref } of secretRefsOf(loaded.inventory)) {
-    try {
-      loaded.secrets.resolve(ref, where);
-    } catch {
-      // Reported by the commands that need the secret (and by preflight).
-    }
-  }
+  registerSecrets(loaded);
   return loaded;
 }

@@ -14,6 +14,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   environment: EXIT.environment,
   'missing-program': EXIT.environment,
   config: EXIT.badInput,
+  corrupt: EXIT.badInput,
+  refused: EXIT.failed,
 };
 
 /**

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { chaosCommand } from './chaos.js';
 import type { CommandEnv } from './command-env.js';
 import { exporterCommand } from './exporter.js';
 import { fenceCommand } from './fence.js';
 import { fenceAgentCommand } from './fence-agent.js';
+import { healCommand } from './heal.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { validateCommand } from './validate.js';
@@ -15,4 +17,6 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   fenceAgentCommand,
   labCommand,
   exporterCommand,
+  chaosCommand,
+  healCommand,
 ];

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Inventory } from '../inventory/schema.js';
+import type { SshPool } from '../protocols/ssh/index.js';
+import type { FaultDescription } from './ledger/schema.js';
+
+export type { FaultDescription };
+
+/** What a fault needs to act: the cluster as the inventory describes it and the ways to reach it. */
+export interface FaultContext {
+  inventory: Inventory;
+  /** Where the inventory was read from; the ledger records it so a later heal can load it again. */
+  inventoryFile: string;
+  /** SSH to the hosts, the way the exporter reaches them (one pooled connection per host). */
+  ssh: SshPool;
+  log: Logger;
+  /** Aborts the step; every network operation under it also has its own deadline. */
+  signal: AbortSignal;
+}
+
+/**
+ * What an independent observation saw: not the fault's own bookkeeping
+ * ("the rules were loaded") but the effect ("a ping across did not cross").
+ */
+export interface Observation {
+  /** Every part of the fault seen in effect, none of it, or some. */
+  state: 'in-effect' | 'absent' | 'partial';
+  /** One line per thing observed, for the ledger and the person reading it. */
+  evidence: string[];
+}
+
+/**
+ * A fault: one file in chaos/faults/, listed once in chaos/faults/index.ts.
+ * The engine (chaos/run.ts, chaos/heal.ts) does the rest: refusals, the
+ * ledger, the guardian, the timeline. Every step must be safe to repeat:
+ * a heal replays `revert` on a fault that may never have been injected
+ * (the run died between its intent and the injection) or was reverted
+ * halfway.
+ */
+export interface Fault<P> {
+  readonly name: string;
+  /** One line for `havoc chaos list`. */
+  readonly summary: string;
+  /** The parameters; parsed values are what the ledger stores and a heal replays (no secret values). */
+  readonly params: z.ZodType<P>;
+  /** Raw parameters from `havoc chaos inject NAME TARGET... -p key=value`, for `params` to parse. */
+  fromCommandLine(
+    targets: readonly string[],
+    options: Readonly<Record<string, string>>,
+    inventory: Inventory,
+  ): unknown;
+  /** Inventory hosts the fault acts on: each must exist and must not be the management station. */
+  hosts(params: P): string[];
+  /** Refuse unless every host has fencing (a fault the cluster can only survive by fencing). */
+  readonly requiresFencing: boolean;
+  /** The longest the fault may stay injected; the guardian reverts it after that whatever the run does. */
+  readonly maxDurationMs: number;
+  /**
+   * Reasons not to start, beyond the generic ones (unknown host, the station,
+   * missing fencing): an unknown network, a host already carrying a havoc
+   * fault. Empty when the fault may go ahead. Must change nothing.
+   */
+  refuse(params: P, ctx: FaultContext): Promise<string[]>;
+  /** For the ledger: serialisable, names and secret references, never values. */
+  describe(params: P): FaultDescription;
+  inject(params: P, ctx: FaultContext): Promise<void>;
+  /** Looks at the effect from outside the mechanism that made it. */
+  verify(params: P, ctx: FaultContext): Promise<Observation>;
+  /** Undoes the fault; idempotent, and safe on a fault that was never injected. */
+  revert(params: P, ctx: FaultContext): Promise<void>;
+}
+
+/**
+ * A fault of any parameter type, as lists hold them. Method parameters are
+ * bivariant in TypeScript, so every Fault<P> is one.
+ */
+export type AnyFault = Fault<unknown>;

@@ -1,0 +1,16 @@
+import { HavocError } from '../../core/errors.js';
+import type { AnyFault } from '../fault.js';
+import { networkPartition } from './network-partition.js';
+
+/** Every fault havoc can inject; adding one is a file in this folder and a line here. */
+export const FAULTS: readonly AnyFault[] = [networkPartition as AnyFault];
+
+export function faultByName(name: string): AnyFault {
+  const f = FAULTS.find((x) => x.name === name);
+  if (!f) {
+    throw new HavocError('usage', `no fault "${name}"`, {
+      hint: `one of ${FAULTS.map((x) => x.name).join(', ')} (havoc chaos list)`,
+    });
+  }
+  return f;
+}

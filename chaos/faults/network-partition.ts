@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { deadlineSignal } from '../../core/deadline.js';
+import { errorMessage, HavocError } from '../../core/errors.js';
+import type { HostConfig } from '../../inventory/schema.js';
+import { sshLoginOf } from '../../inventory/ssh-login.js';
+import { hostByName, interfacesOn } from '../../inventory/topology.js';
+import { addressesOf, type InterfaceAddresses } from '../../protocols/iproute/addresses.js';
+import { DELETE_HAVOC_TABLE, HAVOC_TABLE, partitionScript } from '../../protocols/nftables/havoc-table.js';
+import type { Fault, FaultContext, Observation } from '../fault.js';
+
+/** A command on a host over SSH may take this long before it counts as failed. */
+const STEP_MS = 15_000;
+
+const hostName = z.string().min(1);
+
+const params = z
+  .strictObject({
+    /** The inventory network cut; traffic between the groups on every other network still flows. */
+    network: z.string().min(1),
+    /** Two or more disjoint groups of hosts; hosts of one group no longer reach those of another. */
+    groups: z.array(z.array(hostName).min(1)).min(2, 'at least two groups of hosts'),
+  })
+  .refine((p) => new Set(p.groups.flat()).size === p.groups.flat().length, {
+    message: 'a host may be in only one group',
+    path: ['groups'],
+  });
+export type NetworkPartitionParams = z.infer<typeof params>;
+
+const CLI_OPTIONS = new Set(['network', 'against']);
+
+/**
+ * Cuts one network between groups of hosts with nftables inside each host,
+ * in havoc's own table (one atomic `nft -f -` over SSH). Verified by pings
+ * across the cut, from each side's hosts, that no longer get an answer;
+ * reverted by deleting havoc's table, verified by the pings answering again.
+ */
+export const networkPartition: Fault<NetworkPartitionParams> = {
+  name: 'network-partition',
+  summary:
+    "cut a network between groups of hosts (nftables in havoc's own table inside each host); TARGET... is one side, -p against=h2,h3 the other (default: every other host on the network), -p network=NAME",
+  params,
+  requiresFencing: true,
+  maxDurationMs: 60 * 60_000,
+
+  fromCommandLine(targets, options, inventory) {
+    for (const key of Object.keys(options)) {
+      if (!CLI_OPTIONS.has(key))
+        throw new HavocError('usage', `network-partition has no parameter "${key}"`, {
+          hint: 'its parameters are network=NAME and against=HOST,HOST',
+        });
+    }
+    const network = options.network;
+    if (!network) throw new HavocError('usage', 'network-partition needs -p network=NAME');
+    const against =
+      options.against !== undefined
+        ? options.against.split(',').filter(Boolean)
+        : inventory.hosts
+            .filter((h) => !targets.includes(h.name) && interfacesOn(h, network).length > 0)
+            .map((h) => h.name);
+    return { network, groups: [[...targets], against] };
+  },
+
+  hosts: (p) => p.groups.flat(),
+
+  async refuse(p, ctx) {
+    if (!ctx.inventory.networks.some((n) => n.name === p.network)) {
+      return [
+        `network "${p.network}" is not in the inventory (its networks: ${ctx.inventory.networks.map((n) => n.name).join(', ')})`,
+      ];
+    }
+    const reasons: string[] = [];
+    await Promise.all(
+      p.groups.flat().map(async (name) => {
+        const host = hostByName(ctx.inventory, name)!;
+        try {
+          const addrs = await networkAddresses(host, p.network, ctx);
+          if (addrs.v4.length + addrs.v6.length === 0)
+            reasons.push(`host "${name}" has no address on network ${p.network}`);
+          const table = await onHost(
+            ctx,
+            host,
+            `nft list table ${HAVOC_TABLE} >/dev/null 2>&1`,
+            'nft list table',
+            {
+              allowFailure: true,
+            },
+          );
+          if (table.exitCode === 0) {
+            reasons.push(
+              `host "${name}" already has havoc's nftables table (${HAVOC_TABLE}): another fault is in effect or was not healed (see havoc chaos status, havoc heal)`,
+            );
+          }
+        } catch (err) {
+          reasons.push(`host "${name}" cannot be prepared over SSH: ${errorMessage(err)}`);
+        }
+      }),
+    );
+    return reasons.sort();
+  },
+
+  describe(p) {
+    return {
+      summary: `partition network ${p.network}: ${p.groups.map((g) => g.join(',')).join(' | ')}`,
+      targets: p.groups.flat(),
+      revert: `delete nftables table ${HAVOC_TABLE} on ${p.groups.flat().join(', ')} (nft -f over SSH)`,
+      secretRefs: [],
+    };
+  },
+
+  async inject(p, ctx) {
+    const addrs = await addressesByHost(p, ctx);
+    await Promise.all(
+      p.groups.flatMap((group, g) =>
+        group.map(async (name) => {
+          const others = p.groups.flatMap((other, o) => (o === g ? [] : other));
+          const peers = {
+            v4: others.flatMap((n) => addrs.get(n)!.v4),
+            v6: others.flatMap((n) => addrs.get(n)!.v6),
+          };
+          await onHost(ctx, host(ctx, name), 'nft -f -', `loading ${HAVOC_TABLE}`, {
+            stdin: partitionScript(peers),
+          });
+        }),
+      ),
+    );
+  },
+
+  async verify(p, ctx) {
+    const addrs = await addressesByHost(p, ctx);
+    const pairs = p.groups.flatMap((group, g) =>
+      group.flatMap((from) =>
+        p.groups.flatMap((other, o) => (o === g ? [] : other.map((to) => ({ from, to })))),
+      ),
+    );
+    const seen = await Promise.all(
+      pairs.map(async ({ from, to }) => {
+        const a = addrs.get(to)!;
+        const target = a.v4[0] ?? a.v6[0]!;
+        const r = await onHost(ctx, host(ctx, from), `ping -c 2 -i 0.2 -W 1 -n -q ${target}`, `ping ${to}`, {
+          allowFailure: true,
+        });
+        if (r.exitCode !== 0 && r.exitCode !== 1) {
+          throw new HavocError(
+            'observation',
+            `ping from ${from} to ${to} (${target}) could not run: ${r.stderr.trim()}`,
+            {
+              target: from,
+            },
+          );
+        }
+        const crossed = r.exitCode === 0;
+        return {
+          crossed,
+          line: `${from} -> ${to} (${target}) on ${p.network}: ${crossed ? 'answered' : 'no answer'}`,
+        };
+      }),
+    );
+    const crossed = seen.filter((s) => s.crossed).length;
+    const state: Observation['state'] =
+      crossed === 0 ? 'in-effect' : crossed === seen.length ? 'absent' : 'partial';
+    return { state, evidence: seen.map((s) => s.line) };
+  },
+
+  async revert(p, ctx) {
+    const failures: string[] = [];
+    await Promise.all(
+      p.groups.flat().map(async (name) => {
+        try {
+          await onHost(ctx, host(ctx, name), 'nft -f -', `deleting ${HAVOC_TABLE}`, {
+            stdin: DELETE_HAVOC_TABLE,
+          });
+        } catch (err) {
+          failures.push(`${name}: ${errorMessage(err)}`);
+        }
+      }),
+    );
+    if (failures.length > 0) {
+      throw new HavocError('revert', `could not delete ${HAVOC_TABLE} on ${failures.sort().join('; ')}`);
+    }
+  },
+};
+
+function host(ctx: FaultContext, name: string): HostConfig {
+  const h = hostByName(ctx.inventory, name);
+  if (!h) throw new HavocError('config', `host "${name}" is not in the inventory ${ctx.inventoryFile}`);
+  return h;
+}
+
+async function onHost(
+  ctx: FaultContext,
+  h: HostConfig,
+  command: string,
+  what: string,
+  o: { stdin?: string; allowFailure?: boolean } = {},
+) {
+  return ctx.ssh.exec(sshLoginOf(h), command, {
+    signal: deadlineSignal(STEP_MS, `${what} on ${h.name}`, ctx.signal),
+    what: `${what} on ${h.name}`,
+    ...o,
+  });
+}
+
+/** The host's addresses on the network, read from the host itself (the inventory names interfaces, not addresses). */
+async function networkAddresses(
+  h: HostConfig,
+  network: string,
+  ctx: FaultContext,
+): Promise<InterfaceAddresses> {
+  const names = interfacesOn(h, network).map((i) => i.name);
+  if (names.length === 0) return { v4: [], v6: [] };
+  const r = await onHost(ctx, h, 'ip -j addr show', 'ip addr');
+  return addressesOf(r.stdout, names);
+}
+
+async function addressesByHost(p: NetworkPartitionParams, ctx: FaultContext) {
+  const list = await Promise.all(
+    p.groups.flat().map(async (name) => {
+      const a = await networkAddresses(host(ctx, name), p.network, ctx);
+      if (a.v4.length + a.v6.length === 0)
+        throw new HavocError('config', `host "${name}" has no address on network ${p.network}`, {
+          target: name,
+        });
+      return [name, a] as const;
+    }),
+  );
+  return new Map(list);
+}

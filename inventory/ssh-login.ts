@@ -1,0 +1,32 @@
+import { HavocError } from '../core/errors.js';
+import type { HostConfig } from './schema.js';
+
+/**
+ * How to log in to a host over SSH, from its inventory entry: the shape of
+ * protocols/ssh's SshTarget, built here so every layer that reaches hosts
+ * (chaos faults, and the exporter's collectors) builds it the same way.
+ */
+export function sshLoginOf(host: HostConfig): {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  keyFile: string;
+  knownHostsFile: string | undefined;
+  hostKeyFingerprint: string | undefined;
+} {
+  if (!host.ssh) {
+    throw new HavocError('config', `hosts.${host.name} has no ssh section`, {
+      hint: 'add ssh: {keyFile, knownHostsFile} to the host so havoc can log in',
+    });
+  }
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.ssh.port,
+    user: host.ssh.user,
+    keyFile: host.ssh.keyFile,
+    knownHostsFile: host.ssh.knownHostsFile,
+    hostKeyFingerprint: host.ssh.hostKeyFingerprint,
+  };
+}
