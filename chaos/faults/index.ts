@@ -1,5 +1,6 @@
 import { HavocError } from '../../core/errors.js';
 import type { AnyFault } from '../fault.js';
+import { bmcDead } from './bmc-dead.js';
 import { hostPowerOff } from './host-power-off.js';
 import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
@@ -9,6 +10,7 @@ export const FAULTS: readonly AnyFault[] = [
   networkPartition as AnyFault,
   hostPowerOff as AnyFault,
   linkDown as AnyFault,
+  bmcDead as AnyFault,
 ];
 
 export function faultByName(name: string): AnyFault {

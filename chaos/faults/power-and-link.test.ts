@@ -7,6 +7,7 @@ import { parseInventory } from '../../inventory/load.js';
 import { SshPool } from '../../protocols/ssh/index.js';
 import type { AnyFault, FaultContext } from '../fault.js';
 import { refusalsOf, type Station } from '../refusals.js';
+import { bmcDead } from './bmc-dead.js';
 import { hostPowerOff } from './host-power-off.js';
 import { faultByName } from './index.js';
 import { linkDown } from './link-down.js';
@@ -33,6 +34,7 @@ const powerOffRefusals = (ctx: FaultContext, host: string) =>
 it('lists both faults by name', () => {
   expect(faultByName('host-power-off')).toBe(hostPowerOff);
   expect(faultByName('link-down')).toBe(linkDown);
+  expect(faultByName('bmc-dead')).toBe(bmcDead);
 });
 
 it('host-power-off takes exactly one host and no parameters', () => {
@@ -136,4 +138,41 @@ it('link-down refuses an unknown host and the station before reading any switch'
   const self = ctxFor((t) => t.replace('address: 10.10.5.11', 'address: 10.10.5.1'));
   expect(await refuse(self, 'node1')).toHaveLength(1);
   expect((await refuse(self, 'node1'))[0]).toMatch(/^host "node1" is the management station itself/);
+});
+
+const bmcDeadRefusals = (ctx: FaultContext, host: string) =>
+  refusalsOf(bmcDead as AnyFault, bmcDead.fromCommandLine([host], {}, ctx.inventory), ctx, station);
+
+it('bmc-dead takes one host, and refuses a BMC path the inventory does not declare, a BMC by name, and a host only its BMC can fence', async () => {
+  const inv = ctxFor().inventory;
+  expect(bmcDead.fromCommandLine(['node1'], {}, inv)).toEqual({ host: 'node1' });
+  expect(() => bmcDead.fromCommandLine(['node1', 'node2'], {}, inv)).toThrow(/acts on one host, got 2/);
+  expect(() => bmcDead.fromCommandLine(['node1'], { port: '623' }, inv)).toThrow(
+    /bmc-dead has no parameter "port"/,
+  );
+  expect(await bmcDeadRefusals(ctxFor(), 'node7')).toEqual([
+    `host "node7" is not in the inventory ${file} (its hosts: node1, node2)`,
+  ]);
+  expect(await bmcDeadRefusals(ctxFor(), 'node1')).toEqual([
+    'hosts.node1.bmc.firewall is not declared: bmc-dead needs the firewall on the path to the BMC (a network namespace of this station that routes to it)',
+  ]);
+  // A namespace that does not exist is refused by nft itself (ip netns exec), before anything is loaded.
+  const declared = ctxFor((t) =>
+    t.replace(
+      'address: 10.10.99.11',
+      'address: bmc-node1.example\n      firewall: { netns: havoc-no-such-netns }',
+    ),
+  );
+  declared.inventory.hosts[0]!.fencing.levels = [{ devices: [{ type: 'bmc' }] }];
+  const reasons = await bmcDeadRefusals(declared, 'node1');
+  expect(reasons).toHaveLength(3);
+  expect(reasons[0]).toBe(
+    'host "node1" has no fencing level without its BMC: with the BMC dead nothing could fence it (add a switch-ports or virsh level)',
+  );
+  expect(reasons[1]).toBe(
+    'the BMC of node1 is named bmc-node1.example: bmc-dead needs its address (nftables matches addresses)',
+  );
+  expect(reasons[2]).toMatch(
+    /^cannot use nftables in network namespace havoc-no-such-netns: Cannot open network namespace/,
+  );
 });

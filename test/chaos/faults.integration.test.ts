@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger } from '../../chaos/ledger/reader.js';
 import type { HostConfig, SwitchPortRef } from '../../inventory/schema.js';
 import { switchPortsOf } from '../../inventory/topology.js';
-import { ipmitoolPower } from '../lab/ipmitool-peer.js';
+import { hostNetns, switchNetns } from '../../lab/names.js';
+import { bmcLoginOf, ipmitoolChassis, ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
-import { spawnHavoc, waitForFault, waitForState } from './chaos-cli.js';
+import { havocChild, spawnHavoc, waitForFault, waitForState } from './chaos-cli.js';
 
 // Plain lab (no --ha): each fault is judged by observers independent of havoc, not by a cluster's reaction.
 const LAB = 'faults1';
@@ -162,5 +163,72 @@ describe('link-down through havoc chaos inject', () => {
     ]).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/link-down: host host1 has no switch port "no-such-port"/);
+  });
+});
+
+/** ipmitool from a cluster host's namespace: the path a fence from that node takes to the BMC. */
+async function ipmitoolFromHost(n: number, target: HostConfig): Promise<boolean> {
+  const r = await ipmitoolChassis(
+    bmcLoginOf(target),
+    ['power', 'status'],
+    AbortSignal.timeout(30_000),
+    hostNetns(LAB, n),
+  );
+  return r.ok;
+}
+
+describe('bmc-dead through havoc chaos inject', () => {
+  it('ipmitool from the station and from the other host gets no answer while injected, a fence falls to the switch-port level; after Ctrl-C both read power on', async () => {
+    const h = host('host2');
+    const status = () => ipmitoolChassis(bmcLoginOf(h), ['power', 'status'], AbortSignal.timeout(30_000));
+    expect((await status()).output).toMatch(/Chassis Power is on/);
+    expect(await ipmitoolFromHost(1, h)).toBe(true);
+    const ledgerDir = ledgerOf('bmc-dead');
+    const child = inject(ledgerDir, ['bmc-dead', 'host2']);
+    await waitForFault(ledgerDir, (f) => f.state === 'verified');
+    const dead = await status();
+    expect(dead.ok).toBe(false);
+    expect(dead.output).not.toMatch(/Chassis Power/);
+    expect(await ipmitoolFromHost(1, h)).toBe(false);
+    // The other host's BMC still answers: only host2's is dead.
+    expect(await ipmitoolPower(host('host1'), 'status')).toMatch(/Chassis Power is on/);
+    // The host itself is untouched.
+    expect(await sshBanner(h)).toBe(true);
+    // A fence of host2 now falls to its second level (switch ports of storage and data).
+    const fence = await havocChild([
+      '-i',
+      lab.inventory,
+      '--json',
+      'fence',
+      'host2',
+      'off',
+      '--timeout',
+      '5',
+    ]);
+    expect(fence.code).toBe(0);
+    const result = JSON.parse(fence.stdout) as {
+      ok: boolean;
+      level: number;
+      levels: { level: number; ok: boolean }[];
+    };
+    expect(result.levels.map((l) => [l.level, l.ok])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    const fenced = switchPortsOf(h, ['storage', 'data']);
+    for (const p of fenced) expect(await operStatus(p)).toBe(OPER_DOWN);
+    const unfence = await havocChild(['-i', lab.inventory, 'fence', 'host2', 'on', '--level', '2']);
+    expect(unfence.code).toBe(0);
+    for (const p of fenced) expect(await operStatus(p)).toBe(OPER_UP);
+    child.kill('SIGINT');
+    const r = await child.done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/IPMI BMC of host2 .*: no answer/);
+    expect(r.stdout).toMatch(/reverted by .+: verified/);
+    expect((await status()).output).toMatch(/Chassis Power is on/);
+    expect(await ipmitoolFromHost(1, h)).toBe(true);
+    const tables = await run('ip', ['netns', 'exec', switchNetns(LAB), 'nft', 'list', 'tables']);
+    expect(tables.stdout).not.toMatch(/havoc/);
   });
 });
