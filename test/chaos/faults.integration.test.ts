@@ -74,6 +74,19 @@ async function operStatus(ref: SwitchPortRef): Promise<number> {
 const OPER_UP = 1;
 const OPER_DOWN = 2;
 
+/** SIGKILL of the run once the fault is verified (and seen by `whileIn`): the guardian reverts it, the ledger says so. */
+async function killedWhileInjected(ledgerDir: string, args: string[], whileIn: () => Promise<void>) {
+  const child = inject(ledgerDir, args);
+  const f = await waitForFault(ledgerDir, (x) => x.state === 'verified');
+  await whileIn();
+  child.kill('SIGKILL');
+  expect((await child.done).signal).toBe('SIGKILL');
+  await waitForState(f.intended!.guardianPid!, gone, 300_000);
+  const healed = readLedger(ledgerDir).faults[0]!;
+  expect(healed.state).toBe('reverted');
+  expect(healed.history.at(-1)!.by).toMatch(/^guardian-/);
+}
+
 async function expectPoweredAndAnswering(h: HostConfig) {
   expect(await ipmitoolPower(h, 'status')).toMatch(/Chassis Power is on/);
   expect(await sshBanner(h)).toBe(true);
@@ -105,15 +118,9 @@ describe('host-power-off through havoc chaos inject', () => {
   it('is powered back on by the guardian when the run is killed with SIGKILL while the host is off', async () => {
     const h = host('host1');
     const ledgerDir = ledgerOf('power-kill');
-    const child = inject(ledgerDir, ['host-power-off', 'host1']);
-    const f = await waitForFault(ledgerDir, (x) => x.state === 'verified');
-    expect(await ipmitoolPower(h, 'status')).toMatch(/Chassis Power is off/);
-    child.kill('SIGKILL');
-    await child.done;
-    await waitForState(f.intended!.guardianPid!, gone, 300_000);
-    const healed = readLedger(ledgerDir).faults[0]!;
-    expect(healed.state).toBe('reverted');
-    expect(healed.history.at(-1)!.by).toMatch(/^guardian-/);
+    await killedWhileInjected(ledgerDir, ['host-power-off', 'host1'], async () =>
+      expect(await ipmitoolPower(h, 'status')).toMatch(/Chassis Power is off/),
+    );
     await expectPoweredAndAnswering(h);
   });
 });
@@ -138,7 +145,7 @@ describe('link-down through havoc chaos inject', () => {
     for (const p of ports) expect(await operStatus(p)).toBe(OPER_UP);
   });
 
-  it('takes one named port down and refuses a port the host does not have', async () => {
+  it('takes one named port down, is healed by the guardian after SIGKILL, and refuses a port the host does not have', async () => {
     const [port] = switchPortsOf(host('host1'), ['data']);
     const ledgerDir = ledgerOf('link-port');
     const child = inject(ledgerDir, ['link-down', 'host1', '-p', `port=${port!.port}`]);
@@ -148,6 +155,16 @@ describe('link-down through havoc chaos inject', () => {
     child.kill('SIGINT');
     expect((await child.done).code).toBe(0);
     expect(await operStatus(port!)).toBe(OPER_UP);
+
+    const storage = switchPortsOf(host('host1'), ['storage']);
+    await killedWhileInjected(
+      ledgerOf('link-kill'),
+      ['link-down', 'host1', '-p', 'network=storage'],
+      async () => {
+        for (const p of storage) expect(await operStatus(p)).toBe(OPER_DOWN);
+      },
+    );
+    for (const p of storage) expect(await operStatus(p)).toBe(OPER_UP);
 
     const bad = await spawnHavoc([
       '-i',
@@ -230,5 +247,15 @@ describe('bmc-dead through havoc chaos inject', () => {
     expect(await ipmitoolFromHost(1, h)).toBe(true);
     const tables = await run('ip', ['netns', 'exec', switchNetns(LAB), 'nft', 'list', 'tables']);
     expect(tables.stdout).not.toMatch(/havoc/);
+  });
+
+  it('is healed by the guardian when the run is killed with SIGKILL while the BMC is dead', async () => {
+    const h = host('host1');
+    await killedWhileInjected(ledgerOf('bmc-kill'), ['bmc-dead', 'host1'], async () =>
+      expect(
+        (await ipmitoolChassis(bmcLoginOf(h), ['power', 'status'], AbortSignal.timeout(30_000))).ok,
+      ).toBe(false),
+    );
+    expect(await ipmitoolPower(h, 'status')).toMatch(/Chassis Power is on/);
   });
 });
