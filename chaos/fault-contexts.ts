@@ -32,7 +32,7 @@ export class FaultContexts {
       registerSecrets(l);
       this.loaded.set(key, l);
     }
-    return { inventory: l.inventory, inventoryFile: key, ssh: this.ssh, log: this.log, signal };
+    return { inventory: l.inventory, inventoryFile: key, loaded: l, ssh: this.ssh, log: this.log, signal };
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { LoadedInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { SshPool } from '../protocols/ssh/index.js';
 import type { FaultDescription } from './ledger/schema.js';
@@ -11,6 +12,8 @@ export interface FaultContext {
   inventory: Inventory;
   /** Where the inventory was read from; the ledger records it so a later heal can load it again. */
   inventoryFile: string;
+  /** The inventory with its secrets, for faults that log in to a BMC or a switch (fencers/device-factory.ts needs it). */
+  loaded: LoadedInventory;
   /** SSH to the hosts, the way the exporter reaches them (one pooled connection per host). */
   ssh: SshPool;
   log: Logger;

@@ -19,6 +19,7 @@ function ctxFor(edit: (yaml: string) => string): FaultContext {
   return {
     inventory: loaded.inventory,
     inventoryFile: file,
+    loaded,
     ssh: new SshPool(),
     log: pino({ level: 'silent' }),
     signal: AbortSignal.timeout(10_000),

@@ -42,6 +42,14 @@ export const sshConfig = z.strictObject({
     .optional(),
 });
 
+/**
+ * Where the bmc-dead chaos fault may drop traffic to this BMC: a firewall on
+ * the path from the cluster and the station (never the station's own). Only
+ * one kind exists so far, a network namespace of the management station that
+ * routes to the BMC (the lab's switch); havoc uses its own table there.
+ */
+const bmcFirewall = z.strictObject({ netns: z.string().min(1) });
+
 const ipmiBmc = z.strictObject({
   type: z.literal('ipmi'),
   address: z.string().min(1),
@@ -56,6 +64,7 @@ const ipmiBmc = z.strictObject({
   /** ipmi_sim and many real BMCs accept suite 0 with ANY password; only with explicit consent. */
   allowCipherSuite0: z.boolean().default(false),
   allowIpmi15: z.boolean().default(false),
+  firewall: bmcFirewall.optional(),
 });
 
 const redfishBmc = z.strictObject({
@@ -66,6 +75,7 @@ const redfishBmc = z.strictObject({
   password: secretRef,
   caFile: z.string().min(1).optional(),
   insecureTls: z.boolean().default(false),
+  firewall: bmcFirewall.optional(),
 });
 
 const cimcBmc = z.strictObject({
@@ -75,6 +85,7 @@ const cimcBmc = z.strictObject({
   password: secretRef,
   caFile: z.string().min(1).optional(),
   insecureTls: z.boolean().default(false),
+  firewall: bmcFirewall.optional(),
 });
 
 export const bmcConfig = z.discriminatedUnion('type', [ipmiBmc, redfishBmc, cimcBmc], {

@@ -94,6 +94,8 @@ export function labInventory(
         // ipmi_sim offers suite 3 only; havoc tries 17 first and falls back, as against a real BMC.
         cipherSuites: [17, 3],
         privilege: 'administrator',
+        // The BMCs listen in the switch namespace, which routes the station's and the hosts' traffic to them.
+        firewall: { netns: topo.switch.netns },
       },
       nics: h.nics.map((n) => ({
         name: n.name,

@@ -1,9 +1,17 @@
 import { HavocError } from '../../core/errors.js';
 import type { AnyFault } from '../fault.js';
+import { bmcDead } from './bmc-dead.js';
+import { hostPowerOff } from './host-power-off.js';
+import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
 
 /** Every fault havoc can inject; adding one is a file in this folder and a line here. */
-export const FAULTS: readonly AnyFault[] = [networkPartition as AnyFault];
+export const FAULTS: readonly AnyFault[] = [
+  networkPartition as AnyFault,
+  hostPowerOff as AnyFault,
+  linkDown as AnyFault,
+  bmcDead as AnyFault,
+];
 
 export function faultByName(name: string): AnyFault {
   const f = FAULTS.find((x) => x.name === name);

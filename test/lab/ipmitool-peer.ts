@@ -16,15 +16,18 @@ export interface BmcLogin {
 
 /**
  * `ipmitool -I lanplus -C 3 ... chassis ARGS` (suite 3: the one ipmi_sim
- * offers). The password goes by file (-f), never on the command line.
+ * offers). The password goes by file (-f), never on the command line. From
+ * the station, or from inside a lab namespace (a cluster host's path to the BMC).
  */
 export async function ipmitoolChassis(
   bmc: BmcLogin,
   args: readonly string[],
   signal: AbortSignal,
+  netns?: string,
 ): Promise<{ ok: boolean; output: string }> {
   const { stdout, stderr, code } = await execProgram(
     [
+      ...(netns ? ['ip', 'netns', 'exec', netns] : []),
       'ipmitool',
       '-I',
       'lanplus',
