@@ -71,7 +71,8 @@ export const SNMP_V3_USER = 'havoc';
 const VOLUME_BYTES = 64 * 1024 * 1024;
 
 /** Lab slots already taken by other labs' states, and what the root namespace already routes. */
-function addressesInUse(stateBase: string, self: string): { taken: Set<number>; routes: Cidr[] } {
+/** Address blocks (slots) the labs recorded under `stateBase` hold, `self` excepted. */
+export function labSlotsInUse(stateBase: string, self?: string): Set<number> {
   const taken = new Set<number>();
   if (existsSync(stateBase)) {
     for (const other of readdirSync(stateBase)) {
@@ -84,7 +85,7 @@ function addressesInUse(stateBase: string, self: string): { taken: Set<number>; 
       }
     }
   }
-  return { taken, routes: [] };
+  return taken;
 }
 
 async function rootRoutes(signal: AbortSignal): Promise<Cidr[]> {
@@ -141,7 +142,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   await refuseLeftovers(name, opts.signal);
 
   const base = join(dir, '..');
-  const { taken } = addressesInUse(base, name);
+  const taken = labSlotsInUse(base, name);
   const slot = chooseSlot(name, taken, await rootRoutes(opts.signal));
   if (slot === undefined)
     throw new HavocError('lab', 'no free address block left in 198.18.0.0/15 for another lab');

@@ -3,7 +3,7 @@ import { deadlineSignal } from '../../core/deadline.js';
 import type { HavocError } from '../../core/errors.js';
 import { hostConfig } from '../../inventory/schema.js';
 import { SshPool } from '../../protocols/ssh/index.js';
-import { type SshdPeer, startSshd } from '../../test/exporters-host/sshd-peer.js';
+import { type SshdPeer, startSshd } from '../../test/support/sshd-peer.js';
 import { createVirshDevice } from './virsh.js';
 
 /*

@@ -14,12 +14,12 @@ const env = {
   OCF_RESKEY_name: 'web1',
   OCF_RESKEY_kernel: '/boot/vmlinuz',
   OCF_RESKEY_initrd: '/var/cache/havoc/guest.cpio.gz',
-  OCF_RESKEY_ip: '10.77.0.100/24',
+  OCF_RESKEY_ip: '198.18.3.101/24',
   OCF_RESKEY_mac: '52:54:00:77:00:64',
-  OCF_RESKEY_nbd_host: '10.77.0.2',
+  OCF_RESKEY_nbd_host: '198.18.3.5',
   OCF_RESKEY_nbd_export: 'web1',
   OCF_RESKEY_bridge: 'brvm',
-  OCF_RESKEY_migration_addresses: 'node1=10.77.0.11, node2=10.77.0.12',
+  OCF_RESKEY_migration_addresses: 'node1=198.18.3.11, node2=198.18.3.12',
 };
 
 describe('OCF agent parameters, meta-data and launcher', () => {
@@ -30,13 +30,13 @@ describe('OCF agent parameters, meta-data and launcher', () => {
       memoryMiB: 192,
       vcpus: 1,
       tap: 'tap-web1',
-      nbd: { host: '10.77.0.2', port: 10809, export: 'web1' },
+      nbd: { host: '198.18.3.5', port: 10809, export: 'web1' },
       stateDir: '/run/havoc/qemu-vm/web1',
       gateway: undefined,
     });
     expect([...config.migrationAddresses]).toEqual([
-      ['node1', '10.77.0.11'],
-      ['node2', '10.77.0.12'],
+      ['node1', '198.18.3.11'],
+      ['node2', '198.18.3.12'],
     ]);
     expect(config.migrationPort).toBe(49152);
   });
@@ -116,14 +116,14 @@ describe('OCF agent parameters, meta-data and launcher', () => {
   });
 
   it('quotes the relay command QEMU runs through /bin/sh', () => {
-    const command = relayCommand('serve', '10.77.0.11', 49152, "/run/havoc/it's/relay.log");
+    const command = relayCommand('serve', '198.18.3.11', 49152, "/run/havoc/it's/relay.log");
     // `set --` makes the shell parse the command exactly as `sh -c` would before exec.
     const out = execFileSync('/bin/sh', ['-c', `set -- ${command}; printf '%s\\0' "$@"`], {
       encoding: 'utf8',
     });
     const argv = out.split('\0').slice(0, -1);
     expect(argv[0]).toBe(process.execPath);
-    expect(argv.slice(-5)).toEqual(['serve', '10.77.0.11', '49152', '120000', "/run/havoc/it's/relay.log"]);
+    expect(argv.slice(-5)).toEqual(['serve', '198.18.3.11', '49152', '120000', "/run/havoc/it's/relay.log"]);
   });
 
   it('answers unknown and missing actions with the OCF codes', async () => {

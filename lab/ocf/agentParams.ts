@@ -61,7 +61,7 @@ export const PARAMS: readonly ParamDef[] = [
     unique: true,
     type: 'string',
     shortdesc: 'Guest address',
-    longdesc: 'Guest IPv4 address with prefix, e.g. 10.77.0.100/24 (kernel command line havoc.ip).',
+    longdesc: 'Guest IPv4 address with prefix, e.g. 198.18.3.101/24 (kernel command line havoc.ip).',
   },
   {
     name: 'gateway',
@@ -121,7 +121,7 @@ export const PARAMS: readonly ParamDef[] = [
     type: 'string',
     shortdesc: 'Migration addresses',
     longdesc:
-      'Each node\'s address on the migration network, as "node1=10.77.0.11 node2=10.77.0.12". Needed for live migration: the source listens on its own address, the target connects to the source\'s.',
+      'Each node\'s address on the migration network, as "node1=198.18.3.11 node2=198.18.3.12". Needed for live migration: the source listens on its own address, the target connects to the source\'s.',
   },
   {
     name: 'migration_port',

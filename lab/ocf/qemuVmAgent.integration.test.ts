@@ -10,19 +10,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
-import { runCommand } from '../vm/hostCommand.js';
 import {
   createTestbed,
   destroyTestbed,
-  GUEST_IP,
-  GUEST_MAC,
   NBD_EXPORT,
   NBD_PORT,
   probeFromClient,
   requireLabPrograms,
   type Testbed,
-} from '../vm/testbed.js';
+  waitForAnswers,
+} from '../../test/support/vm-testbed.js';
+import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
+import { runCommand } from '../vm/hostCommand.js';
 import { OCF } from './ocfExit.js';
 import { installOcfLauncher } from './ocfLauncher.js';
 
@@ -50,8 +49,8 @@ describe('OCF agent ocf:havoc:qemu-vm run by hand with OCF_RESKEY_* (real QEMU, 
     OCF_RESKEY_vcpus: '1',
     OCF_RESKEY_kernel: image.kernel,
     OCF_RESKEY_initrd: image.initrd,
-    OCF_RESKEY_ip: `${GUEST_IP}/24`,
-    OCF_RESKEY_mac: GUEST_MAC,
+    OCF_RESKEY_ip: `${tb.guestIp}/24`,
+    OCF_RESKEY_mac: tb.guestMac,
     OCF_RESKEY_nbd_host: tb.storageAddress,
     OCF_RESKEY_nbd_port: String(NBD_PORT),
     OCF_RESKEY_nbd_export: NBD_EXPORT,
@@ -87,7 +86,7 @@ describe('OCF agent ocf:havoc:qemu-vm run by hand with OCF_RESKEY_* (real QEMU, 
   }
 
   async function waitHttp(): Promise<{ bootId: string; counter: number }> {
-    const { lines } = await probeFromClient(tb, ['wait', `http://${GUEST_IP}/`, '60000']).done;
+    const { lines } = await probeFromClient(tb, ['wait', `http://${tb.guestIp}/`, '60000']).done;
     const last = lines.at(-1) as {
       ok: boolean;
       status?: { bootId: string; counter: number };
@@ -178,8 +177,8 @@ describe('OCF agent ocf:havoc:qemu-vm run by hand with OCF_RESKEY_* (real QEMU, 
     expect((await agent(1, 'start')).code).toBe(OCF.SUCCESS); // start of a running resource is a success
     const before = await waitHttp();
 
-    const watcher = probeFromClient(tb, ['watch', `http://${GUEST_IP}/`, '20'], { stdinOpen: true });
-    await new Promise((r) => setTimeout(r, 1_000));
+    const watcher = probeFromClient(tb, ['watch', `http://${tb.guestIp}/`, '20'], { stdinOpen: true });
+    await waitForAnswers(watcher, 10, 'answers before the migration', 30_000);
     const migration = {
       OCF_RESKEY_CRM_meta_migrate_source: 'node1',
       OCF_RESKEY_CRM_meta_migrate_target: 'node2',
@@ -191,7 +190,8 @@ describe('OCF agent ocf:havoc:qemu-vm run by hand with OCF_RESKEY_* (real QEMU, 
     expect((await agent(1, 'monitor')).code).toBe(OCF.NOT_RUNNING); // paused in postmigrate: not running here
     expect((await agent(1, 'stop')).code).toBe(OCF.SUCCESS);
     expect((await agent(2, 'monitor')).code).toBe(OCF.SUCCESS);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Keep probing after the migration, so a late outage or a second copy of the guest would show.
+    await waitForAnswers(watcher, 50, 'answers after the migration', 30_000, watcher.lines.length);
     watcher.child.stdin?.end();
     const summary = (
       (await watcher.done).lines.at(-1) as {

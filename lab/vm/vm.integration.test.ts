@@ -6,29 +6,28 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monotonicMs } from '../../core/deadline.js';
+import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
+import {
+  createTestbed,
+  destroyTestbed,
+  probeFromClient,
+  requireLabPrograms,
+  type Testbed,
+  vmSpecOn,
+  waitForAnswers,
+} from '../../test/support/vm-testbed.js';
 import { type GuestStatus, readCounterRecord } from '../guest/guestStatus.js';
 import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
 import { runCommand } from './hostCommand.js';
 import { migrateVm } from './migrate.js';
 import { killVm, startVm, stopVm, vmStatus } from './qemuProcess.js';
-import {
-  createTestbed,
-  destroyTestbed,
-  GUEST_IP,
-  GUEST_MAC,
-  probeFromClient,
-  requireLabPrograms,
-  type Testbed,
-  vmSpecOn,
-} from './testbed.js';
 import { vmPaths } from './vmSpec.js';
 
-const URL_ = `http://${GUEST_IP}/`;
+const guestUrl = (tb: Testbed) => `http://${tb.guestIp}/`;
 
 async function waitHttp(tb: Testbed, timeoutMs: number): Promise<GuestStatus & { waitedMs: number }> {
-  const { done } = probeFromClient(tb, ['wait', URL_, String(timeoutMs)]);
+  const { done } = probeFromClient(tb, ['wait', guestUrl(tb), String(timeoutMs)]);
   const { lines } = await done;
   const result = lines.at(-1) as { ok: boolean; status?: GuestStatus; waitedMs?: number; error?: string };
   if (!result?.ok || !result.status)
@@ -43,19 +42,38 @@ async function switchPortOf(tb: Testbed, mac: string): Promise<string | undefine
   return /\bdev (\S+)/.exec(line ?? '')?.[1];
 }
 
-async function pollPort(tb: Testbed, mac: string, want: string, ms: number): Promise<string | undefined> {
-  const until = monotonicMs() + ms;
-  let port = await switchPortOf(tb, mac);
-  while (port !== want && monotonicMs() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    port = await switchPortOf(tb, mac);
+/** The switch port the MAC is learned on once it is `want`; the timeout error names the last port seen. */
+async function waitForPort(tb: Testbed, mac: string, want: string, ms: number): Promise<string> {
+  let last: string | undefined;
+  try {
+    return await pollUntil(
+      async () => {
+        last = await switchPortOf(tb, mac);
+        return last === want ? last : undefined;
+      },
+      deadlineSignal(ms, `the switch learning ${mac} on ${want}`),
+      { initialMs: 50, maxMs: 200 },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen on ${last ?? 'no port'}`);
   }
-  return port;
 }
 
 async function diskCounter(tb: Testbed): Promise<number | undefined> {
   const sector = (await readFile(tb.diskImage)).subarray(0, 512);
   return readCounterRecord(sector)?.counter;
+}
+
+/** Waits until the counter record on the disk has reached more than `above`; returns it. */
+function waitForDiskCounter(tb: Testbed, above: number, ms: number): Promise<number> {
+  return pollUntil(
+    async () => {
+      const counter = await diskCounter(tb);
+      return counter !== undefined && counter > above ? counter : undefined;
+    },
+    deadlineSignal(ms, `the disk counter passing ${above}`),
+    { initialMs: 50, maxMs: 200 },
+  );
 }
 
 describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
@@ -82,7 +100,7 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
     console.log(`boot to HTTP: ${Math.round(bootToHttpMs)} ms (QEMU start to first valid answer)`);
     expect(first.bootId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const echo = probeFromClient(tb, ['echo', GUEST_IP, '7', 'havoc-echo-check']);
+    const echo = probeFromClient(tb, ['echo', tb.guestIp, '7', 'havoc-echo-check']);
     const echoed = (await echo.done).lines.at(-1) as { ok: boolean; reply?: string; error?: string };
     expect(echoed).toEqual({ ok: true, reply: 'havoc-echo-check' });
 
@@ -94,11 +112,9 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
     expect(status).toMatchObject({ state: 'present', pid, status: 'running', running: true });
     expect(await observer.execute('query-status')).toMatchObject({ running: true });
     await observer.close();
-    // Let a few more writes land, then compare with what the disk holds.
-    await new Promise((r) => setTimeout(r, 1_000));
-    const onDiskAfter = await diskCounter(tb);
+    // The guest keeps writing: the counter on the disk passes what it held before.
     expect(onDiskBefore).toBeDefined();
-    expect(onDiskAfter).toBeGreaterThan(onDiskBefore!);
+    expect(await waitForDiskCounter(tb, onDiskBefore!, 10_000)).toBeGreaterThan(onDiskBefore!);
     expect(later.bootId).toBe(first.bootId);
     expect(later.counter).toBeGreaterThanOrEqual(first.counter);
 
@@ -113,10 +129,11 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
     await startVm(source);
     const before = await waitHttp(tb, 60_000);
 
-    const watcher = probeFromClient(tb, ['watch', URL_, '20'], { stdinOpen: true });
-    await new Promise((r) => setTimeout(r, 1_500));
+    const watcher = probeFromClient(tb, ['watch', guestUrl(tb), '20'], { stdinOpen: true });
+    await waitForAnswers(watcher, 10, 'answers before the migration', 30_000);
     const result = await migrateVm(source, target, { address: tb.hosts[1]!.address, port: 49152 });
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Keep probing after the migration, so a late outage or a second copy of the guest would show.
+    await waitForAnswers(watcher, 50, 'answers after the migration', 30_000, watcher.lines.length);
     watcher.child.stdin?.end();
     const { lines } = await watcher.done;
     const summary = (
@@ -143,14 +160,13 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
     expect(await vmStatus(source)).toEqual({ state: 'stopped' });
     expect(await vmStatus(target)).toMatchObject({ state: 'present', running: true });
 
-    expect(await switchPortOf(tb, GUEST_MAC)).toBe('p-h2');
+    expect(await switchPortOf(tb, tb.guestMac)).toBe('p-h2');
 
     // Back to host 1 with no client traffic at all: only the announcement QEMU
     // makes by itself after an incoming migration can move the switch's entry.
     await migrateVm(target, source, { address: tb.hosts[0]!.address, port: 49152 });
-    const port = await pollPort(tb, GUEST_MAC, 'p-h1', 5_000);
-    console.log(`after migrating back without traffic the switch forwards ${GUEST_MAC} to ${port}`);
-    expect(port).toBe('p-h1');
+    const port = await waitForPort(tb, tb.guestMac, 'p-h1', 5_000);
+    console.log(`after migrating back without traffic the switch forwards ${tb.guestMac} to ${port}`);
     expect((await waitHttp(tb, 10_000)).bootId).toBe(before.bootId);
     await stopVm(source);
   });
@@ -160,10 +176,11 @@ describe('lab VM on QEMU TCG, tap on a bridge, disk on qemu-nbd', () => {
     const second = vmSpecOn(tb, 1, image);
     await startVm(first);
     const before = await waitHttp(tb, 60_000);
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Killed only once the disk holds a write newer than the answer, so the next boot has something to continue.
+    await waitForDiskCounter(tb, before.counter, 10_000);
     await killVm(first);
     const lastWritten = await diskCounter(tb);
-    expect(lastWritten).toBeGreaterThanOrEqual(before.counter);
+    expect(lastWritten).toBeGreaterThan(before.counter);
 
     await startVm(second);
     const after = await waitHttp(tb, 60_000);

@@ -9,12 +9,12 @@ const spec: VmSpec = {
   vcpus: 1,
   kernel: '/boot/vmlinuz-6.1.0-56-amd64',
   initrd: '/var/cache/havoc/guest.cpio.gz',
-  ip: '10.77.0.100/24',
-  gateway: '10.77.0.1',
+  ip: '198.18.3.101/24',
+  gateway: '198.18.3.1',
   mac: '52:54:00:77:00:64',
   tap: 'tap-vm1',
   bridge: 'brvm',
-  nbd: { host: '10.77.0.2', port: 10809, export: 'disk' },
+  nbd: { host: '198.18.3.5', port: 10809, export: 'disk' },
   stateDir: '/run/havoc/qemu-vm/vm1',
 };
 
@@ -25,7 +25,7 @@ describe('VM spec and QEMU command line', () => {
       ...spec,
       name: 'vm 1',
       memoryMiB: 32,
-      ip: '10.77.0.300/24',
+      ip: '198.18.3.300/24',
       mac: '01:00:5e:00:00:01',
       tap: 'a-very-long-tap-name',
       nbd: { host: 'storage', port: 0, export: 'disk,cache=none' },
@@ -34,7 +34,7 @@ describe('VM spec and QEMU command line', () => {
     expect(problems.join('\n')).toMatchInlineSnapshot(`
       "name "vm 1" must be 1-63 letters, digits, '.', '_' or '-'
       memory 32 MiB: need an integer >= 96 (the Debian kernel does not boot in less)
-      ip "10.77.0.300/24" must be IPv4/prefix, e.g. 10.77.0.100/24
+      ip "198.18.3.300/24" must be IPv4/prefix, e.g. 198.18.3.101/24
       mac 01:00:5e:00:00:01 is a multicast address
       tap "a-very-long-tap-name" must be a 1-15 character interface name
       nbd host "storage" is not an IPv4 address
@@ -50,7 +50,7 @@ describe('VM spec and QEMU command line', () => {
     expect(argAfter('-accel')).toBe('tcg');
     expect(argAfter('-netdev')).toBe('tap,id=net0,ifname=tap-vm1,script=no,downscript=no');
     expect(argAfter('-blockdev')).toBe(
-      'driver=nbd,node-name=disk0,server.type=inet,server.host=10.77.0.2,server.port=10809,export=disk',
+      'driver=nbd,node-name=disk0,server.type=inet,server.host=198.18.3.5,server.port=10809,export=disk',
     );
     expect(args.filter((_, i) => args[i - 1] === '-qmp')).toEqual([
       'unix:/run/havoc/qemu-vm/vm1/qmp.sock,server=on,wait=off',
@@ -60,7 +60,7 @@ describe('VM spec and QEMU command line', () => {
     expect(args).toContain('-daemonize');
     expect(args).not.toContain('-incoming');
     expect(guestAppend(spec)).toBe(
-      'console=ttyS0 quiet panic=-1 havoc.ip=10.77.0.100/24 havoc.name=vm1 havoc.gw=10.77.0.1',
+      'console=ttyS0 quiet panic=-1 havoc.ip=198.18.3.101/24 havoc.name=vm1 havoc.gw=198.18.3.1',
     );
     const incoming = qemuArgs(spec, { incoming: 'defer' });
     expect(incoming.slice(-2)).toEqual(['-incoming', 'defer']);

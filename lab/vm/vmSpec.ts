@@ -9,7 +9,7 @@ export interface VmSpec {
   vcpus: number;
   kernel: string;
   initrd: string;
-  /** Guest address with prefix, e.g. 10.77.0.100/24, and optional gateway. */
+  /** Guest address with prefix, e.g. 198.18.3.101/24, and optional gateway. */
   ip: string;
   gateway?: string | undefined;
   mac: string;
@@ -84,7 +84,7 @@ export function validateVmSpec(spec: VmSpec): string[] {
   const [addr, prefix] = spec.ip.split('/');
   check(
     isIpv4(addr ?? '') && Number.isInteger(Number(prefix)) && Number(prefix) >= 1 && Number(prefix) <= 32,
-    `ip ${JSON.stringify(spec.ip)} must be IPv4/prefix, e.g. 10.77.0.100/24`,
+    `ip ${JSON.stringify(spec.ip)} must be IPv4/prefix, e.g. 198.18.3.101/24`,
   );
   check(
     spec.gateway === undefined || isIpv4(spec.gateway),

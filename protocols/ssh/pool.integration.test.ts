@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { type HavocError, TimeoutError } from '../../core/errors.js';
-import { type SshdPeer, startSshd } from '../../test/exporters-host/sshd-peer.js';
+import { type SshdPeer, startSshd } from '../../test/support/sshd-peer.js';
 import { HostKeyError, SshCommandError, SshPool, type SshTarget } from './index.js';
 
 // Against a real OpenSSH sshd on 127.0.0.1 with its default MaxSessions 10, so

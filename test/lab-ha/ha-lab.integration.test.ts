@@ -165,6 +165,14 @@ describe('lab up --ha: Pacemaker + corosync + libvirtd on 3 lab hosts, 2 Virtual
     const watcher = otherHost(victim);
     const last = await guest('vm1');
     const prober = startProber(url('vm1'), 100, 1000);
+    const answers = (bootId: string) =>
+      prober.samples.filter((s) => s.ok && s.status.bootId === bootId).length;
+    // The history must start with the old guest answering, or "old, then new" could not be judged.
+    await pollUntil(
+      async () => (answers(last.bootId) > 0 ? true : undefined),
+      deadlineSignal(10_000, 'the prober seeing vm1 before the power-off'),
+      { initialMs: 50, maxMs: 100 },
+    );
     const t0 = monotonicMs();
     const off = await ipmitoolChassis(bmc(victim), ['power', 'off'], AbortSignal.timeout(20_000));
     expect(off.ok, off.output).toBe(true);
@@ -190,11 +198,20 @@ describe('lab up --ha: Pacemaker + corosync + libvirtd on 3 lab hosts, 2 Virtual
       { initialMs: 100, maxMs: 100 },
     );
     const restartMs = monotonicMs() - t0;
+    // Keep probing the restarted guest a while: a second copy still answering would show as the old boot id again.
+    await pollUntil(
+      async () => (answers(restarted.bootId) >= 20 ? true : undefined),
+      deadlineSignal(30_000, 'the prober seeing the restarted vm1'),
+      { initialMs: 100, maxMs: 250 },
+    );
     const summary = summarizeProbes(await prober.stop());
     const newHost = await waitForCluster(state, watcher, 'vm1 started', 30_000, (st) => hostOf(st, 'vm1'));
     measured['host power-off -> fence (stonith history success)'] = `${(fenceMs / 1000).toFixed(1)} s`;
     measured['host power-off -> VM answers with a new boot id'] = `${(restartMs / 1000).toFixed(1)} s`;
     expect(newHost).not.toBe(victim);
+    // Exactly two guests in the order they answered, the old one, then the new one, and never the old one
+    // again: answers alternating between two boot ids would be the VM running twice.
+    expect(summary.bootIds).toEqual([last.bootId, restarted.bootId]);
     expect(summary.counterDecreases).toEqual([]);
     // The restarted guest continues from the value on the shared disk: nothing it acknowledged was lost.
     expect(restarted.counter).toBeGreaterThan(last.counter);

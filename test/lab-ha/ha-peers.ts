@@ -52,6 +52,7 @@ export async function waitForCluster<T>(
             (n) => `${n.name}:${n.online ? 'online' : 'offline'}${n.unclean ? ':unclean' : ''}`,
           ),
           resources: st.resources.map((r) => `${r.id}:${r.role}@${r.nodes.join('+')}`),
+          failures: st.failures.map((f) => `${f.opKey}@${f.node}:${f.exitStatus} ${f.exitReason ?? ''}`),
         });
         return check(st);
       },

@@ -3,6 +3,9 @@
  * the full lab: a switch namespace with one bridge, host namespaces (each a
  * bridge `brvm` with its uplink and the VMs' taps), a storage namespace
  * serving one NBD export with qemu-nbd, and a client namespace to probe from.
+ * Its addresses are a lab's data network in 198.18.0.0/15 (lab/address-plan.ts): the block of a lab
+ * named after the testbed, one no lab holds, numbered as in a lab (.1 station, .5 storage, .10+N host
+ * N, .101 the first VM).
  * Every namespace name and PID is recorded so teardown removes exactly those.
  */
 import { spawn } from 'node:child_process';
@@ -10,15 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { access, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../../test/support/temp-dir.js';
-import type { GuestImage } from '../guest/initramfs.js';
-import { runCommand } from './hostCommand.js';
-import { runningPid, stopVm } from './qemuProcess.js';
-import type { VmSpec } from './vmSpec.js';
+import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { chooseSlot } from '../../lab/address-plan.js';
+import type { GuestImage } from '../../lab/guest/initramfs.js';
+import { labStateDir } from '../../lab/paths.js';
+import { labTopology, networkByKey } from '../../lab/topology.js';
+import { labSlotsInUse } from '../../lab/up.js';
+import { runCommand } from '../../lab/vm/hostCommand.js';
+import { runningPid, stopVm } from '../../lab/vm/qemuProcess.js';
+import type { VmSpec } from '../../lab/vm/vmSpec.js';
+import { tempDir } from './temp-dir.js';
 
-export const SUBNET = '10.77.0';
-export const GUEST_IP = `${SUBNET}.100`;
-export const GUEST_MAC = '52:54:00:77:00:64';
 export const NBD_PORT = 10809;
 export const NBD_EXPORT = 'disk';
 
@@ -30,6 +35,11 @@ export interface TestbedHost {
 export interface Testbed {
   id: string;
   stateRoot: string;
+  /** The testbed's /24, "a.b.c". */
+  subnet: string;
+  guestIp: string;
+  guestMac: string;
+  clientAddress: string;
   switchNs: string;
   storageNs: string;
   clientNs: string;
@@ -95,18 +105,27 @@ async function plug(tb: Testbed, ns: string, port: string): Promise<void> {
 
 export async function createTestbed(opts: { hosts: number; diskMiB?: number }): Promise<Testbed> {
   const id = randomBytes(2).toString('hex');
-  const stateRoot = tempDir(`hvv-${id}-`);
+  const name = `hvv-${id}`;
+  // No route of the machine matters: the testbed's namespaces have no link to the root namespace.
+  const slot = chooseSlot(name, labSlotsInUse(join(labStateDir(name), '..')), []);
+  if (slot === undefined) throw new Error('no free address block left in 198.18.0.0/15 for the VM testbed');
+  const subnet = networkByKey(labTopology(name, opts.hosts, slot), 'data').prefix;
+  const stateRoot = tempDir(`${name}-`);
   const tb: Testbed = {
     id,
     stateRoot,
+    subnet,
+    guestIp: `${subnet}.101`,
+    guestMac: `52:54:00:${slot.toString(16).padStart(2, '0')}:00:01`,
+    clientAddress: `${subnet}.1`,
     switchNs: `hvv-${id}-sw`,
     storageNs: `hvv-${id}-st`,
     clientNs: `hvv-${id}-cl`,
     hosts: Array.from({ length: opts.hosts }, (_, i) => ({
       ns: `hvv-${id}-h${i + 1}`,
-      address: `${SUBNET}.${11 + i}`,
+      address: `${subnet}.${11 + i}`,
     })),
-    storageAddress: `${SUBNET}.2`,
+    storageAddress: `${subnet}.5`,
     diskImage: join(stateRoot, 'disk.img'),
     nbdPid: undefined,
     namespaces: [],
@@ -119,7 +138,7 @@ export async function createTestbed(opts: { hosts: number; diskMiB?: number }): 
     await runCommand(['ip', '-n', tb.switchNs, 'link', 'set', 'br0', 'up']);
     for (const [ns, port, address] of [
       [tb.storageNs, 'p-st', tb.storageAddress],
-      [tb.clientNs, 'p-cl', `${SUBNET}.3`],
+      [tb.clientNs, 'p-cl', tb.clientAddress],
     ] as const) {
       await addNs(tb, ns);
       await plug(tb, ns, port);
@@ -175,8 +194,8 @@ export function vmSpecOn(tb: Testbed, hostIndex: number, image: GuestImage, name
     vcpus: 1,
     kernel: image.kernel,
     initrd: image.initrd,
-    ip: `${GUEST_IP}/24`,
-    mac: GUEST_MAC,
+    ip: `${tb.guestIp}/24`,
+    mac: tb.guestMac,
     tap: `tap-${name}`,
     bridge: 'brvm',
     nbd: { host: tb.storageAddress, port: NBD_PORT, export: NBD_EXPORT },
@@ -199,7 +218,7 @@ export async function destroyTestbed(tb: Testbed): Promise<void> {
   await rm(tb.stateRoot, { recursive: true, force: true });
 }
 
-/** Runs guestProbeMain in the client namespace and returns its JSON lines. */
+/** Runs guest-probe-main in the client namespace and returns its JSON lines. */
 export function probeFromClient(tb: Testbed, args: string[], opts: { stdinOpen?: boolean } = {}) {
   const child = spawn(
     'ip',
@@ -210,7 +229,7 @@ export function probeFromClient(tb: Testbed, args: string[], opts: { stdinOpen?:
       process.execPath,
       '--import',
       'tsx',
-      join(REPO_ROOT, 'lab/vm/guestProbeMain.ts'),
+      join(REPO_ROOT, 'test/support/guest-probe-main.ts'),
       ...args,
     ],
     { cwd: REPO_ROOT, stdio: [opts.stdinOpen ? 'pipe' : 'ignore', 'pipe', 'inherit'] },
@@ -231,4 +250,30 @@ export function probeFromClient(tb: Testbed, args: string[], opts: { stdinOpen?:
     child.on('close', (code) => resolveDone({ code, lines }));
   });
   return { child, lines, done };
+}
+
+/** A line `watch` prints per answer. */
+interface WatchSample {
+  sample?: { ok: boolean; bootId?: string };
+}
+
+/**
+ * Waits, under a deadline, until a `watch` probe has printed `count` successful answers after its line
+ * `from` (its output so far is the default start), so a test probes for as long as it needs, not a fixed time.
+ */
+export async function waitForAnswers(
+  probe: { lines: unknown[] },
+  count: number,
+  what: string,
+  timeoutMs: number,
+  from = 0,
+): Promise<void> {
+  await pollUntil(
+    async () =>
+      probe.lines.slice(from).filter((l) => (l as WatchSample).sample?.ok === true).length >= count
+        ? true
+        : undefined,
+    deadlineSignal(timeoutMs, what),
+    { initialMs: 20, maxMs: 100 },
+  );
 }

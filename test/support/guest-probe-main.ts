@@ -1,36 +1,42 @@
 /**
  * Probes a lab guest from inside a network namespace (`ip netns exec NS node
- * ... guestProbeMain.js MODE ...`): Node cannot enter a namespace itself, so
+ * --import tsx guest-probe-main.ts MODE ...`): Node cannot enter a namespace itself, so
  * the probing process is started in it. Prints one JSON line per result on
- * stdout.
+ * stdout. Test-only: the VM testbed (vm-testbed.ts) runs it.
  *
  *   wait  URL TIMEOUT_MS         first valid answer, or an error after TIMEOUT_MS
- *   watch URL INTERVAL_MS        probe until stdin closes or SIGTERM, then print the summary
+ *   watch URL INTERVAL_MS        probe until stdin closes or SIGTERM (a line per answer), then print the summary
  *   echo  HOST PORT PAYLOAD      one round trip through the echo service
  */
-import { abortableSleep, monotonicMs } from '../../core/deadline.js';
-import { echoOnce, type ProbeSample, probeOnce, summarizeProbes } from './guestProbe.js';
+import { abortableSleep, deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
+import { echoOnce, type ProbeSample, probeOnce, summarizeProbes } from '../../lab/vm/guestProbe.js';
 
 async function wait(url: string, timeoutMs: number): Promise<number> {
   const started = monotonicMs();
   let last: ProbeSample | undefined;
-  while (monotonicMs() - started < timeoutMs) {
-    last = await probeOnce(url, 1_000);
-    if (last.ok) {
-      console.log(
-        JSON.stringify({ ok: true, status: last.status, waitedMs: Math.round(monotonicMs() - started) }),
-      );
-      return 0;
-    }
-    await abortableSleep(50);
+  try {
+    const answer = await pollUntil(
+      async (signal) => {
+        const sample = await probeOnce(url, 1_000, signal);
+        last = sample;
+        return sample.ok ? sample : undefined;
+      },
+      deadlineSignal(timeoutMs, `a valid answer from ${url}`),
+      { initialMs: 50, maxMs: 50 },
+    );
+    console.log(
+      JSON.stringify({ ok: true, status: answer.status, waitedMs: Math.round(monotonicMs() - started) }),
+    );
+    return 0;
+  } catch {
+    console.log(
+      JSON.stringify({
+        ok: false,
+        error: `no valid answer from ${url} in ${timeoutMs} ms: ${last?.ok === false ? last.error : 'no probe ran'}`,
+      }),
+    );
+    return 1;
   }
-  console.log(
-    JSON.stringify({
-      ok: false,
-      error: `no valid answer from ${url} in ${timeoutMs} ms: ${last?.ok === false ? last.error : 'no probe ran'}`,
-    }),
-  );
-  return 1;
 }
 
 async function watch(url: string, intervalMs: number): Promise<number> {
@@ -42,7 +48,12 @@ async function watch(url: string, intervalMs: number): Promise<number> {
   const samples: ProbeSample[] = [];
   console.log(JSON.stringify({ watching: url }));
   while (!stop.signal.aborted) {
-    samples.push(await probeOnce(url, 500));
+    const sample = await probeOnce(url, 500);
+    samples.push(sample);
+    // One line per answer, so the test can wait for answers instead of sleeping.
+    console.log(
+      JSON.stringify({ sample: sample.ok ? { ok: true, bootId: sample.status.bootId } : { ok: false } }),
+    );
     await abortableSleep(intervalMs, stop.signal).catch(() => undefined);
   }
   process.stdin.destroy();
@@ -66,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
   if (mode === 'wait' && a && b) return wait(a, Number(b));
   if (mode === 'watch' && a && b) return watch(a, Number(b));
   if (mode === 'echo' && a && b && c !== undefined) return echo(a, Number(b), c);
-  console.error('usage: guestProbeMain wait URL TIMEOUT_MS | watch URL INTERVAL_MS | echo HOST PORT PAYLOAD');
+  console.error(
+    'usage: guest-probe-main wait URL TIMEOUT_MS | watch URL INTERVAL_MS | echo HOST PORT PAYLOAD',
+  );
   return 2;
 }
 
