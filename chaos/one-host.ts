@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HavocError } from '../core/errors.js';
+import { refuseUnknownOptions } from './fault-options.js';
 
 /** The parameters of a fault that acts on one whole host and takes nothing else (host-power-off, bmc-dead). */
 export const oneHostParams = z.strictObject({ host: z.string().min(1) });
@@ -10,11 +11,12 @@ export function oneHostFromCommandLine(
   fault: string,
 ): (targets: readonly string[], options: Readonly<Record<string, string>>) => OneHostParams {
   return (targets, options) => {
-    const keys = Object.keys(options);
-    if (keys.length > 0)
-      throw new HavocError('usage', `${fault} has no parameter "${keys[0]}"`, {
-        hint: `its only argument is the host: havoc chaos inject ${fault} HOST`,
-      });
+    refuseUnknownOptions(
+      fault,
+      options,
+      new Set(),
+      `its only argument is the host: havoc chaos inject ${fault} HOST`,
+    );
     if (targets.length !== 1)
       throw new HavocError('usage', `${fault} acts on one host, got ${targets.length}`, {
         hint: `havoc chaos inject ${fault} HOST`,

@@ -14,6 +14,7 @@ import { readPortStatus } from '../../protocols/snmp/if-mib.js';
 import { PortLookupCache, resolvePorts } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
+import { refuseUnknownOptions } from '../fault-options.js';
 
 /** Deadline of one SNMP operation; the wait for the oper state has its own, longer one. */
 const SNMP_MS = 3_000;
@@ -49,12 +50,12 @@ export const linkDown: Fault<LinkDownParams> = {
   maxDurationMs: 60 * 60_000,
 
   fromCommandLine(targets, options, inventory) {
-    for (const key of Object.keys(options)) {
-      if (!CLI_OPTIONS.has(key))
-        throw new HavocError('usage', `link-down has no parameter "${key}"`, {
-          hint: 'its parameters are network=NAME, or port=NAME with an optional switch=NAME',
-        });
-    }
+    refuseUnknownOptions(
+      'link-down',
+      options,
+      CLI_OPTIONS,
+      'its parameters are network=NAME, or port=NAME with an optional switch=NAME',
+    );
     if (targets.length !== 1)
       throw new HavocError('usage', `link-down acts on one host, got ${targets.length}`, {
         hint: 'havoc chaos inject link-down HOST -p network=NAME',

@@ -7,6 +7,7 @@ import { hostByName, interfacesOn } from '../../inventory/topology.js';
 import { addressesOf, type InterfaceAddresses } from '../../protocols/iproute/addresses.js';
 import { DELETE_HAVOC_TABLE, HAVOC_TABLE, partitionScript } from '../../protocols/nftables/havoc-table.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
+import { refuseUnknownOptions } from '../fault-options.js';
 
 /** A command on a host over SSH may take this long before it counts as failed. */
 const STEP_MS = 15_000;
@@ -43,12 +44,12 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
   maxDurationMs: 60 * 60_000,
 
   fromCommandLine(targets, options, inventory) {
-    for (const key of Object.keys(options)) {
-      if (!CLI_OPTIONS.has(key))
-        throw new HavocError('usage', `network-partition has no parameter "${key}"`, {
-          hint: 'its parameters are network=NAME and against=HOST,HOST',
-        });
-    }
+    refuseUnknownOptions(
+      'network-partition',
+      options,
+      CLI_OPTIONS,
+      'its parameters are network=NAME and against=HOST,HOST',
+    );
     const network = options.network;
     if (!network) throw new HavocError('usage', 'network-partition needs -p network=NAME');
     const against =
