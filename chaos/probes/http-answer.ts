@@ -1,5 +1,5 @@
 import type { ProbeConfig } from '../../inventory/schema.js';
-import { parseGuestStatus } from '../../lab/guest/guestStatus.js';
+import { parseGuestStatus } from '../../protocols/guest-status/guest-status.js';
 import type { ProbeFields } from './sample.js';
 
 export type HttpProbeConfig = Extract<ProbeConfig, { type: 'http' }>;

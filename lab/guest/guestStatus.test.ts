@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseGuestStatus, readCounterRecord } from './guestStatus.js';
+import { parseGuestStatus, readCounterRecord } from '../../protocols/guest-status/guest-status.js';
 import { guestInitScript } from './initScript.js';
 
 describe('lab guest status formats', () => {

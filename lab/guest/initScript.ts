@@ -1,4 +1,8 @@
-import { COUNTER_MAGIC, GUEST_ECHO_PORT, GUEST_HTTP_PORT } from './guestStatus.js';
+import {
+  COUNTER_MAGIC,
+  GUEST_ECHO_PORT,
+  GUEST_HTTP_PORT,
+} from '../../protocols/guest-status/guest-status.js';
 
 /** Where the initramfs keeps the modules (flattened) and their load order. */
 export const GUEST_MODULE_DIR = '/lib/modules';

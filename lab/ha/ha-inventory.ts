@@ -1,4 +1,4 @@
-import { GUEST_HTTP_PORT } from '../guest/guestStatus.js';
+import { GUEST_HTTP_PORT } from '../../protocols/guest-status/guest-status.js';
 import type { InventoryInput } from '../inventory-writer.js';
 import { type HaPlan, VM_MEMORY_MIB, VM_VCPUS } from './ha-plan.js';
 

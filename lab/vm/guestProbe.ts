@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { deadlineSignal, monotonicMs } from '../../core/deadline.js';
-import { type GuestStatus, parseGuestStatus } from '../guest/guestStatus.js';
+import { type GuestStatus, parseGuestStatus } from '../../protocols/guest-status/guest-status.js';
 
 /** One observation of the guest's HTTP service, on the monotonic clock. */
 export type ProbeSample =

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
+import { type GuestStatus, readCounterRecord } from '../../protocols/guest-status/guest-status.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
 import {
   createTestbed,
@@ -17,7 +18,6 @@ import {
   vmSpecOn,
   waitForAnswers,
 } from '../../test/support/vm-testbed.js';
-import { type GuestStatus, readCounterRecord } from '../guest/guestStatus.js';
 import { buildGuestImage, type GuestImage } from '../guest/initramfs.js';
 import { runCommand } from './hostCommand.js';
 import { migrateVm } from './migrate.js';

@@ -1,7 +1,9 @@
 /**
  * What the lab guest reports, in the two places it reports it: the HTTP body
- * on port 80 and the record in the first sector of its disk. The shell side
- * of both formats is in initScript.ts; keep them in step.
+ * on port 80 and the record in the first sector of its disk. A wire format of
+ * its own (below lab/, which serves it, and chaos/probes, which reads it from
+ * any VM that serves it). The shell side of both formats is in
+ * lab/guest/initScript.ts; keep them in step.
  */
 
 export const GUEST_HTTP_PORT = 80;
