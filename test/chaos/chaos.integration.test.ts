@@ -283,6 +283,9 @@ describe('refusals', () => {
       name: 'station',
       address: stationAddress,
       nics: [{ name: 'eth4', networks: ['heartbeat'] }],
+      // Its one NIC plugs into no switch port, so only the BMC level is valid (validation refuses a
+      // switch-ports level that would cut nothing); a host without fencing would be refused for that instead.
+      fencing: { ...host1.fencing, levels: [{ devices: [{ type: 'bmc' }] }] },
     });
     const file = join(scratch, 'with-station.yaml');
     writeFileSync(file, stringify(inv));
