@@ -1,30 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { Redactor } from '../core/redact.js';
-import { parseInventory } from '../inventory/load.js';
-import { SshPool } from '../protocols/ssh/index.js';
+import {
+  exampleFaultContext,
+  exampleInventoryFile,
+  exampleStation,
+} from '../test/chaos/example-fault-context.js';
 import type { AnyFault, FaultContext } from './fault.js';
 import { networkPartition } from './faults/network-partition.js';
-import { refusalsOf, type Station } from './refusals.js';
+import { refusalsOf } from './refusals.js';
 
-const file = join(import.meta.dirname, '..', 'examples', 'pacemaker-kvm.yaml');
-const text = readFileSync(file, 'utf8');
-const station: Station = { hostname: 'mgmt-station', addresses: new Set(['10.10.5.1', '127.0.0.1', '::1']) };
-
-/** The example cluster, edited; refusals that fire never reach the hosts, so no SSH is needed. */
-function ctxFor(edit: (yaml: string) => string): FaultContext {
-  const loaded = parseInventory(file, edit(text), new Redactor());
-  return {
-    inventory: loaded.inventory,
-    inventoryFile: file,
-    loaded,
-    ssh: new SshPool(),
-    log: pino({ level: 'silent' }),
-    signal: AbortSignal.timeout(10_000),
-  };
-}
+const station = exampleStation;
+const ctxFor = exampleFaultContext;
+const file = exampleInventoryFile;
 const partition = (groups: string[][]) => ({ network: 'heartbeat', groups });
 const refusals = (ctx: FaultContext, groups: string[][]) =>
   refusalsOf(networkPartition as AnyFault, partition(groups), ctx, station);

@@ -1,33 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { Redactor } from '../../core/redact.js';
-import { parseInventory } from '../../inventory/load.js';
-import { SshPool } from '../../protocols/ssh/index.js';
+import {
+  exampleFaultContext,
+  exampleInventoryFile,
+  exampleStation,
+} from '../../test/chaos/example-fault-context.js';
 import type { AnyFault, FaultContext } from '../fault.js';
-import { refusalsOf, type Station } from '../refusals.js';
+import { refusalsOf } from '../refusals.js';
 import { bmcDead } from './bmc-dead.js';
 import { hostPowerOff } from './host-power-off.js';
 import { faultByName } from './index.js';
 import { linkDown } from './link-down.js';
 
-const file = join(import.meta.dirname, '..', '..', 'examples', 'pacemaker-kvm.yaml');
-const text = readFileSync(file, 'utf8');
-const station: Station = { hostname: 'mgmt-station', addresses: new Set(['10.10.5.1', '127.0.0.1', '::1']) };
-
-/** The example cluster; refusals that fire never reach a host, a BMC or a switch. */
-function ctxFor(edit: (yaml: string) => string = (t) => t): FaultContext {
-  const loaded = parseInventory(file, edit(text), new Redactor());
-  return {
-    inventory: loaded.inventory,
-    inventoryFile: file,
-    loaded,
-    ssh: new SshPool(),
-    log: pino({ level: 'silent' }),
-    signal: AbortSignal.timeout(10_000),
-  };
-}
+const station = exampleStation;
+const ctxFor = exampleFaultContext;
+const file = exampleInventoryFile;
 const powerOffRefusals = (ctx: FaultContext, host: string) =>
   refusalsOf(hostPowerOff as AnyFault, hostPowerOff.fromCommandLine([host], {}, ctx.inventory), ctx, station);
 
