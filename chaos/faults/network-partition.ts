@@ -7,6 +7,7 @@ import { hostByName, interfacesOn } from '../../inventory/topology.js';
 import { addressesOf, type InterfaceAddresses } from '../../protocols/iproute/addresses.js';
 import { DELETE_HAVOC_TABLE, HAVOC_TABLE, partitionScript } from '../../protocols/nftables/havoc-table.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
+import { hostOf } from '../fault-hosts.js';
 import { refuseUnknownOptions } from '../fault-options.js';
 
 /** A command on a host over SSH may take this long before it counts as failed. */
@@ -118,7 +119,7 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
             v4: others.flatMap((n) => addrs.get(n)!.v4),
             v6: others.flatMap((n) => addrs.get(n)!.v6),
           };
-          await onHost(ctx, host(ctx, name), 'nft -f -', `loading ${HAVOC_TABLE}`, {
+          await onHost(ctx, hostOf(ctx, name), 'nft -f -', `loading ${HAVOC_TABLE}`, {
             stdin: partitionScript(peers),
           });
         }),
@@ -137,9 +138,15 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
       pairs.map(async ({ from, to }) => {
         const a = addrs.get(to)!;
         const target = a.v4[0] ?? a.v6[0]!;
-        const r = await onHost(ctx, host(ctx, from), `ping -c 2 -i 0.2 -W 1 -n -q ${target}`, `ping ${to}`, {
-          allowFailure: true,
-        });
+        const r = await onHost(
+          ctx,
+          hostOf(ctx, from),
+          `ping -c 2 -i 0.2 -W 1 -n -q ${target}`,
+          `ping ${to}`,
+          {
+            allowFailure: true,
+          },
+        );
         if (r.exitCode !== 0 && r.exitCode !== 1) {
           throw new HavocError(
             'observation',
@@ -167,7 +174,7 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
     await Promise.all(
       p.groups.flat().map(async (name) => {
         try {
-          await onHost(ctx, host(ctx, name), 'nft -f -', `deleting ${HAVOC_TABLE}`, {
+          await onHost(ctx, hostOf(ctx, name), 'nft -f -', `deleting ${HAVOC_TABLE}`, {
             stdin: DELETE_HAVOC_TABLE,
           });
         } catch (err) {
@@ -180,12 +187,6 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
     }
   },
 };
-
-function host(ctx: FaultContext, name: string): HostConfig {
-  const h = hostByName(ctx.inventory, name);
-  if (!h) throw new HavocError('config', `host "${name}" is not in the inventory ${ctx.inventoryFile}`);
-  return h;
-}
 
 async function onHost(
   ctx: FaultContext,
@@ -216,7 +217,7 @@ async function networkAddresses(
 async function addressesByHost(p: NetworkPartitionParams, ctx: FaultContext) {
   const list = await Promise.all(
     p.groups.flat().map(async (name) => {
-      const a = await networkAddresses(host(ctx, name), p.network, ctx);
+      const a = await networkAddresses(hostOf(ctx, name), p.network, ctx);
       if (a.v4.length + a.v6.length === 0)
         throw new HavocError('config', `host "${name}" has no address on network ${p.network}`, {
           target: name,
