@@ -22,16 +22,22 @@ export async function startTestLab(
 ): Promise<TestLab> {
   const env = process.env;
   checkLabPrerequisites(env);
-  const r = await labUp({
-    name,
-    hosts: opts.hosts ?? 2,
-    volumes: opts.volumes ?? 1,
-    recreate: true,
-    env,
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 180_000),
-    redactor: new Redactor(),
-    progress: () => {},
-    ...(opts.ha ? { ha: opts.ha } : {}),
+  const up = () =>
+    labUp({
+      name,
+      hosts: opts.hosts ?? 2,
+      volumes: opts.volumes ?? 1,
+      recreate: true,
+      env,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 180_000),
+      redactor: new Redactor(),
+      progress: () => {},
+      ...(opts.ha ? { ha: opts.ha } : {}),
+    });
+  // A lab that failed halfway is still up and no test holds its handle: take it down before reporting.
+  const r = await up().catch(async (err: unknown) => {
+    await labDown({ name, env, signal: AbortSignal.timeout(60_000) }).catch(() => {});
+    throw err;
   });
   return {
     name,
