@@ -88,12 +88,30 @@ export const watchRecord = z.strictObject({
   fields: fields.optional(),
 });
 
+/**
+ * A suite step's boundaries (suites/runner): what verdicts of that step may
+ * read. `faults` names the ledger fault ids the step injected, so a verdict
+ * finds "the injection" of its step without guessing from times.
+ */
+export const stepRecord = z.strictObject({
+  ...stamp,
+  kind: z.literal('step'),
+  /** Unique in the run: "<repeat>.<index>" (1-based), e.g. "1.3". */
+  step: z.string().min(1),
+  phase: z.enum(['start', 'injected', 'reverted', 'steady', 'end']),
+  /** The step's name from the suite file. */
+  name: z.string().min(1).optional(),
+  faults: z.array(z.string()).optional(),
+  detail: fields.optional(),
+});
+
 export const timelineRecord = z.discriminatedUnion('kind', [
   runRecord,
   ledgerRecord,
   actionRecord,
   probeRecord,
   watchRecord,
+  stepRecord,
 ]);
 export type TimelineRecord = z.infer<typeof timelineRecord>;
 

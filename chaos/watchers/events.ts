@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/*
+ * The vocabulary of `watch` records on the timeline: what each watcher
+ * writes and what the SLO verdicts (suites/verdicts/) read. One schema per
+ * (watcher, event), so a writer cannot drift from its readers. A watcher
+ * writes an event when what it sees changes (and once, first, for every
+ * subject, so a verdict knows the state before the fault); `ns` is when
+ * this station saw it, a peer's own time stays in a field.
+ *
+ * Subjects: "node:<inventory host>", "vm:<inventory vm>", "fence:<host>",
+ * "cluster", "alert:<alertname>".
+ */
+
+/** Pacemaker node state, from crm_mon (watcher "pacemaker", subject "node:<host>"). */
+export const pacemakerNode = z.strictObject({
+  online: z.boolean(),
+  unclean: z.boolean(),
+  standby: z.boolean(),
+  maintenance: z.boolean(),
+  pending: z.boolean(),
+  /** The node crm_mon was read from. */
+  via: z.string(),
+});
+
+/** Where the HA manager runs a VM (subject "vm:<vm>"): every node it is active on, empty when stopped. */
+export const vmPlacement = z.strictObject({
+  /** Inventory host names; two or more is a VM running twice. */
+  hosts: z.array(z.string()),
+  /** Pacemaker's role (Started, Stopped, Migrating...), libvirt's state, XAPI's power_state. */
+  role: z.string(),
+  failed: z.boolean(),
+  /** The HA manager's own id of the VM (a Pacemaker resource id, a XAPI uuid). */
+  resource: z.string(),
+  via: z.string(),
+});
+
+/** One entry of the fence history (subject "fence:<target host>"), written once per new entry and status. */
+export const fenceEvent = z.strictObject({
+  target: z.string(),
+  action: z.string(),
+  status: z.enum(['success', 'failed', 'pending']),
+  delegate: z.string().optional(),
+  origin: z.string().optional(),
+  /** The node's own completion time as it printed it; display only, never compared with `ns`. */
+  completed: z.string().optional(),
+  exitReason: z.string().optional(),
+});
+
+/** The watcher could or could not read the HA manager (subject "cluster"): verdicts turn gaps into "inconclusive". */
+export const reachability = z.strictObject({
+  reachable: z.boolean(),
+  error: z.string().optional(),
+});
+
+/** libvirt / QMP lifecycle of a VM on one host (watcher "libvirt" or "qmp", subject "vm:<vm>"). */
+export const vmLifecycle = z.strictObject({
+  host: z.string(),
+  /** libvirt's event ("Started", "Stopped", "Suspended", "Resumed", "Migrated"...) or QMP's (STOP, RESUME, MIGRATION). */
+  event: z.string(),
+  /** libvirt's detail or QMP's reason: "I/O Error" / "io-error" for a VM paused on storage loss. */
+  detail: z.string().optional(),
+  /** The peer's own timestamp as printed. */
+  at: z.string().optional(),
+});
+
+/** XAPI host liveness (watcher "xapi", subject "node:<host>"). */
+export const xapiHost = z.strictObject({
+  live: z.boolean(),
+  enabled: z.boolean(),
+  via: z.string(),
+});
+
+/** An Alertmanager notification as the webhook receiver got it (watcher "alertmanager", subject "alert:<alertname>"). */
+export const alertNotice = z.strictObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: z.record(z.string(), z.string()),
+  startsAt: z.string().optional(),
+});
+
+export const WATCH_EVENTS = {
+  'pacemaker/node': pacemakerNode,
+  'pacemaker/placement': vmPlacement,
+  'pacemaker/fence': fenceEvent,
+  'pacemaker/reachability': reachability,
+  'libvirt/placement': vmPlacement,
+  'libvirt/lifecycle': vmLifecycle,
+  'libvirt/reachability': reachability,
+  'qmp/lifecycle': vmLifecycle,
+  'xapi/node': xapiHost,
+  'xapi/placement': vmPlacement,
+  'xapi/reachability': reachability,
+  'alertmanager/alert': alertNotice,
+} as const;
+
+export type WatchEventKey = keyof typeof WATCH_EVENTS;
+export type WatchFields<K extends WatchEventKey> = z.infer<(typeof WATCH_EVENTS)[K]>;
+
+/** The `watcher/event` key of a record, and its fields parsed, or undefined for a record of another vocabulary. */
+export function watchFields<K extends WatchEventKey>(
+  key: K,
+  record: { watcher: string; event: string; fields?: Record<string, unknown> | undefined },
+): WatchFields<K> | undefined {
+  if (`${record.watcher}/${record.event}` !== key) return undefined;
+  const parsed = WATCH_EVENTS[key].safeParse(record.fields ?? {});
+  return parsed.success ? (parsed.data as WatchFields<K>) : undefined;
+}
