@@ -72,13 +72,40 @@ function agentRunMs(lines: readonly string[], target: string): number | undefine
  * cannot be fenced at all.
  */
 async function waitRejoined(host: string, other: string, what: string): Promise<void> {
-  await waitForCluster(state, other, what, 90_000, (st) =>
-    st.nodes.find((n) => n.name === host)?.online &&
-    st.resources.find((r) => r.id === `fence-${other}`)?.role === 'Started' &&
-    st.resources.find((r) => r.id === `fence-${other}`)?.nodes.includes(host)
-      ? true
-      : undefined,
-  );
+  try {
+    await waitForCluster(state, other, what, 90_000, (st) =>
+      st.nodes.find((n) => n.name === host)?.online &&
+      st.resources.find((r) => r.id === `fence-${other}`)?.role === 'Started' &&
+      st.resources.find((r) => r.id === `fence-${other}`)?.nodes.includes(host)
+        ? true
+        : undefined,
+    );
+  } catch (err) {
+    // Once in 13 fresh-clone runs fence-host1 stayed Stopped with no failed action: the scheduler's own
+    // account (allocation scores, and its log lines about the device) is what can say why, so it goes
+    // into the failure rather than being lost with the lab.
+    throw new Error(`${errorMessage(err)}\n${await schedulerAccount(`fence-${other}`)}`);
+  }
+}
+
+/** What Pacemaker's scheduler decided about `resource`, from every host that answers, for a failure message. */
+async function schedulerAccount(resource: string): Promise<string> {
+  const parts: string[] = [];
+  for (const h of Object.keys(state.hosts)) {
+    const scores = await crmIn(state, h, ['crm_simulate', '--live-check', '--show-scores'], 20_000).catch(
+      (e: unknown) => `crm_simulate failed: ${errorMessage(e)}`,
+    );
+    parts.push(`--- crm_simulate -Ls on ${h}:\n${scores}`);
+    const log = join(clusterHostDirs(state.hosts[h]!.dir).logPacemaker, 'pacemaker.log');
+    const lines = existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(resource) || /pacemaker-schedulerd.*(warning|error|Calculated)/.test(l))
+          .slice(-60)
+      : [`(no ${log})`];
+    parts.push(`--- ${h} pacemaker.log about ${resource}:\n${lines.join('\n')}`);
+  }
+  return parts.join('\n');
 }
 
 /**
