@@ -9,6 +9,8 @@ export const EXIT = {
   badInput: 3,
   /** The machine lacks something: not root, a missing program or package. */
   environment: 4,
+  /** The command could not tell: evidence it needed could not be gathered (a host not answering). Never a pass. */
+  inconclusive: 5,
   /** A bug in havoc. */
   internal: 70,
 } as const;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { chaosCommand } from './chaos.js';
+import { checkCommand } from './check.js';
 import type { CommandEnv } from './command-env.js';
 import { exporterCommand } from './exporter.js';
 import { fenceCommand } from './fence.js';
@@ -14,6 +15,7 @@ import { validateCommand } from './validate.js';
 export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   validateCommand,
   preflightCommand,
+  checkCommand,
   fenceCommand,
   fenceAgentCommand,
   labCommand,

@@ -23,23 +23,30 @@ const REPEATED = new Set([
 ]);
 
 /**
- * Parses a Pacemaker `--output-as=xml` document and returns its
- * <pacemaker-result> element, after checking the tool's own status.
+ * Parses any Pacemaker XML document (a tool's output, the CIB) with
+ * attributes as `@name` and the `repeated` elements always arrays.
  */
-export function parsePacemakerResult(xml: string, tool: string): XmlElement {
+export function parsePacemakerXml(xml: string, tool: string, repeated: ReadonlySet<string>): XmlElement {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
     parseAttributeValue: false,
     parseTagValue: false,
-    isArray: (name) => REPEATED.has(name),
+    isArray: (name) => repeated.has(name),
   });
-  let doc: XmlElement;
   try {
-    doc = parser.parse(xml, true) as XmlElement;
+    return parser.parse(xml, true) as XmlElement;
   } catch (err) {
     throw new HavocError('pacemaker-parse', `${tool} XML is not well-formed: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Parses a Pacemaker `--output-as=xml` document and returns its
+ * <pacemaker-result> element, after checking the tool's own status.
+ */
+export function parsePacemakerResult(xml: string, tool: string): XmlElement {
+  const doc = parsePacemakerXml(xml, tool, REPEATED);
   const result = doc['pacemaker-result'];
   if (typeof result !== 'object' || result === null) {
     throw new HavocError(

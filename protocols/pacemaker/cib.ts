@@ -1,0 +1,117 @@
+import { HavocError } from '../../core/errors.js';
+import { attr, child, children, optAttr, parsePacemakerXml, type XmlElement } from './xmlResult.js';
+
+/*
+ * The configuration section of `cibadmin --query` (Pacemaker Explained,
+ * "The CIB"): what an operator set, as opposed to crm_mon's view of what
+ * runs. Only what havoc's checks read is kept.
+ */
+
+const REPEATED = new Set([
+  'cluster_property_set',
+  'nvpair',
+  'node',
+  'primitive',
+  'clone',
+  'group',
+  'rsc_location',
+  'rsc_colocation',
+  'rsc_order',
+  'instance_attributes',
+  'meta_attributes',
+  'op',
+  'rule',
+  'expression',
+]);
+
+export interface CibPrimitive {
+  id: string;
+  class: string;
+  provider: string | undefined;
+  type: string;
+  params: Record<string, string>;
+  meta: Record<string, string>;
+}
+
+export interface CibLocation {
+  id: string;
+  rsc: string | undefined;
+  node: string | undefined;
+  score: string | undefined;
+  /** The constraint has rules (`crm_resource --ban/--move` write one with a lifetime). */
+  hasRules: boolean;
+}
+
+export interface CibConfiguration {
+  /** cib-bootstrap-options and every other cluster_property_set, merged in document order. */
+  properties: Record<string, string>;
+  /** Node name -> its instance attributes (standby, maintenance). */
+  nodes: Record<string, Record<string, string>>;
+  primitives: CibPrimitive[];
+  locations: CibLocation[];
+}
+
+function nvpairs(sets: XmlElement[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    for (const p of children(s, 'nvpair')) {
+      const name = optAttr(p, 'name');
+      const value = optAttr(p, 'value');
+      if (name !== undefined && value !== undefined) out[name] = value;
+    }
+  }
+  return out;
+}
+
+function primitivesIn(el: XmlElement | undefined): CibPrimitive[] {
+  if (!el) return [];
+  const own = children(el, 'primitive').map((p) => ({
+    id: attr(p, 'id', 'primitive'),
+    class: attr(p, 'class', 'primitive'),
+    provider: optAttr(p, 'provider'),
+    type: attr(p, 'type', 'primitive'),
+    params: nvpairs(children(p, 'instance_attributes')),
+    meta: nvpairs(children(p, 'meta_attributes')),
+  }));
+  return [
+    ...own,
+    ...children(el, 'group').flatMap(primitivesIn),
+    ...children(el, 'clone').flatMap(primitivesIn),
+  ];
+}
+
+export function parseCib(xml: string): CibConfiguration {
+  const doc = parsePacemakerXml(xml, 'cibadmin --query', REPEATED);
+  const cib = child(doc, 'cib');
+  const conf = cib && child(cib, 'configuration');
+  if (!conf) {
+    throw new HavocError(
+      'pacemaker-parse',
+      'cibadmin --query: expected <cib><configuration>, found neither',
+      {
+        hint: 'run it on a cluster node: cibadmin --query',
+      },
+    );
+  }
+  const nodes: Record<string, Record<string, string>> = {};
+  for (const n of children(child(conf, 'nodes'), 'node')) {
+    nodes[optAttr(n, 'uname') ?? attr(n, 'id', 'node')] = nvpairs(children(n, 'instance_attributes'));
+  }
+  return {
+    properties: nvpairs(children(child(conf, 'crm_config'), 'cluster_property_set')),
+    nodes,
+    primitives: primitivesIn(child(conf, 'resources')),
+    locations: children(child(conf, 'constraints'), 'rsc_location').map((l) => ({
+      id: attr(l, 'id', 'rsc_location'),
+      rsc: optAttr(l, 'rsc'),
+      node: optAttr(l, 'node'),
+      score: optAttr(l, 'score'),
+      hasRules: children(l, 'rule').length > 0,
+    })),
+  };
+}
+
+/** Pacemaker's boolean spelling (crm_is_true): yes, true, on, y, 1 and their upper cases. */
+export function pcmkTrue(value: string | undefined): boolean {
+  return value !== undefined && ['yes', 'true', 'on', 'y', '1'].includes(value.toLowerCase());
+}
