@@ -118,10 +118,16 @@ describe('runProbe', () => {
     const port = await serve((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n')));
     const samples: ProbeSample[] = [];
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 50);
+    // Stopped by its first answer, not by a timer: under load the lookup alone can outlast any fixed delay.
     await runProbe(
       { name: 'named', config: http(port, { address: 'localhost' }) },
-      { sink: (s) => samples.push(s), stop: stop.signal },
+      {
+        sink: (s) => {
+          samples.push(s);
+          stop.abort();
+        },
+        stop: stop.signal,
+      },
     );
     expect(samples.length).toBeGreaterThan(0);
     expect(samples.every((s) => s.ok)).toBe(true);
