@@ -41,5 +41,5 @@ export function readClusterStatus(ctx: FaultContext): Promise<CrmMonReading> {
 /** The nodes a VM's resource (its Pacemaker id is the VM's inventory name) is active on. */
 export function vmHostsOf(status: CrmMonStatus, vm: string): string[] {
   const r = status.resources.find((x) => x.id === vm);
-  return r && r.active ? r.nodes : [];
+  return r?.active ? r.nodes : [];
 }

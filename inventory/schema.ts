@@ -286,11 +286,18 @@ export const haManagerConfig = z.discriminatedUnion('type', [
 ]);
 export type HaManagerConfig = z.infer<typeof haManagerConfig>;
 
+/** SLO targets: suites' expectations take their targets from here when a step does not set them. */
 export const sloConfig = z.strictObject({
   restartWithinSeconds: seconds.optional(),
   migrationDowntimeMs: positiveInt.optional(),
+  /** A live migration's total time, request to the VM running on the target. */
+  migrationWithinSeconds: seconds.optional(),
   fenceWithinSeconds: seconds.optional(),
   detectionWithinSeconds: seconds.optional(),
+  /** After a fault's revert, until every steady-state check holds again. */
+  steadyStateWithinSeconds: seconds.optional(),
+  /** From the fault to its alert firing (Alertmanager). */
+  alertWithinSeconds: seconds.optional(),
 });
 export type SloConfig = z.infer<typeof sloConfig>;
 
