@@ -1,12 +1,15 @@
 import { join } from 'node:path';
-import { HavocError } from '../../core/errors.js';
+import { errorMessage, HavocError } from '../../core/errors.js';
 import type { SuiteResult } from '../result.js';
 import type { TimelineEvent } from '../verdicts/verdict.js';
 import { writeJournal } from './journal.js';
 import { writeJunit } from './junit.js';
+import { pushResults } from './pushgateway.js';
 
 export { journalJson } from './journal.js';
 export { junitXml, verdictMessage } from './junit.js';
+export { PUSH_JOB, pushGroupUrl, pushResults } from './pushgateway.js';
+export { SUITE_OUTCOMES, suiteRegistry } from './suite-metrics.js';
 
 export const REPORT_FILES = { json: 'journal.json', junit: 'junit.xml', html: 'report.html' } as const;
 
@@ -37,13 +40,22 @@ export async function writeReports(
   outDir: string,
   opts: ReportOptions = {},
 ): Promise<WrittenReports> {
-  if (opts.pushgateway !== undefined)
-    throw new HavocError('unsupported', 'the Pushgateway report is not built yet', {
-      hint: 'run without --pushgateway',
-    });
   const paths = { json: join(outDir, REPORT_FILES.json), junit: join(outDir, REPORT_FILES.junit) };
   result.reports = { ...paths };
   writeJunit(result, events, paths.junit);
   writeJournal(result, paths.json);
-  return paths;
+  const written: WrittenReports = { ...paths };
+  if (opts.pushgateway !== undefined) {
+    try {
+      written.pushedTo = await pushResults(result, opts.pushgateway, opts.signal);
+    } catch (err) {
+      written.pushError =
+        err instanceof HavocError
+          ? err
+          : new HavocError('pushgateway', `push to the Pushgateway failed: ${errorMessage(err)}`, {
+              cause: err,
+            });
+    }
+  }
+  return written;
 }
