@@ -91,6 +91,8 @@ export const WATCH_EVENTS = {
   'xapi/placement': vmPlacement,
   'xapi/reachability': reachability,
   'alertmanager/alert': alertNotice,
+  /** The webhook receiver is listening (true when it starts): lets a verdict tell "no alert" from "not listening". */
+  'alertmanager/reachability': reachability,
 } as const;
 
 export type WatchEventKey = keyof typeof WATCH_EVENTS;
