@@ -5,7 +5,7 @@ import { abortableSleep } from '../core/deadline.js';
 import { errorMessage, HavocError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import type { AnyFault, FaultContext, Observation } from './fault.js';
+import type { ActionDetail, AnyFault, FaultContext, Observation } from './fault.js';
 import { FaultContexts } from './fault-contexts.js';
 import { startGuardian } from './guardian/launch.js';
 import { heal } from './heal.js';
@@ -52,6 +52,8 @@ export interface InjectReport {
   timeline: string;
   guardianPid: number;
   injected: Observation | undefined;
+  /** What an action reported about itself when done (a live migration's own downtime). */
+  actionDetail?: ActionDetail;
   reverted: { ok: boolean; reason?: string; evidence: string[]; by: string };
   /** The fault was seen in effect and then seen gone. */
   ok: boolean;
@@ -60,6 +62,8 @@ export interface InjectReport {
 
 const LOCK_WAIT_MS = 5 * 60_000;
 const REVERT_DEADLINE_MS = 5 * 60_000;
+/** A live migration under TCG on a loaded machine, or an evacuation, takes minutes. */
+const INJECT_DEADLINE_MS = 5 * 60_000;
 
 /**
  * One fault, start to end: refusals (recorded, then nothing else happens),
@@ -117,8 +121,8 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
     const timelinePath = `${o.timelineDir}/${run}.jsonl`;
     const timeline = openTimeline(timelinePath, { exclusive: true });
     const recorder = new FaultRecorder(ledger, timeline, (m) => o.log.warn(m));
-    const about = { name: fault.name, targets: description.targets };
-    const record = (input: LedgerInput) => recorder.record(input, about);
+    const about = { name: fault.name, targets: description.targets, kind: fault.kind };
+    const record = (input: LedgerInput, detail?: ActionDetail) => recorder.record(input, about, detail);
     timeline.append({ kind: 'run', run, phase: 'start', detail: { fault: fault.name, command: o.command } });
     const report: InjectReport = {
       run,
@@ -148,8 +152,9 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
       guardian.send({ watch: id });
       o.progress(`injecting ${description.summary}`);
       try {
-        await fault.inject(params, stepCtx(120_000));
-        record({ fault: id, state: 'injected' });
+        const done = await fault.inject(params, stepCtx(INJECT_DEADLINE_MS));
+        record({ fault: id, state: 'injected' }, done ?? undefined);
+        if (done) report.actionDetail = done;
         const seen = await fault.verify(params, stepCtx(120_000));
         report.injected = seen;
         if (seen.state === 'in-effect') {

@@ -1,17 +1,11 @@
 import { shCommand } from '../../core/shell-quote.js';
-import type { Inventory } from '../../inventory/schema.js';
+import { clusterHosts } from '../../inventory/ha-names.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 import type { CollectContext } from '../collector.js';
 import { sshPoolOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
-
-/** Hosts to ask, in order: haManager.via, else every host. */
-export function crmMonHosts(inv: Inventory): string[] {
-  const hm = inv.haManager;
-  return hm?.type === 'pacemaker' && hm.via ? hm.via : inv.hosts.map((h) => h.name);
-}
 
 /** crm_mon over the exporter's pooled SSH connection to the host. */
 export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
@@ -28,7 +22,7 @@ export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
 }
 
 async function ask(ctx: CollectContext): Promise<{ host: string; status: CrmMonStatus }> {
-  const { node, status } = await readCrmMon(crmMonHosts(ctx.loaded.inventory), sshCrmMonRunner(ctx), {
+  const { node, status } = await readCrmMon(clusterHosts(ctx.loaded.inventory), sshCrmMonRunner(ctx), {
     signal: ctx.signal,
     hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
   });

@@ -9,3 +9,4 @@ export {
   type VirshDomState,
   type VirshListEntry,
 } from './virsh.js';
+export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';

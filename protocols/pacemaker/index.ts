@@ -25,3 +25,4 @@ export {
   parseFenceEvent,
   parseStonithHistory,
 } from './stonith-history.js';
+export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
