@@ -70,6 +70,12 @@ export interface Fault<P> {
     options: Readonly<Record<string, string>>,
     inventory: Inventory,
   ): unknown;
+  /**
+   * Fills what depends on the cluster now (live-migrate's default target:
+   * another allowed host than the one the VM runs on), before the refusals;
+   * what it returns is what the ledger stores. A failure is a refusal.
+   */
+  resolve?(params: P, ctx: FaultContext): Promise<P>;
   /** Inventory hosts the fault acts on: each must exist and must not be the management station. */
   hosts(params: P): string[];
   /** Refuse unless every host has fencing (a fault the cluster can only survive by fencing). */
@@ -85,6 +91,7 @@ export interface Fault<P> {
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
   /** Performs it; an action waits until it is done and may say what it saw of itself. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault's inject returns nothing (Promise<void>), an action's may say what it saw
   inject(params: P, ctx: FaultContext): Promise<ActionDetail | undefined | void>;
   /** Looks at the effect from outside the mechanism that made it. */
   verify(params: P, ctx: FaultContext): Promise<Observation>;

@@ -81,7 +81,7 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
       `bad parameters for ${fault.name}: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message}`,
     );
   }
-  const params = parsed.data;
+  let params = parsed.data;
   const inventoryFile = resolve(o.loaded.file);
   const run = newRunId();
   const id = `${run}/1`;
@@ -97,8 +97,19 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
   const ledger = stoppingAfter(openLedger(o.ledgerDir, run, o.redactor), o.stopAfter);
   const stepCtx = (ms: number): FaultContext => contexts.contextFor(inventoryFile, AbortSignal.timeout(ms));
   try {
+    let unresolved: string | undefined;
+    if (fault.resolve) {
+      try {
+        params = await fault.resolve(params, stepCtx(60_000));
+      } catch (err) {
+        unresolved = errorMessage(err);
+      }
+    }
     const targets = fault.hosts(params);
-    const reasons = await refusalsOf(fault, params, stepCtx(60_000), thisStation());
+    const reasons =
+      unresolved !== undefined
+        ? [unresolved]
+        : await refusalsOf(fault, params, stepCtx(60_000), thisStation());
     if (reasons.length > 0) {
       ledger.record({
         fault: id,

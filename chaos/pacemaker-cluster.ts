@@ -7,8 +7,8 @@ import {
   type CliConstraint,
   type CrmMonRunner,
   type CrmMonStatus,
-  parseCliConstraints,
   type PcmkResource,
+  parseCliConstraints,
   readCrmMon,
 } from '../protocols/pacemaker/index.js';
 import type { FaultContext } from './fault.js';
@@ -83,9 +83,13 @@ export async function onCluster(
     }
     return { node, ...r };
   }
-  throw new HavocError('pacemaker-unreachable', `no cluster node answered for ${argv[0]}: ${tried.join('; ')}`, {
-    hint: 'can havoc log in to the haManager.via hosts over SSH?',
-  });
+  throw new HavocError(
+    'pacemaker-unreachable',
+    `no cluster node answered for ${argv[0]}: ${tried.join('; ')}`,
+    {
+      hint: 'can havoc log in to the haManager.via hosts over SSH?',
+    },
+  );
 }
 
 /** The cli- location constraints in the CIB now, for one resource. */
@@ -100,7 +104,7 @@ export function resourceOf(status: CrmMonStatus, id: string): PcmkResource | und
 
 /** Where a resource is active and settled: Started on exactly one node, not failed. */
 export function settledHost(r: PcmkResource | undefined): string | undefined {
-  return r && r.active && r.role === 'Started' && !r.failed && r.nodes.length === 1 ? r.nodes[0] : undefined;
+  return r?.active && r.role === 'Started' && !r.failed && r.nodes.length === 1 ? r.nodes[0] : undefined;
 }
 
 /** One line of evidence for a resource as crm_mon showed it. */

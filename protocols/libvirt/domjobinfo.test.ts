@@ -5,7 +5,7 @@ import { parseDomJobInfo } from './domjobinfo.js';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('parseDomJobInfo (virsh domjobinfo --completed, captured from libvirt 9.0.0)', () => {
-  it("reads the downtime and elapsed time of an incoming live migration on the target", () => {
+  it('reads the downtime and elapsed time of an incoming live migration on the target', () => {
     expect(parseDomJobInfo(fixture('virsh-domjobinfo-completed-incoming.txt'))).toEqual({
       jobType: 'Completed',
       operation: 'Incoming migration',

@@ -20,7 +20,10 @@ export function parseDomJobInfo(text: string): CompletedJob {
   }
   const jobType = fields.get('Job type');
   if (jobType === undefined) {
-    throw new HavocError('virsh-parse', `virsh domjobinfo: no "Job type:" line in ${JSON.stringify(text.slice(0, 80))}`);
+    throw new HavocError(
+      'virsh-parse',
+      `virsh domjobinfo: no "Job type:" line in ${JSON.stringify(text.slice(0, 80))}`,
+    );
   }
   const ms = (key: string) => {
     const v = fields.get(key);

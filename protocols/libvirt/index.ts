@@ -1,3 +1,4 @@
+export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';
 export {
   domstateIsStuck,
   parseVirshDominfo,
@@ -9,4 +10,3 @@ export {
   type VirshDomState,
   type VirshListEntry,
 } from './virsh.js';
-export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';

@@ -5,7 +5,7 @@ import { parseCliConstraints } from './cli-constraints.js';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('parseCliConstraints (cibadmin --query --scope constraints, captured from Pacemaker 2.1.5)', () => {
-  it('finds the cli-prefer- constraint crm_resource --move left, and none of the lab\'s own', () => {
+  it("finds the cli-prefer- constraint crm_resource --move left, and none of the lab's own", () => {
     expect(parseCliConstraints(fixture('cibadmin-constraints-cli-prefer.xml'))).toEqual([
       { id: 'cli-prefer-vm1', resource: 'vm1', node: 'host3', score: 'INFINITY' },
     ]);

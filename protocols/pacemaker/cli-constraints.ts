@@ -24,7 +24,10 @@ export function parseCliConstraints(xml: string): CliConstraint[] {
       isArray: (name) => name === 'rsc_location',
     }).parse(xml, true) as Record<string, unknown>;
   } catch (err) {
-    throw new HavocError('pacemaker-protocol', `cibadmin --query --scope constraints: not XML: ${String(err)}`);
+    throw new HavocError(
+      'pacemaker-protocol',
+      `cibadmin --query --scope constraints: not XML: ${String(err)}`,
+    );
   }
   const constraints = doc['constraints'];
   if (constraints === undefined || (typeof constraints !== 'object' && constraints !== '')) {
@@ -33,9 +36,11 @@ export function parseCliConstraints(xml: string): CliConstraint[] {
       'cibadmin --query --scope constraints: no <constraints> element in its output',
     );
   }
-  const locations = (typeof constraints === 'object' && constraints !== null
-    ? ((constraints as Record<string, unknown>)['rsc_location'] ?? [])
-    : []) as Record<string, string>[];
+  const locations = (
+    typeof constraints === 'object' && constraints !== null
+      ? ((constraints as Record<string, unknown>)['rsc_location'] ?? [])
+      : []
+  ) as Record<string, string>[];
   return locations
     .filter((l) => typeof l['@id'] === 'string' && l['@id'].startsWith('cli-'))
     .map((l) => ({

@@ -1,3 +1,4 @@
+export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
 export {
   type CrmMonStatus,
   type CrmMonSummary,
@@ -25,4 +26,3 @@ export {
   parseFenceEvent,
   parseStonithHistory,
 } from './stonith-history.js';
-export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
