@@ -30,7 +30,18 @@ export interface Observation {
   state: 'in-effect' | 'absent' | 'partial';
   /** One line per thing observed, for the ledger and the person reading it. */
   evidence: string[];
+  /**
+   * Actions only: what of the action is still in place for its revert to
+   * undo (a cli- constraint, a standby flag, a VM held stopped), seen the
+   * same independent way. An action is reverted when this is empty, whatever
+   * `state` says: a live migration's result (the VM on its new host) stays,
+   * what it leaves behind must not.
+   */
+  leftBehind?: string[];
 }
+
+/** What an action's inject reports about itself for its `done` timeline record (a migration's own downtime). */
+export type ActionDetail = Record<string, unknown>;
 
 /**
  * A fault: one file in chaos/faults/, listed once in chaos/faults/index.ts.
@@ -42,6 +53,13 @@ export interface Observation {
  */
 export interface Fault<P> {
   readonly name: string;
+  /**
+   * A fault breaks something; an action is an everyday operation (a live
+   * migration, a standby) that `inject` performs and waits for, `verify` sees
+   * done, and `revert` cleans up after (chaos/actions/). Both share the
+   * ledger, the guardian and heal; an action also writes `action` records.
+   */
+  readonly kind: 'fault' | 'action';
   /** One line for `havoc chaos list`. */
   readonly summary: string;
   /** The parameters; parsed values are what the ledger stores and a heal replays (no secret values). */
@@ -52,6 +70,12 @@ export interface Fault<P> {
     options: Readonly<Record<string, string>>,
     inventory: Inventory,
   ): unknown;
+  /**
+   * Fills what depends on the cluster now (live-migrate's default target:
+   * another allowed host than the one the VM runs on), before the refusals;
+   * what it returns is what the ledger stores. A failure is a refusal.
+   */
+  resolve?(params: P, ctx: FaultContext): Promise<P>;
   /** Inventory hosts the fault acts on: each must exist and must not be the management station. */
   hosts(params: P): string[];
   /** Refuse unless every host has fencing (a fault the cluster can only survive by fencing). */
@@ -66,7 +90,9 @@ export interface Fault<P> {
   refuse(params: P, ctx: FaultContext): Promise<string[]>;
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
-  inject(params: P, ctx: FaultContext): Promise<void>;
+  /** Performs it; an action waits until it is done and may say what it saw of itself. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault's inject returns nothing (Promise<void>), an action's may say what it saw
+  inject(params: P, ctx: FaultContext): Promise<ActionDetail | undefined | void>;
   /** Looks at the effect from outside the mechanism that made it. */
   verify(params: P, ctx: FaultContext): Promise<Observation>;
   /** Undoes the fault; idempotent, and safe on a fault that was never injected. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { abortableSleep } from '../core/deadline.js';
 import type { Redactor } from '../core/redact.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import type { AnyFault, Observation } from './fault.js';
+import type { ActionDetail, AnyFault, Observation } from './fault.js';
 import type { GuardianConfig } from './guardian/protocol.js';
 import type { FaultState } from './ledger/schema.js';
 import { RunSession } from './session.js';
@@ -44,6 +44,8 @@ export interface InjectReport {
   timeline: string;
   guardianPid: number;
   injected: Observation | undefined;
+  /** What an action reported about itself when done (a live migration's own downtime). */
+  actionDetail?: ActionDetail;
   reverted: { ok: boolean; reason?: string; evidence: string[]; by: string };
   /** The fault was seen in effect and then seen gone. */
   ok: boolean;
@@ -93,6 +95,7 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
       timeline: session.timelinePath,
       guardianPid: session.guardianPid!,
       injected: f.injected,
+      ...(f.actionDetail ? { actionDetail: f.actionDetail } : {}),
       reverted,
       ok,
       ...(f.error === undefined ? {} : { error: f.error }),

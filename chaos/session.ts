@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { errorMessage, HavocError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import type { AnyFault, FaultContext, Observation } from './fault.js';
+import type { ActionDetail, AnyFault, FaultContext, Observation } from './fault.js';
 import { FaultContexts } from './fault-contexts.js';
 import { type Guardian, startGuardian } from './guardian/launch.js';
 import type { GuardianConfig } from './guardian/protocol.js';
@@ -50,6 +50,8 @@ export interface InjectedFault {
   /** When the independent observation saw it (monotonic ns), if it did. */
   verifiedNs?: bigint;
   injected: Observation | undefined;
+  /** What an action reported about itself when done (a live migration's own downtime). */
+  actionDetail?: ActionDetail;
   /** Why it is not known to be in effect (injection threw, or verify did not see it). */
   error?: string;
 }
@@ -74,6 +76,8 @@ const LOCK_WAIT_MS = 5 * 60_000;
 const REVERT_DEADLINE_MS = 5 * 60_000;
 const REFUSAL_MS = 60_000;
 const STEP_MS = 120_000;
+/** A live migration under TCG on a loaded machine, or an evacuation, takes minutes. */
+const INJECT_DEADLINE_MS = 5 * 60_000;
 
 /**
  * One chaos run, however many faults it injects one after another (a
@@ -183,10 +187,22 @@ export class RunSession {
         `bad parameters for ${fault.name}: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message}`,
       );
     }
-    const params = parsed.data;
+    let params = parsed.data;
     const id = `${this.run}/${++this.count}`;
+    // An action may settle its parameters against the cluster first (where the VM runs, where it may go).
+    let unresolved: string | undefined;
+    if (fault.resolve) {
+      try {
+        params = await fault.resolve(params, this.context(REFUSAL_MS));
+      } catch (err) {
+        unresolved = errorMessage(err);
+      }
+    }
     const targets = fault.hosts(params);
-    const reasons = await refusalsOf(fault, params, this.context(REFUSAL_MS), thisStation());
+    const reasons =
+      unresolved !== undefined
+        ? [unresolved]
+        : await refusalsOf(fault, params, this.context(REFUSAL_MS), thisStation());
     if (reasons.length > 0) {
       this.recorderFor(undefined).record(
         {
@@ -198,7 +214,7 @@ export class RunSession {
           inventory: this.inventoryFile,
           requester: this.requester,
         },
-        { name: fault.name, targets },
+        { name: fault.name, targets, kind: fault.kind },
       );
       throw new HavocError('refused', `${fault.name} refused: ${reasons.join('; ')}`, {
         hint: 'nothing was injected',
@@ -211,8 +227,9 @@ export class RunSession {
     );
     const timeline = this.timeline();
     await opts.before?.();
-    const about = { name: fault.name, targets: description.targets };
-    const record = (input: LedgerInput) => this.recorderFor(timeline).record(input, about);
+    const about = { name: fault.name, targets: description.targets, kind: fault.kind };
+    const recorder = this.recorderFor(timeline);
+    const record = (input: LedgerInput, detail?: ActionDetail) => recorder.record(input, about, detail);
     const out: InjectedFault = {
       id,
       fault,
@@ -236,8 +253,9 @@ export class RunSession {
     this.guardian.send({ watch: id });
     opts.progress(`injecting ${description.summary}`);
     try {
-      await fault.inject(params, this.context(STEP_MS));
-      record({ fault: id, state: 'injected' });
+      const done = await fault.inject(params, this.context(INJECT_DEADLINE_MS));
+      record({ fault: id, state: 'injected' }, done ?? undefined);
+      if (done) out.actionDetail = done;
       const seen = await fault.verify(params, this.context(STEP_MS));
       out.injected = seen;
       if (seen.state === 'in-effect') {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FAULTS, faultByName } from '../chaos/faults/index.js';
+import { FAULTS_AND_ACTIONS, faultByName } from '../chaos/faults/index.js';
 import { injectFault } from '../chaos/inject.js';
 import { describeCorrupt } from '../chaos/jsonl/read-lines.js';
 import { readLedger, unreverted } from '../chaos/ledger/reader.js';
@@ -42,13 +42,14 @@ export function chaosCommand(env: CommandEnv): Command {
 
   chaos
     .command('list')
-    .description('every fault havoc can inject')
+    .description('every fault and planned action havoc can inject')
     .action(
       env.run((_opts: unknown, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const rows = FAULTS.map((f) => ({
+        const rows = FAULTS_AND_ACTIONS.map((f) => ({
           name: f.name,
+          kind: f.kind,
           summary: f.summary,
           requiresFencing: f.requiresFencing,
           maxDurationMs: f.maxDurationMs,
@@ -57,8 +58,8 @@ export function chaosCommand(env: CommandEnv): Command {
         else
           io.out(
             renderTable(
-              ['FAULT', 'NEEDS FENCING', 'WHAT'],
-              rows.map((r) => [r.name, r.requiresFencing ? 'yes' : 'no', r.summary]),
+              ['NAME', 'KIND', 'NEEDS FENCING', 'WHAT'],
+              rows.map((r) => [r.name, r.kind, r.requiresFencing ? 'yes' : 'no', r.summary]),
             ),
           );
         return EXIT.ok;
@@ -68,11 +69,11 @@ export function chaosCommand(env: CommandEnv): Command {
   chaos
     .command('inject')
     .description(
-      'inject a fault, verify it, hold it, revert it and verify the revert (Ctrl-C reverts at once)',
+      'inject a fault or run a planned action, verify it, hold it, revert it and verify the revert (Ctrl-C reverts at once)',
     )
-    .argument('<fault>', 'fault name (havoc chaos list)')
-    .argument('<targets...>', 'inventory objects the fault acts on')
-    .option('-p, --param <key=value>', 'a fault parameter (repeatable)', collect, [])
+    .argument('<fault>', 'fault or action name (havoc chaos list)')
+    .argument('[targets...]', 'inventory objects the fault acts on (actions take -p key=value instead)')
+    .option('-p, --param <key=value>', 'a fault or action parameter (repeatable)', collect, [])
     .option('--for <duration>', 'how long to hold the fault (500ms, 5s, 2m)', '30s')
     .option(
       '--max-duration <duration>',
@@ -124,7 +125,14 @@ export function chaosCommand(env: CommandEnv): Command {
             redactor: io.redactor,
             log: io.log,
             holdSignal: hold.signal,
-            command: ['havoc', 'chaos', 'inject', name, ...targets].join(' '),
+            command: [
+              'havoc',
+              'chaos',
+              'inject',
+              name,
+              ...targets,
+              ...opts.param.flatMap((x) => ['-p', x]),
+            ].join(' '),
             logLevel: g.logLevel,
             progress: (t) => io.progress(t),
             stopAfter: stopAfter as FaultState | undefined,
@@ -134,6 +142,7 @@ export function chaosCommand(env: CommandEnv): Command {
             io.out(`${report.summary} (fault ${report.fault}, guardian pid ${report.guardianPid})`);
             io.out(`injected: ${report.injected?.state ?? 'not observed'}`);
             for (const e of report.injected?.evidence ?? []) io.out(`  ${e}`);
+            if (report.actionDetail) io.out(`done: ${JSON.stringify(report.actionDetail)}`);
             io.out(
               `reverted by ${report.reverted.by}: ${report.reverted.ok ? 'verified' : `NOT verified${report.reverted.reason ? ` (${report.reverted.reason})` : ''}`}`,
             );

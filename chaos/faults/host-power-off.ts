@@ -22,6 +22,7 @@ export type HostPowerOffParams = OneHostParams;
  */
 export const hostPowerOff: Fault<HostPowerOffParams> = {
   ...oneHostFault('host-power-off'),
+  kind: 'fault',
   summary:
     'power a host off through its BMC (the bmc fence device: IPMI, Redfish or CIMC); TARGET is one host; reverted by power on and waiting for SSH',
   requiresFencing: true,

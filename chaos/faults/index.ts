@@ -1,4 +1,5 @@
 import { HavocError } from '../../core/errors.js';
+import { ACTIONS } from '../actions/index.js';
 import type { AnyFault } from '../fault.js';
 import { bmcDead } from './bmc-dead.js';
 import { hostPowerOff } from './host-power-off.js';
@@ -13,11 +14,14 @@ export const FAULTS: readonly AnyFault[] = [
   bmcDead as AnyFault,
 ];
 
+/** Faults, then planned actions: everything `havoc chaos inject` takes and the ledger may name. */
+export const FAULTS_AND_ACTIONS: readonly AnyFault[] = [...FAULTS, ...ACTIONS];
+
 export function faultByName(name: string): AnyFault {
-  const f = FAULTS.find((x) => x.name === name);
+  const f = FAULTS_AND_ACTIONS.find((x) => x.name === name);
   if (!f) {
-    throw new HavocError('usage', `no fault "${name}"`, {
-      hint: `one of ${FAULTS.map((x) => x.name).join(', ')} (havoc chaos list)`,
+    throw new HavocError('usage', `no fault or action "${name}"`, {
+      hint: `one of ${FAULTS_AND_ACTIONS.map((x) => x.name).join(', ')} (havoc chaos list)`,
     });
   }
   return f;

@@ -38,6 +38,7 @@ const CLI_OPTIONS = new Set(['network', 'against']);
  */
 export const networkPartition: Fault<NetworkPartitionParams> = {
   name: 'network-partition',
+  kind: 'fault',
   summary:
     "cut a network between groups of hosts (nftables in havoc's own table inside each host); TARGET... is one side, -p against=h2,h3 the other (default: every other host on the network), -p network=NAME",
   params,

@@ -1,3 +1,4 @@
+export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';
 export {
   domstateIsStuck,
   parseVirshDominfo,

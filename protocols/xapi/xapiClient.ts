@@ -62,13 +62,21 @@ async function call(
   return parseJsonRpcResponse(res.text, method, target.url);
 }
 
+/** Calls within one logged-in session; the session reference is added as the first parameter. */
+export type XapiSessionCall = (method: string, ...params: unknown[]) => Promise<unknown>;
+
 /**
- * Logs in, reads pool HA state and host liveness, and always logs out again
+ * Logs in, runs `work` with calls in that session, and always logs out again
  * (XAPI keeps a limited number of sessions per user; leaking them locks out
  * the next login).
  */
-export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Promise<PoolHaSnapshot> {
-  const signal = deadlineSignal(opts.timeoutMs, `XAPI pool HA read from ${target.url}`, opts.signal);
+export async function withXapiSession<T>(
+  target: XapiTarget,
+  opts: XapiCallOptions,
+  what: string,
+  work: (call: XapiSessionCall) => Promise<T>,
+): Promise<T> {
+  const signal = deadlineSignal(opts.timeoutMs, `${what} (XAPI ${target.url})`, opts.signal);
   const http = new HttpTransport(
     target.url,
     `XAPI pool master ${target.url} (user ${target.username})`,
@@ -95,11 +103,7 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
   }
   opts.redactor.add(session);
   try {
-    const pools = await call(target, 'pool.get_all_records', [session], id++, signal, http);
-    const hosts = await call(target, 'host.get_all_records', [session], id++, signal, http);
-    const metrics = await call(target, 'host_metrics.get_all_records', [session], id++, signal, http);
-    const pool = parsePoolRecords(pools);
-    return { pool, hosts: parseHostRecords(hosts, metrics, pool.masterRef) };
+    return await work((method, ...params) => call(target, method, [session, ...params], id++, signal, http));
   } finally {
     // Logout gets its own short deadline so it still runs after the main one expired.
     const logoutSignal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, opts.timeoutMs)));
@@ -110,4 +114,15 @@ export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Pro
     );
     http.close();
   }
+}
+
+/** Reads pool HA state and host liveness in one session. */
+export function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Promise<PoolHaSnapshot> {
+  return withXapiSession(target, opts, 'XAPI pool HA read', async (call) => {
+    const pools = await call('pool.get_all_records');
+    const hosts = await call('host.get_all_records');
+    const metrics = await call('host_metrics.get_all_records');
+    const pool = parsePoolRecords(pools);
+    return { pool, hosts: parseHostRecords(hosts, metrics, pool.masterRef) };
+  });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { readClusterStatus, vmHostsOf } from '../../chaos/cluster-status.js';
+import { clusterStatus, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
 import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
 import type { FaultState } from '../../chaos/ledger/schema.js';
@@ -190,8 +190,12 @@ export async function runSuite(
           elapsedMs,
           signal: o.signal,
           placement: async () => {
-            const { status } = await readClusterStatus(session.context(30_000, o.signal));
-            return (vm: string) => vmHostsOf(status, vm);
+            const { status } = await clusterStatus(session.context(60_000, o.signal));
+            return (vm: string) => {
+              const v = inv.vms.find((x) => x.name === vm);
+              if (!v) throw new HavocError('suite', `no VM "${vm}" in the inventory`);
+              return vmHostsOf(status, v);
+            };
           },
         });
         steps.push(run.result);

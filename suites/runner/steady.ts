@@ -1,4 +1,4 @@
-import { readClusterStatus } from '../../chaos/cluster-status.js';
+import { clusterStatus } from '../../chaos/pacemaker-cluster.js';
 import type { ProbeStates } from '../../chaos/probes/probe-state.js';
 import type { RunSession } from '../../chaos/session.js';
 import { abortableSleep } from '../../core/deadline.js';
@@ -30,7 +30,7 @@ export function steadyWaiter(o: {
     const fault = o.session.context(30_000, o.signal);
     return evaluateSteadyState(o.checks, {
       inventory: fault.inventory,
-      readCluster: async () => (await readClusterStatus(fault)).status,
+      readCluster: async () => (await clusterStatus(fault)).status,
       probes: o.probes,
       freshNs: FRESH_NS,
       fault,

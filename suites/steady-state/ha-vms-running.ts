@@ -1,4 +1,5 @@
-import { vmHostsOf } from '../../chaos/cluster-status.js';
+import { resourceOf, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
+import { haResourceOfVm } from '../../inventory/ha-names.js';
 import { errorMessage } from '../../core/errors.js';
 import { fail, haVms, pass, type SteadyCheck } from './check.js';
 
@@ -16,8 +17,8 @@ export const haVmsRunning: SteadyCheck = {
     const bad: string[] = [];
     const where: string[] = [];
     for (const vm of haVms(ctx.inventory)) {
-      const r = status.resources.find((x) => x.id === vm.name);
-      const hosts = vmHostsOf(status, vm.name);
+      const r = resourceOf(status, haResourceOfVm(vm));
+      const hosts = vmHostsOf(status, vm);
       if (!r) bad.push(`${vm.name} is not a cluster resource`);
       else if (hosts.length !== 1 || r.role !== 'Started')
         bad.push(`${vm.name} is ${r.role} on ${hosts.length ? hosts.join(', ') : 'no host'}`);

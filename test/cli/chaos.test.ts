@@ -23,7 +23,8 @@ describe('havoc chaos / heal command line', () => {
     const ledger = join(dir, 'ledger');
     const r = await havoc(['-i', example, 'chaos', 'inject', 'disk-melt', 'node1', '--ledger', ledger]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no fault "disk-melt": one of network-partition');
+    expect(r.stderr).toContain('no fault or action "disk-melt": one of network-partition');
+    expect(r.stderr).toContain('live-migrate, host-standby, vm-stop');
     expect(existsSync(ledger)).toBe(false);
   });
 
