@@ -33,6 +33,17 @@ export interface Observation {
 }
 
 /**
+ * What an injection learnt that its parameters could not say (the PID a
+ * daemon-kill killed): `detail` goes on the `injected` ledger record, and
+ * the run hands the whole of it to `verify` right after the injection.
+ */
+export interface Injection {
+  detail: string;
+  /** Only for this run's verify; a heal has the parameters alone. */
+  facts?: Readonly<Record<string, unknown>>;
+}
+
+/**
  * A fault: one file in chaos/faults/, listed once in chaos/faults/index.ts.
  * The engine (chaos/run.ts, chaos/heal.ts) does the rest: refusals, the
  * ledger, the guardian, the timeline. Every step must be safe to repeat:
@@ -66,9 +77,13 @@ export interface Fault<P> {
   refuse(params: P, ctx: FaultContext): Promise<string[]>;
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
-  inject(params: P, ctx: FaultContext): Promise<void>;
-  /** Looks at the effect from outside the mechanism that made it. */
-  verify(params: P, ctx: FaultContext): Promise<Observation>;
+  inject(params: P, ctx: FaultContext): Promise<Injection | undefined | void>;
+  /**
+   * Looks at the effect from outside the mechanism that made it. `injection`
+   * is what this run's inject returned; a heal verifies its revert without
+   * one, from the parameters alone.
+   */
+  verify(params: P, ctx: FaultContext, injection?: Injection): Promise<Observation>;
   /** Undoes the fault; idempotent, and safe on a fault that was never injected. */
   revert(params: P, ctx: FaultContext): Promise<void>;
 }

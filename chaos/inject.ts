@@ -148,9 +148,9 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
       guardian.send({ watch: id });
       o.progress(`injecting ${description.summary}`);
       try {
-        await fault.inject(params, stepCtx(120_000));
-        record({ fault: id, state: 'injected' });
-        const seen = await fault.verify(params, stepCtx(120_000));
+        const injection = (await fault.inject(params, stepCtx(120_000))) ?? undefined;
+        record({ fault: id, state: 'injected', ...(injection ? { detail: injection.detail } : {}) });
+        const seen = await fault.verify(params, stepCtx(120_000), injection);
         report.injected = seen;
         if (seen.state === 'in-effect') {
           record({ fault: id, state: 'verified', evidence: seen.evidence });
