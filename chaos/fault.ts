@@ -77,7 +77,8 @@ export interface Fault<P> {
   refuse(params: P, ctx: FaultContext): Promise<string[]>;
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
-  inject(params: P, ctx: FaultContext): Promise<Injection | undefined | void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault that learns nothing returns nothing (most do).
+  inject(params: P, ctx: FaultContext): Promise<Injection | void>;
   /**
    * Looks at the effect from outside the mechanism that made it. `injection`
    * is what this run's inject returned; a heal verifies its revert without

@@ -49,9 +49,13 @@ export async function waitForSsh(host: HostConfig, signal: AbortSignal): Promise
     AbortSignal.any([signal, AbortSignal.timeout(BOOT_MS)]),
     { initialMs: 200, maxMs: 2_000 },
   ).catch((err: unknown) => {
-    throw new HavocError('revert', `${host.name} is powered on but SSH did not answer: ${errorMessage(err)}`, {
-      target: host.name,
-    });
+    throw new HavocError(
+      'revert',
+      `${host.name} is powered on but SSH did not answer: ${errorMessage(err)}`,
+      {
+        target: host.name,
+      },
+    );
   });
 }
 

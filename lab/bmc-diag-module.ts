@@ -16,7 +16,7 @@ import { HavocError } from '../core/errors.js';
  * libopenipmi-dev headers when the lab's BMCs start.
  */
 
-const SOURCE = String.raw`/* havoc lab: Chassis Control diagnostic interrupt for ipmi_sim; generated, do not edit. */
+const SOURCE = `/* havoc lab: Chassis Control diagnostic interrupt for ipmi_sim; generated, do not edit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

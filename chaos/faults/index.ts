@@ -1,6 +1,9 @@
 import { HavocError } from '../../core/errors.js';
 import type { AnyFault } from '../fault.js';
 import { bmcDead } from './bmc-dead.js';
+import { daemonKill } from './daemon-kill.js';
+import { hostCrash } from './host-crash.js';
+import { hostHang } from './host-hang.js';
 import { hostPowerOff } from './host-power-off.js';
 import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
@@ -11,6 +14,9 @@ export const FAULTS: readonly AnyFault[] = [
   hostPowerOff as AnyFault,
   linkDown as AnyFault,
   bmcDead as AnyFault,
+  hostCrash as AnyFault,
+  hostHang as AnyFault,
+  daemonKill as AnyFault,
 ];
 
 export function faultByName(name: string): AnyFault {
