@@ -44,6 +44,19 @@ export interface Observation {
 export type ActionDetail = Record<string, unknown>;
 
 /**
+ * What an injection learnt that its parameters could not say (the PID a
+ * daemon-kill killed): `detail` goes on the `injected` ledger record, and
+ * the run hands the whole of it to `verify` right after the injection.
+ */
+export interface Injection {
+  detail?: string;
+  /** Only for this run's verify; a heal has the parameters alone. */
+  facts?: Readonly<Record<string, unknown>>;
+  /** An action's report of itself (a live migration's own downtime), for its `done` timeline record. */
+  action?: ActionDetail;
+}
+
+/**
  * A fault: one file in chaos/faults/, listed once in chaos/faults/index.ts.
  * The engine (chaos/run.ts, chaos/heal.ts) does the rest: refusals, the
  * ledger, the guardian, the timeline. Every step must be safe to repeat:
@@ -90,11 +103,19 @@ export interface Fault<P> {
   refuse(params: P, ctx: FaultContext): Promise<string[]>;
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
-  /** Performs it; an action waits until it is done and may say what it saw of itself. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a fault's inject returns nothing (Promise<void>), an action's may say what it saw
-  inject(params: P, ctx: FaultContext): Promise<ActionDetail | undefined | void>;
-  /** Looks at the effect from outside the mechanism that made it. */
-  verify(params: P, ctx: FaultContext): Promise<Observation>;
+  /**
+   * Performs it; an action waits until it is done. What it learnt goes in
+   * its Injection: `detail` on the `injected` ledger record, `facts` to this
+   * run's verify, `action` (an action's report of itself) on its `done` record.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault that learns nothing returns nothing (most do).
+  inject(params: P, ctx: FaultContext): Promise<Injection | void>;
+  /**
+   * Looks at the effect from outside the mechanism that made it. `injection`
+   * is what this run's inject returned; a heal verifies its revert without
+   * one, from the parameters alone.
+   */
+  verify(params: P, ctx: FaultContext, injection?: Injection): Promise<Observation>;
   /** Undoes the fault; idempotent, and safe on a fault that was never injected. */
   revert(params: P, ctx: FaultContext): Promise<void>;
 }

@@ -253,10 +253,13 @@ export class RunSession {
     this.guardian.send({ watch: id });
     opts.progress(`injecting ${description.summary}`);
     try {
-      const done = await fault.inject(params, this.context(INJECT_DEADLINE_MS));
-      record({ fault: id, state: 'injected' }, done ?? undefined);
-      if (done) out.actionDetail = done;
-      const seen = await fault.verify(params, this.context(STEP_MS));
+      const injection = (await fault.inject(params, this.context(INJECT_DEADLINE_MS))) ?? undefined;
+      record(
+        { fault: id, state: 'injected', ...(injection?.detail ? { detail: injection.detail } : {}) },
+        injection?.action,
+      );
+      if (injection?.action) out.actionDetail = injection.action;
+      const seen = await fault.verify(params, this.context(STEP_MS), injection);
       out.injected = seen;
       if (seen.state === 'in-effect') {
         const entry = record({ fault: id, state: 'verified', evidence: seen.evidence });

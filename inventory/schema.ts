@@ -161,6 +161,21 @@ export const fencingConfig = z.strictObject({
   timeoutSeconds: seconds.default(20),
 });
 
+/**
+ * How chaos faults may act on a host, declared because the safe way differs
+ * per site: a kernel crash by sysrq needs kdump off or a BMC to come back,
+ * and a lab host shares the station's kernel (it must crash through its BMC).
+ */
+export const hostChaosConfig = z.strictObject({
+  /** host-crash: `sysrq` (echo c > /proc/sysrq-trigger over SSH) or `nmi` (the BMC's diagnostic interrupt). */
+  crash: z.enum(['sysrq', 'nmi']).optional(),
+  /** host-hang: freeze every process of this network namespace of the station (the lab's hosts). */
+  hang: z.strictObject({ netns: z.string().min(1) }).optional(),
+  /** daemon-kill: what restarts a killed daemon: systemd units, or the lab's service script. */
+  services: z.enum(['systemd', 'lab']).optional(),
+});
+export type HostChaosConfig = z.infer<typeof hostChaosConfig>;
+
 export const hostConfig = z.strictObject({
   name,
   address: z.string().min(1),
@@ -172,6 +187,7 @@ export const hostConfig = z.strictObject({
   nics: z.array(nicConfig).default([]),
   bonds: z.array(bondConfig).default([]),
   fencing: fencingConfig.default({ levels: [], timeoutSeconds: 20 }),
+  chaos: hostChaosConfig.optional(),
 });
 export type HostConfig = z.infer<typeof hostConfig>;
 

@@ -110,6 +110,9 @@ export function labInventory(
         ],
         timeoutSeconds: 20,
       },
+      // The hosts share this machine's kernel: they crash through their BMC (never sysrq), hang by
+      // freezing their namespace's processes, and restart daemons with the lab's service script.
+      chaos: { crash: 'nmi', hang: { netns: h.netns }, services: 'lab' },
     })),
     storage: [
       {

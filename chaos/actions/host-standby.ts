@@ -91,14 +91,14 @@ export const hostStandby: Fault<HostStandbyParams> = {
       await waitForCluster(ctx, `${p.host} in standby with nothing on it`, EVACUATE_MS, (st) =>
         standbyState(st, p.host) === 'in-effect' ? true : undefined,
       );
-      return { host: p.host, manager: 'pacemaker' };
+      return { action: { host: p.host, manager: 'pacemaker' } };
     }
     await withXapiPool(ctx, `host.disable + host.evacuate ${p.host}`, async (pool) => {
       const ref = await pool.hostRef(p.host);
       await pool.call('host.disable', ref);
       await pool.call('host.evacuate', ref);
     });
-    return { host: p.host, manager: 'xapi' };
+    return { action: { host: p.host, manager: 'xapi' } };
   },
 
   async verify(p, ctx) {

@@ -165,7 +165,7 @@ export const liveMigrate: Fault<LiveMigrateParams> = {
       detail.elapsedMs = Math.round(monotonicMs() - started);
       Object.assign(detail, noDowntime('XAPI'));
     }
-    return detail;
+    return { action: detail };
   },
 
   async verify(p, ctx) {

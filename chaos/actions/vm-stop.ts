@@ -86,12 +86,12 @@ export const vmStop: Fault<VmStopParams> = {
         'Stopped',
       ]);
       await waitForCluster(ctx, `${id} stopped`, STOP_MS, (st) => (stopped(st, id) ? true : undefined));
-      return { vm: p.vm, manager: 'pacemaker' };
+      return { action: { vm: p.vm, manager: 'pacemaker' } };
     }
     await withXapiPool(ctx, `VM.clean_shutdown ${p.vm}`, async (pool) => {
       await pool.call('VM.clean_shutdown', (await pool.vm(id)).ref);
     });
-    return { vm: p.vm, manager: 'xapi' };
+    return { action: { vm: p.vm, manager: 'xapi' } };
   },
 
   async verify(p, ctx) {

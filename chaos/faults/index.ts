@@ -2,6 +2,9 @@ import { HavocError } from '../../core/errors.js';
 import { ACTIONS } from '../actions/index.js';
 import type { AnyFault } from '../fault.js';
 import { bmcDead } from './bmc-dead.js';
+import { daemonKill } from './daemon-kill.js';
+import { hostCrash } from './host-crash.js';
+import { hostHang } from './host-hang.js';
 import { hostPowerOff } from './host-power-off.js';
 import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
@@ -12,6 +15,9 @@ export const FAULTS: readonly AnyFault[] = [
   hostPowerOff as AnyFault,
   linkDown as AnyFault,
   bmcDead as AnyFault,
+  hostCrash as AnyFault,
+  hostHang as AnyFault,
+  daemonKill as AnyFault,
 ];
 
 /** Faults, then planned actions: everything `havoc chaos inject` takes and the ledger may name. */
