@@ -1,9 +1,12 @@
 import { HavocError } from '../../core/errors.js';
 import type { AnyFault } from '../fault.js';
+import { bandwidth } from './bandwidth.js';
 import { bmcDead } from './bmc-dead.js';
 import { hostPowerOff } from './host-power-off.js';
+import { latency } from './latency.js';
 import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
+import { packetLoss } from './packet-loss.js';
 
 /** Every fault havoc can inject; adding one is a file in this folder and a line here. */
 export const FAULTS: readonly AnyFault[] = [
@@ -11,6 +14,9 @@ export const FAULTS: readonly AnyFault[] = [
   hostPowerOff as AnyFault,
   linkDown as AnyFault,
   bmcDead as AnyFault,
+  packetLoss as AnyFault,
+  bandwidth as AnyFault,
+  latency as AnyFault,
 ];
 
 export function faultByName(name: string): AnyFault {
