@@ -7,6 +7,7 @@ import { latency } from './latency.js';
 import { linkDown } from './link-down.js';
 import { networkPartition } from './network-partition.js';
 import { packetLoss } from './packet-loss.js';
+import { storageLoss } from './storage-loss.js';
 
 /** Every fault havoc can inject; adding one is a file in this folder and a line here. */
 export const FAULTS: readonly AnyFault[] = [
@@ -17,6 +18,7 @@ export const FAULTS: readonly AnyFault[] = [
   packetLoss as AnyFault,
   bandwidth as AnyFault,
   latency as AnyFault,
+  storageLoss as AnyFault,
 ];
 
 export function faultByName(name: string): AnyFault {
