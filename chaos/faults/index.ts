@@ -2,6 +2,7 @@ import { HavocError } from '../../core/errors.js';
 import type { AnyFault } from '../fault.js';
 import { bandwidth } from './bandwidth.js';
 import { bmcDead } from './bmc-dead.js';
+import { drbdDisconnect } from './drbd-disconnect.js';
 import { hostPowerOff } from './host-power-off.js';
 import { latency } from './latency.js';
 import { linkDown } from './link-down.js';
@@ -19,6 +20,7 @@ export const FAULTS: readonly AnyFault[] = [
   bandwidth as AnyFault,
   latency as AnyFault,
   storageLoss as AnyFault,
+  drbdDisconnect as AnyFault,
 ];
 
 export function faultByName(name: string): AnyFault {

@@ -1,19 +1,20 @@
 import { expect, it } from 'vitest';
 import { parsePingSummary } from './ping-summary.js';
 
-// Captured here from iputils 20221126 (`ping -n -q -c 200 -i 0.01 -W 1` across a lab veth, 30% nftables loss each way).
-const lossy = `PING 198.18.4.12 (198.18.4.12) 56(84) bytes of data.
+// Captured here from iputils 20221126 (`ping -n -q -c 200 -i 0.01 -W 1` between two scratch namespaces over a veth,
+// 30% nftables packet loss each way on the target, protocols/nftables/packet-loss.ts).
+const lossy = `PING 198.19.254.2 (198.19.254.2) 56(84) bytes of data.
 
---- 198.18.4.12 ping statistics ---
-200 packets transmitted, 103 received, 48.5% packet loss, time 3391ms
-rtt min/avg/max/mdev = 0.041/0.093/0.412/0.052 ms
+--- 198.19.254.2 ping statistics ---
+200 packets transmitted, 96 received, 52% packet loss, time 3207ms
+rtt min/avg/max/mdev = 0.032/0.048/0.065/0.006 ms
 `;
 
 it('reads the counts and round-trip times of a captured ping -q summary', () => {
   expect(parsePingSummary(lossy)).toEqual({
     transmitted: 200,
-    received: 103,
-    rtt: { min: 0.041, avg: 0.093, max: 0.412 },
+    received: 96,
+    rtt: { min: 0.032, avg: 0.048, max: 0.065 },
   });
 });
 
