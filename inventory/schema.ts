@@ -236,6 +236,12 @@ const storageCommon = {
   hosts: z.array(name).min(1).optional(),
   network: name.optional(),
   purpose: z.enum(['vm-disks', 'heartbeat', 'both']).default('vm-disks'),
+  /**
+   * Where the storage-loss fault (-p side=target) may make the target stop
+   * serving: a network namespace of the station in front of the server or
+   * holding it (the lab's storage host), as hosts[].bmc.firewall for bmc-dead.
+   */
+  firewall: bmcFirewall.optional(),
 };
 
 export const storageConfig = z.discriminatedUnion('type', [

@@ -123,6 +123,8 @@ export function labInventory(
         exports: [...volumes],
         network: 'storage',
         purpose: 'vm-disks',
+        // The storage host's own namespace: storage-loss -p side=target drops its NBD port there.
+        firewall: { netns: topo.storage.netns },
       },
     ],
   };
