@@ -13,8 +13,8 @@ import {
   readCrmMon,
 } from '../protocols/pacemaker/index.js';
 import type { FaultContext } from './fault.js';
-import { sshCrmMonRunner } from './watchers/pacemaker.js';
 import { hostOf } from './fault-hosts.js';
+import { sshCrmMonRunner } from './watchers/pacemaker.js';
 
 /*
  * Pacemaker as the planned actions reach it: its own tools on a cluster
@@ -32,11 +32,15 @@ export async function clusterStatus(
   ctx: FaultContext,
   signal: AbortSignal = ctx.signal,
 ): Promise<{ node: string; status: CrmMonStatus }> {
-  const { node, status } = await readCrmMon(crmMonHosts(ctx.inventory), sshCrmMonRunner(ctx.inventory, ctx.ssh), {
-    signal: deadlineSignal(CRM_MON_MS * crmMonHosts(ctx.inventory).length, 'crm_mon', signal),
-    perNodeMs: CRM_MON_MS,
-    hint: 'is Pacemaker running, and can havoc log in to the haManager.via hosts?',
-  });
+  const { node, status } = await readCrmMon(
+    crmMonHosts(ctx.inventory),
+    sshCrmMonRunner(ctx.inventory, ctx.ssh),
+    {
+      signal: deadlineSignal(CRM_MON_MS * crmMonHosts(ctx.inventory).length, 'crm_mon', signal),
+      perNodeMs: CRM_MON_MS,
+      hint: 'is Pacemaker running, and can havoc log in to the haManager.via hosts?',
+    },
+  );
   return { node, status };
 }
 

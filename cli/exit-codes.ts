@@ -9,6 +9,10 @@ export const EXIT = {
   badInput: 3,
   /** The machine lacks something: not root, a missing program or package. */
   environment: 4,
+  /** A suite ran and nothing failed, but some verdict could not be decided (missing evidence). */
+  inconclusive: 5,
+  /** A suite stopped before its end (steady state missing, Ctrl-C, faults left in the ledger): a partial result. */
+  aborted: 6,
   /** A bug in havoc. */
   internal: 70,
 } as const;

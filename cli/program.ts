@@ -16,6 +16,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   config: EXIT.badInput,
   corrupt: EXIT.badInput,
   refused: EXIT.failed,
+  suite: EXIT.badInput,
+  'ledger-not-empty': EXIT.aborted,
 };
 
 /**

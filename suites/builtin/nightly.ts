@@ -145,7 +145,7 @@ function nightlySteps(inv: Inventory): Step[] {
   const fallback = inv.hosts.find((h) => h.bmc && h.fencing.levels.length >= 2);
   if (fallback && firstHa) {
     steps.push({
-      name: `BMC of ${fallback.name} dead, then ${fallback.name} powered off: fencing falls to the next level`,
+      name: `BMC of ${fallback.name} dead: fencing must fall to its next level, and the host must not be fenced for it`,
       fault: 'bmc-dead',
       targets: [fallback.name],
       hold: '10s',
@@ -156,7 +156,7 @@ function nightlySteps(inv: Inventory): Step[] {
     steps.push({
       name: `live migration of ${vm}`,
       fault: 'live-migrate',
-      targets: [vm],
+      params: { vm },
       hold: '5s',
       expect: [
         { maxServiceDowntime: { vm } },
@@ -170,7 +170,7 @@ function nightlySteps(inv: Inventory): Step[] {
       name: `standby of the host running ${firstHa} and back`,
       select: { host: { runningVm: firstHa } },
       fault: 'host-standby',
-      targets: ['$host'],
+      params: { host: '$host' },
       hold: '10s',
       expect: [
         { notFenced: { host: '$host' } },

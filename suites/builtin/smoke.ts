@@ -17,7 +17,7 @@ steps:
     select:
       vm: {random: haVm}
     fault: live-migrate
-    targets: [$vm]
+    params: {vm: $vm}
     hold: 5s
     expect:
       - maxServiceDowntime: {vm: $vm}

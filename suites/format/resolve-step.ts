@@ -1,8 +1,8 @@
 import { HavocError } from '../../core/errors.js';
 import type { Inventory } from '../../inventory/schema.js';
+import { EXPECTATIONS, isExpectationName, sloTargetMs } from '../verdicts/index.js';
 import type { SuiteStep } from './schema.js';
 import { isSelector, nameOf, resolveSelector, type SelectionContext } from './selectors.js';
-import { sloKeyOf, sloTarget } from './slo-targets.js';
 
 /** A step with every selector resolved: what `havoc chaos inject` would be given, and the expectations' parameters. */
 export interface ResolvedStep {
@@ -79,11 +79,12 @@ export function resolveStep(
       });
     }
     let targetFrom: string | undefined;
-    if (params.targetMs === undefined) {
-      const slo = sloTarget(inv, name, params);
-      if (slo) {
-        params.targetMs = slo.targetMs;
-        targetFrom = slo.from;
+    if (params.targetMs === undefined && isExpectationName(name)) {
+      const vm = typeof params.vm === 'string' ? inv.vms.find((v) => v.name === params.vm) : undefined;
+      const t = sloTargetMs(name, { vm: vm?.slo, defaults: inv.slos.defaults });
+      if (t !== undefined) {
+        params.targetMs = t;
+        targetFrom = sloKeyOf(name) ?? 'the inventory';
       }
     }
     return { name, params, ...(targetFrom ? { targetFrom } : {}) };
@@ -92,6 +93,12 @@ export function resolveStep(
 }
 
 /** For an expectation that lacks targetMs: where the user can set it. */
+function sloKeyOf(expectation: string): string | undefined {
+  if (!isExpectationName(expectation)) return undefined;
+  const slo = (EXPECTATIONS[expectation] as { slo?: { key: string } }).slo;
+  return slo ? `slos.defaults.${slo.key} or vms[].slo.${slo.key}` : undefined;
+}
+
 export function missingTargetHint(expectation: string): string {
   const key = sloKeyOf(expectation);
   return key ? `set targetMs in the step, or ${key} in the inventory` : 'set targetMs in the step';

@@ -1,6 +1,15 @@
+import type { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
-import type { ExpectationRegistry } from '../format/registries.js';
+import type { ExpectationRegistry, ExpectationSpec } from '../format/registries.js';
 import type { MeasuredStats, StepResult } from '../result.js';
+import { measuredStats } from '../stats.js';
+import {
+  EXPECTATION_NAMES,
+  EXPECTATIONS,
+  type Expectation,
+  isExpectationName,
+  stepWindows,
+} from '../verdicts/index.js';
 import type { StepWindow, TimelineEvent, Verdict } from '../verdicts/verdict.js';
 
 /** What judges a run (suites/verdicts): the expectations, the step windows of a timeline, stats over repeats. */
@@ -58,3 +67,19 @@ export function verdictsOfStep(
     }
   });
 }
+
+/** The expectations of suites/verdicts as the suite format and the runner look them up. */
+export const EXPECTATION_REGISTRY: ExpectationRegistry = {
+  names: EXPECTATION_NAMES,
+  byName: (name) =>
+    isExpectationName(name)
+      ? (EXPECTATIONS[name] as unknown as Expectation<z.ZodType> as ExpectationSpec)
+      : undefined,
+};
+
+/** The one judge of a run: suites/verdicts' checkers and step windows, suites/stats over repeats. */
+export const JUDGE: Judge = {
+  expectations: EXPECTATION_REGISTRY,
+  windows: stepWindows,
+  stats: measuredStats,
+};

@@ -1,6 +1,6 @@
 import { resourceOf, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
-import { haResourceOfVm } from '../../inventory/ha-names.js';
 import { errorMessage } from '../../core/errors.js';
+import { haResourceOfVm } from '../../inventory/ha-names.js';
 import { fail, haVms, pass, type SteadyCheck } from './check.js';
 
 /** Every HA VM's resource is started on exactly one node. */

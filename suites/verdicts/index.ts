@@ -61,6 +61,7 @@ export const EXPECTATIONS = {
     params: migratedWithinParams,
     check: migratedWithin,
     summary: 'the migration action is done within targetMs of its start, the VM placed on the destination',
+    slo: { key: 'migrationWithinSeconds', toMs: seconds },
   }),
   noDoubleRun: expectation({
     params: noDoubleRunParams,
@@ -104,11 +105,13 @@ export const EXPECTATIONS = {
     params: steadyStateRestoredWithinParams,
     check: steadyStateRestoredWithin,
     summary: 'the steady state holds again within targetMs of the verified revert',
+    slo: { key: 'steadyStateWithinSeconds', toMs: seconds },
   }),
   alertFiredWithin: expectation({
     params: alertFiredWithinParams,
     check: alertFiredWithin,
     summary: 'Alertmanager notifies the alert (with labels) firing within targetMs of the injection',
+    slo: { key: 'alertWithinSeconds', toMs: seconds },
   }),
 } as const;
 
