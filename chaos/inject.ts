@@ -70,8 +70,8 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
     stopAfter: o.stopAfter,
   });
   let ok = false;
+  let around: { stop(): Promise<void> } | undefined;
   try {
-    let around: { stop(): Promise<void> } | undefined;
     const f = await session.inject(o.fault, o.rawParams, {
       maxDurationMs: o.maxDurationMs,
       progress: o.progress,
@@ -85,6 +85,7 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
     }
     const reverted = await session.revert(f, f.error ?? 'the run is done', o.progress);
     await around?.stop();
+    around = undefined;
     ok = f.error === undefined && reverted.ok;
     return {
       run: session.run,
@@ -101,6 +102,7 @@ export async function injectFault(o: InjectOptions): Promise<InjectReport> {
       ...(f.error === undefined ? {} : { error: f.error }),
     };
   } finally {
+    await around?.stop().catch((err) => o.log.warn(`probes or watchers: ${(err as Error).message}`));
     session.close({ ok });
   }
 }

@@ -117,6 +117,14 @@ export class RunSession {
     };
   }
 
+  get loaded(): LoadedInventory {
+    return this.o.loaded;
+  }
+
+  get log(): Logger {
+    return this.o.log;
+  }
+
   get ledgerDir(): string {
     return this.o.ledgerDir;
   }

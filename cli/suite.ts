@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { FAULT_STATES, type FaultState } from '../chaos/ledger/schema.js';
-import { startWatchers } from '../chaos/watchers/index.js';
 import { HavocError } from '../core/errors.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { BUILTIN_SUITES } from '../suites/builtin/index.js';
@@ -130,7 +129,6 @@ export function suiteCommand(env: CommandEnv): Command {
             command: ['havoc', 'suite', 'run', name].join(' '),
             faults: FAULT_REGISTRY,
             judge: JUDGE,
-            startWatchers,
             signal: interrupt.signal,
             listener: (e) => {
               if (g.json) io.out(JSON.stringify(e));

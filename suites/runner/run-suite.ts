@@ -6,11 +6,9 @@ import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
 import type { FaultState } from '../../chaos/ledger/schema.js';
 import { clusterStatus, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
-import { ProbeStates } from '../../chaos/probes/probe-state.js';
-import { type RunProbes, startRunProbes } from '../../chaos/probes/run-probes.js';
+import { type RunObservers, startRunObservers } from '../../chaos/run-observers.js';
 import { RunSession } from '../../chaos/session.js';
 import { readTimeline } from '../../chaos/timeline/reader.js';
-import type { Timeline } from '../../chaos/timeline/writer.js';
 import { HavocError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
@@ -26,14 +24,6 @@ import { type Judge, verdictsOfStep } from './judge.js';
 import { type SteadyWaiter, steadyWaiter } from './steady.js';
 import { runStep, type StepRun } from './step.js';
 
-/** The watchers of a run (chaos/watchers): started on the run's timeline, stopped at its end. */
-export type StartWatchers = (ctx: {
-  inventory: LoadedInventory['inventory'];
-  ssh: RunSession['contexts']['ssh'];
-  log: Logger;
-  timeline: Timeline;
-}) => { stop(): Promise<void> };
-
 export interface RunSuiteOptions {
   parsed: ParsedSuite;
   loaded: LoadedInventory;
@@ -47,7 +37,6 @@ export interface RunSuiteOptions {
   command: string;
   faults: FaultRegistry;
   judge: Judge;
-  startWatchers: StartWatchers;
   /** Ctrl-C: the step in progress is reverted at once, the run ends with a partial result. */
   signal: AbortSignal;
   listener: SuiteListener;
@@ -95,18 +84,10 @@ export async function runSuite(
     detail: { suite: suite.name, seed: o.seed, repeat: o.repeat, file: o.parsed.file },
     stopAfter: o.stopAfter,
   });
-  const timeline = session.timeline();
+  session.timeline();
   const live: TimelineEvent[] = [];
   session.onRecord((record) => {
     live.push({ line: live.length + 1, record });
-    if (record.kind === 'watch' && (record.event === 'fence' || record.event === 'node'))
-      o.listener({
-        type: 'watch',
-        watcher: record.watcher,
-        subject: record.subject,
-        event: record.event,
-        ...(record.fields ? { fields: record.fields } : {}),
-      });
   });
   o.listener({
     type: 'suite',
@@ -118,35 +99,41 @@ export async function runSuite(
     repeat: o.repeat,
     steps: suite.steps.length * o.repeat,
   });
-  const probes = new ProbeStates((c) =>
-    o.listener({
-      type: 'probe',
-      change: {
-        ...c,
-        atNs: String(c.atNs),
-        ...(c.kind === 'up' && c.downForNs !== undefined
-          ? { downForNs: String(c.downForNs) }
-          : { downForNs: undefined }),
-      },
-    }),
-  );
-  const targets = inv.vms
-    .filter((v) => v.haPriority === 'restart' && v.probe)
-    .map((v) => ({ name: v.name, config: v.probe! }));
-  let prober: RunProbes | undefined;
-  let watchers: { stop(): Promise<void> } | undefined;
   const steps: StepResult[] = [];
   const planned = new Map<string, StepRun['expectations']>();
   let outcome: SuiteOutcome | undefined;
   let abortReason: string | undefined;
   let versions: Record<string, Record<string, string>> = {};
+  let observers: RunObservers | undefined;
   try {
-    if (targets.length)
-      prober = startRunProbes(targets, timeline, {
-        also: probes.sink,
+    // Every HA VM is probed, and the cluster watched, for the whole run.
+    observers = startRunObservers(
+      session,
+      inv.vms.filter((v) => v.haPriority === 'restart'),
+      {
+        onProbeChange: (c) =>
+          o.listener({
+            type: 'probe',
+            change: {
+              ...c,
+              atNs: String(c.atNs),
+              ...(c.kind === 'up' && c.downForNs !== undefined
+                ? { downForNs: String(c.downForNs) }
+                : { downForNs: undefined }),
+            },
+          }),
+        onWatch: (r) =>
+          o.listener({
+            type: 'watch',
+            watcher: r.watcher,
+            subject: r.subject,
+            event: r.event,
+            ...(r.fields ? { fields: r.fields } : {}),
+          }),
         ...(o.probeIntervalMs ? { intervalMs: o.probeIntervalMs } : {}),
-      });
-    watchers = o.startWatchers({ inventory: inv, ssh: session.contexts.ssh, log: o.log, timeline });
+      },
+    );
+    const probes = observers.probes;
     const checks = suite.steadyState.checks
       ? suite.steadyState.checks.map(steadyCheckByName)
       : [...STEADY_CHECKS];
@@ -207,8 +194,7 @@ export async function runSuite(
       }
     }
   } finally {
-    await prober?.stop().catch((err) => o.log.warn(`prober: ${(err as Error).message}`));
-    await watchers?.stop().catch((err) => o.log.warn(`watchers: ${(err as Error).message}`));
+    await observers?.stop().catch((err) => o.log.warn(`probes or watchers: ${(err as Error).message}`));
     session.close({ outcome: outcome ?? 'judged' });
   }
   // Verdicts read the timeline as it is on disk: its line numbers are the evidence ids of the reports.

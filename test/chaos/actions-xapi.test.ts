@@ -65,7 +65,7 @@ describe('planned actions on XenServer (XAPI test server, no XAPI here)', () => 
     expect(p).toEqual({ vm: 'dc01', from: 'xs1', to: 'xs2' });
     expect(await liveMigrate.refuse(p, ctx)).toEqual([]);
     expect((await liveMigrate.verify(p, ctx)).state).toBe('absent');
-    const detail = await liveMigrate.inject(p, ctx);
+    const detail = (await liveMigrate.inject(p, ctx))?.action;
     expect(detail).toMatchObject({ vm: 'dc01', from: 'xs1', to: 'xs2', manager: 'xapi' });
     expect(String((detail as Record<string, unknown>).downtimeSource)).toMatch(/^none: XAPI/);
     const poolMigrate = server.calls.find((c) => c.method === 'VM.pool_migrate')!;
