@@ -50,7 +50,12 @@ export function startRunObservers(
   let watchers: RunningWatcher | undefined;
   try {
     watchers = session.loaded.inventory.haManager
-      ? startWatchers({ inventory: session.loaded.inventory, ssh: session.contexts.ssh, log: session.log, timeline })
+      ? startWatchers({
+          inventory: session.loaded.inventory,
+          ssh: session.contexts.ssh,
+          log: session.log,
+          timeline,
+        })
       : undefined;
   } catch (err) {
     void prober?.stop();

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { FAULTS_AND_ACTIONS, faultByName } from '../chaos/faults/index.js';
 import { injectFault } from '../chaos/inject.js';
+import { describeCorrupt } from '../chaos/jsonl/read-lines.js';
+import { readLedger, unreverted } from '../chaos/ledger/reader.js';
+import { FAULT_STATES, type FaultState } from '../chaos/ledger/schema.js';
 import { describeProbeChange } from '../chaos/probes/probe-state.js';
 import { type RunObservers, startRunObservers } from '../chaos/run-observers.js';
 import type { RunSession } from '../chaos/session.js';
 import { abortableSleep } from '../core/deadline.js';
-import { describeCorrupt } from '../chaos/jsonl/read-lines.js';
-import { readLedger, unreverted } from '../chaos/ledger/reader.js';
-import { FAULT_STATES, type FaultState } from '../chaos/ledger/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { HavocError } from '../core/errors.js';
 import { ledgerDirFor, timelineDirFor } from './chaos-paths.js';
@@ -108,7 +108,7 @@ export function chaosCommand(env: CommandEnv): Command {
     .option('--timeline-dir <dir>', "where the run's timeline goes (default: beside the ledger)")
     .option(
       '--probe <vm...>',
-      "probe these VMs (their inventory probes, open loop) and watch the cluster around the fault; prints outages, restarts and fences as they happen and at the end",
+      'probe these VMs (their inventory probes, open loop) and watch the cluster around the fault; prints outages, restarts and fences as they happen and at the end',
     )
     .action(
       env.run(async (name: string, targets: string[], opts: InjectOpts, cmd: Command) => {
@@ -180,7 +180,8 @@ export function chaosCommand(env: CommandEnv): Command {
                   around: async (session: RunSession) => {
                     observers = startRunObservers(session, probed, {
                       onProbeChange: (c) => io.progress(describeProbeChange(c)),
-                      onWatch: (r) => io.progress(`${r.wall} ${r.subject} ${r.event}: ${JSON.stringify(r.fields ?? {})}`),
+                      onWatch: (r) =>
+                        io.progress(`${r.wall} ${r.subject} ${r.event}: ${JSON.stringify(r.fields ?? {})}`),
                     });
                     const o = observers;
                     // A baseline before the fault: every probed VM answered once (or a few seconds passed).

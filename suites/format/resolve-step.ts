@@ -29,7 +29,8 @@ function at<T>(path: (string | number)[], f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof StepResolutionError) throw err;
+    if (err instanceof StepResolutionError)
+      throw new StepResolutionError([...path, ...err.path], err.message, err.hint);
     const e = err as HavocError;
     throw new StepResolutionError(path, e.message, e.hint);
   }
