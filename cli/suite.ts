@@ -17,6 +17,7 @@ import { EXPECTATION_REGISTRY, JUDGE } from '../suites/runner/judge.js';
 import { runSuite } from '../suites/runner/run-suite.js';
 import { ledgerDirFor, timelineDirFor } from './chaos-paths.js';
 import type { CommandEnv, GlobalOptions } from './command-env.js';
+import { parseDurationMs } from './duration-option.js';
 import { EXIT } from './exit-codes.js';
 import { inventoryPathFor, loadForCli } from './inventory-option.js';
 import type { CliIo } from './io.js';
@@ -30,6 +31,7 @@ interface RunOpts {
   pushgateway?: string;
   ledger?: string;
   timelineDir?: string;
+  probeInterval?: string;
 }
 
 const EXIT_OF: Record<SuiteOutcome, number> = {
@@ -87,6 +89,10 @@ export function suiteCommand(env: CommandEnv): Command {
       "fault ledger directory (default: $HAVOC_LEDGER_DIR, the lab's, /var/lib/havoc/ledger)",
     )
     .option('--timeline-dir <dir>', "where the run's timeline goes (default: beside the ledger)")
+    .option(
+      '--probe-interval <duration>',
+      "one probe request per VM every interval (default: the suite's probe.intervalMs, 20ms)",
+    )
     .addHelpText(
       'after',
       '\nCtrl-C reverts the step in progress and writes a partial report (exit 6). The run refuses to start while the\n' +
@@ -137,6 +143,10 @@ export function suiteCommand(env: CommandEnv): Command {
                 if (line !== undefined) io.progress(line);
               }
             },
+            probeIntervalMs:
+              opts.probeInterval === undefined
+                ? parsed.suite.probe.intervalMs
+                : parseDurationMs(opts.probeInterval, '--probe-interval'),
             ...(stopAfter ? { stopAfter: stopAfter as FaultState } : {}),
           });
           const outDir = opts.out ?? join(ledgerDir, '..', 'reports', result.run);

@@ -78,6 +78,15 @@ export const suiteSchema = z.strictObject({
       within: duration.default('5m'),
     })
     .default({ within: '5m' }),
+  /**
+   * The run's probes: one request every intervalMs to every HA VM. 20 ms by
+   * default, not the probes' 10 ms: a lab guest under TCG (busybox httpd,
+   * a process per request) falls behind at 100 requests a second on a loaded
+   * machine, and a probe that overloads the service measures itself.
+   */
+  probe: z
+    .strictObject({ intervalMs: z.number().positive().max(10_000).default(20) })
+    .default({ intervalMs: 20 }),
   steps: z.array(stepSchema).min(1),
 });
 export type SuiteFile = z.infer<typeof suiteSchema>;
