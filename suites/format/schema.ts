@@ -17,9 +17,7 @@ const duration = z.union([
 
 export const RANDOM_KINDS = ['host', 'haVm', 'vm', 'hostRunningHaVm'] as const;
 
-/** A reference to a selector the step named under `select`: `$vm`. */
-const variable = z.string().regex(/^\$[A-Za-z][A-Za-z0-9_]*$/, 'a selector name such as $vm');
-/** A name or a reference. */
+/** A name, or `$name` for a selector the step named under `select`. */
 const nameOrVar = z.string().min(1);
 
 export const selectorSchema = z.union(
