@@ -6,7 +6,6 @@ import type { VmConfig } from '../inventory/schema.js';
 import { sshLoginOf } from '../inventory/ssh-login.js';
 import {
   type CliConstraint,
-  type CrmMonRunner,
   type CrmMonStatus,
   type PcmkResource,
   parseCliConstraints,
