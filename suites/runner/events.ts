@@ -58,6 +58,6 @@ export type SuiteEvent =
       decided: number;
       expectations: number;
     }
-  | { type: 'note'; text: string };
+  | { type: 'note'; text: string; elapsedMs?: number };
 
 export type SuiteListener = (e: SuiteEvent) => void;

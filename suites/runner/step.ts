@@ -147,7 +147,8 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
       ? watchMs + GUARDIAN_SLACK_MS
       : durationMs(o.step.maxDuration, 'maxDuration'),
   );
-  const progress = (text: string) => o.listener({ type: 'note', text: `${o.id} ${text}` });
+  const progress = (text: string) =>
+    o.listener({ type: 'note', text: `${o.id} ${text}`, elapsedMs: o.elapsedMs() });
 
   let f: InjectedFault;
   try {

@@ -119,14 +119,27 @@ describe('havoc suite run on the HA lab', () => {
       .trim()
       .split('\n')
       .slice(0, -1)
-      .map((l) => JSON.parse(l) as { type: string; step?: string; phase?: string; elapsedMs?: number });
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; step?: string; phase?: string; elapsedMs?: number; text?: string },
+      );
     for (const s of result.steps) {
       const at = (phase: string) =>
         events.find((e) => e.type === 'step' && e.step === s.step && e.phase === phase)?.elapsedMs;
-      measured[`${s.step} end - steady (runner's bookkeeping after the steady state)`] =
+      const note = (prefix: string) =>
+        events.find((e) => e.type === 'note' && e.text?.startsWith(`${s.step} ${prefix}`))?.elapsedMs;
+      measured[`${s.step} start -> injecting (selection by crm_mon, refusals, guardian, intent)`] =
+        `${(note('injecting') ?? 0) - (at('start') ?? 0)} ms`;
+      measured[`${s.step} injecting -> injected (the fault's inject and verify)`] =
+        `${(at('injected') ?? 0) - (note('injecting') ?? 0)} ms`;
+      measured[`${s.step} injected -> reverting (watching until decided, at least the hold)`] =
+        `${(note('reverting') ?? 0) - (at('injected') ?? 0)} ms`;
+      measured[`${s.step} reverting -> reverted (the fault's revert and verify)`] =
+        `${(at('reverted') ?? 0) - (note('reverting') ?? 0)} ms`;
+      measured[`${s.step} reverted -> steady (the cluster settling, polled every 2 s)`] =
+        `${(at('steady') ?? 0) - (at('reverted') ?? 0)} ms`;
+      measured[`${s.step} steady -> end (bookkeeping after the steady state)`] =
         `${(at('end') ?? 0) - (at('steady') ?? 0)} ms`;
-      measured[`${s.step} injected - start (selection, refusals, guardian, inject, verify)`] =
-        `${(at('injected') ?? 0) - (at('start') ?? 0)} ms`;
     }
   }, 900_000);
 
