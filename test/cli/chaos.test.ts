@@ -38,6 +38,16 @@ describe('havoc chaos / heal command line', () => {
     expect(short.stderr).toContain('--max-duration (5000 ms) is shorter than --for (10000 ms)');
   });
 
+  it('--probe names a VM of the inventory with a probe, before anything is written', async () => {
+    const ledger = join(dir, 'ledger');
+    const base = ['-i', example, 'chaos', 'inject', 'network-partition', 'node1', '-p', 'network=heartbeat'];
+    const unknown = await havoc([...base, '--ledger', ledger, '--probe', 'db99']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--probe: no VM "db99" in');
+    expect(unknown.stderr).toContain('one of db01, web01, batch01');
+    expect(existsSync(ledger)).toBe(false);
+  });
+
   it('heals an empty ledger with exit 0 and records nothing (only the lock file exists)', async () => {
     const ledger = join(dir, 'ledger');
     const r = await havoc(['heal', '--ledger', ledger, '--json']);
