@@ -9,3 +9,10 @@ export {
   type VirshDomState,
   type VirshListEntry,
 } from './virsh.js';
+export {
+  LineSplitter,
+  lifecycleOf,
+  parseVirshEventLine,
+  type VirshEvent,
+  type VirshLifecycle,
+} from './virsh-event.js';

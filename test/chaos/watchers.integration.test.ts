@@ -83,6 +83,7 @@ beforeAll(async () => {
   ssh = new SshPool();
   watchers = startWatchers({
     inventory: lab.loaded.inventory,
+    loaded: lab.loaded,
     ssh,
     log: pino({ level: 'warn' }),
     timeline,
@@ -130,7 +131,17 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
         role: 'Started',
         failed: false,
       });
+      const lv = await recordOf(
+        `libvirt placement of ${vm}`,
+        (r) => r.watcher === 'libvirt' && r.subject === `vm:${vm}` && r.event === 'placement',
+      );
+      expect(f(lv.record)).toMatchObject({ hosts: [hostOf(crm, vm)], role: 'running', failed: false });
     }
+    const reach = await recordOf(
+      'libvirt reachability',
+      (r) => r.watcher === 'libvirt' && r.event === 'reachability',
+    );
+    expect(f(reach.record)).toEqual({ reachable: true });
   });
 
   it('sees a node attribute change within one read: maintenance on and off, five times (lag recorded)', async () => {
@@ -229,9 +240,32 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
       placed.line,
     );
     measured['BMC power-on -> node online record'] = `${(ms(t1, back.record.ns) / 1000).toFixed(1)} s`;
+
+    // libvirt: the victim's stream ended (unreachable, naming it), and the watch found the host again after power-on.
+    const libvirtLost = watchLines().find(
+      (l) =>
+        l.line > start &&
+        l.record.watcher === 'libvirt' &&
+        l.record.event === 'reachability' &&
+        f(l.record).reachable === false,
+    );
+    expect(String(libvirtLost && f(libvirtLost.record).error)).toContain(`${victim}: `);
+    const libvirtBack = await recordOf(
+      `libvirt reading ${victim} again`,
+      (r) => r.watcher === 'libvirt' && r.event === 'reachability' && f(r).reachable === true,
+      libvirtLost!.line,
+    );
+    measured['BMC power-on -> libvirt watch reconnected'] =
+      `${(ms(t1, libvirtBack.record.ns) / 1000).toFixed(1)} s`;
+    // The VM restarted by Pacemaker is on the survivor per libvirt too, and nowhere else.
+    const lvPlaced = watchLines().findLast(
+      (l) =>
+        l.record.watcher === 'libvirt' && l.record.subject === 'vm:vm1' && l.record.event === 'placement',
+    );
+    expect(f(lvPlaced!.record).hosts).toEqual(f(placed.record).hosts);
   }, 300_000);
 
-  it('crm_resource --move of a VM: its placement changes to the target host', async () => {
+  it('crm_resource --move of a VM: libvirt sees it started (migrated) on the target and stopped (migrated) on the source, and both placements change to the target', async () => {
     const source = await waitForCluster(state, 'host1', 'vm2 placed', 60_000, (st) => hostOf(st, 'vm2'));
     const target = others(source)[0]!;
     const start = watchLines().at(-1)?.line ?? 0;
@@ -249,6 +283,46 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
       );
       measured['crm_resource --move -> pacemaker/placement on the target'] =
         `${(ms(t0, placed.record.ns) / 1000).toFixed(1)} s`;
+      // libvirt saw the live migration from both ends: started (migrated) on the target, stopped (migrated) on the source.
+      const life = (host: string, event: string) =>
+        recordOf(
+          `libvirt ${event} of vm2 on ${host}`,
+          (r) =>
+            r.watcher === 'libvirt' &&
+            r.event === 'lifecycle' &&
+            r.subject === 'vm:vm2' &&
+            f(r).host === host &&
+            f(r).event === event,
+          start,
+          30_000,
+        );
+      const started = await life(target, 'Started');
+      const stopped = await life(source, 'Stopped');
+      expect(f(started.record).detail).toBe('Migrated');
+      expect(f(stopped.record).detail).toBe('Migrated');
+      const lvPlaced = await recordOf(
+        `libvirt placement of vm2 on ${target} only`,
+        (r) =>
+          r.watcher === 'libvirt' &&
+          r.subject === 'vm:vm2' &&
+          r.event === 'placement' &&
+          JSON.stringify(f(r).hosts) === JSON.stringify([target]),
+        start,
+        30_000,
+      );
+      // The target runs the guest once it resumed there (the incoming domain starts paused).
+      expect(lvPlaced.line).toBeGreaterThan(started.line);
+      // libvirt's own timestamp (UTC, ms) against this station's wall clock when the line arrived: one machine here.
+      const lags = [started, stopped].map(
+        (l) =>
+          Date.parse(l.record.wall) -
+          Date.parse(String(f(l.record).at).replace(' ', 'T').replace('+0000', 'Z')),
+      );
+      measured[
+        'libvirt event timestamp -> lifecycle record (wall clocks; Started on target, Stopped on source)'
+      ] = lags.map((x) => `${x} ms`).join(', ');
+      measured['crm_resource --move -> libvirt Stopped on the source'] =
+        `${(ms(t0, stopped.record.ns) / 1000).toFixed(1)} s`;
     } finally {
       await crmIn(state, target, ['crm_resource', '--clear', '--resource', 'vm2']);
     }
