@@ -52,6 +52,7 @@ export function startRunObservers(
     watchers = session.loaded.inventory.haManager
       ? startWatchers({
           inventory: session.loaded.inventory,
+          loaded: session.loaded,
           ssh: session.contexts.ssh,
           log: session.log,
           timeline,

@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     ),
   );
   clearTimeout(timer);
+  sink.flush();
   process.stdin.destroy();
   process.stdout.write(`${JSON.stringify({ kind: 'probe-process', ...load.stop() })}\n`);
   return 0;

@@ -182,10 +182,21 @@ describe('PacemakerRecorder: change detection over successive readings', () => {
 });
 
 describe('askOrder', () => {
-  it('asks the node that answered last first, then the others in inventory order', () => {
+  it('asks the node that answered last first, then the others in inventory order, the ones that failed last', () => {
     expect(askOrder(['host1', 'host2', 'host3'], undefined)).toEqual(['host1', 'host2', 'host3']);
     expect(askOrder(['host1', 'host2', 'host3'], 'host2')).toEqual(['host2', 'host1', 'host3']);
     expect(askOrder(['host1', 'host2'], 'gone')).toEqual(['host1', 'host2']);
+    expect(askOrder(['host1', 'host2', 'host3'], 'host3', new Set(['host1']))).toEqual([
+      'host3',
+      'host2',
+      'host1',
+    ]);
+    // The node that answered before failed since (powered off): the one not tried yet goes first.
+    expect(askOrder(['host1', 'host2', 'host3'], 'host1', new Set(['host1', 'host2']))).toEqual([
+      'host3',
+      'host1',
+      'host2',
+    ]);
   });
 });
 

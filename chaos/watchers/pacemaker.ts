@@ -4,7 +4,12 @@ import { shCommand } from '../../core/shell-quote.js';
 import { crmMonHosts, hostOfHaNode } from '../../inventory/ha-names.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
-import { type CrmMonReading, type CrmMonRunner, readCrmMon } from '../../protocols/pacemaker/index.js';
+import {
+  type CrmMonReading,
+  type CrmMonRunner,
+  CrmMonUnavailableError,
+  readCrmMon,
+} from '../../protocols/pacemaker/index.js';
 import type { SshPool } from '../../protocols/ssh/index.js';
 import { type PacemakerView, pacemakerView } from './pacemaker-view.js';
 import { WatchEmitter } from './watch-emitter.js';
@@ -28,7 +33,8 @@ export interface PacemakerWatchOptions {
   perNodeMs?: number;
 }
 
-const DEFAULTS: Required<PacemakerWatchOptions> = { pauseMs: 500, readMs: 8_000, perNodeMs: 3_000 };
+// crm_mon on a surviving node can take seconds while the cluster elects a new DC and fences (seen in the HA lab).
+const DEFAULTS: Required<PacemakerWatchOptions> = { pauseMs: 500, readMs: 20_000, perNodeMs: 8_000 };
 
 /** crm_mon on an inventory host over the pooled SSH connection. */
 export function sshCrmMonRunner(inv: Inventory, ssh: SshPool): CrmMonRunner {
@@ -44,10 +50,23 @@ export function sshCrmMonRunner(inv: Inventory, ssh: SshPool): CrmMonRunner {
   };
 }
 
-/** The node that answered last goes first: asking a powered-off node first every time would add its timeout to every read. */
-export function askOrder(nodes: readonly string[], lastAnswered: string | undefined): string[] {
-  if (lastAnswered === undefined || !nodes.includes(lastAnswered)) return [...nodes];
-  return [lastAnswered, ...nodes.filter((n) => n !== lastAnswered)];
+/**
+ * Who to ask, in order: the node that answered last, then the others, and the
+ * nodes that failed the last read at the end. A powered-off node asked first
+ * would spend its per-node timeout on every read, and with two of them the
+ * node that would answer never gets its turn within the read's deadline.
+ */
+export function askOrder(
+  nodes: readonly string[],
+  lastAnswered: string | undefined,
+  lastFailed: ReadonlySet<string> = new Set(),
+): string[] {
+  const first =
+    lastAnswered !== undefined && nodes.includes(lastAnswered) && !lastFailed.has(lastAnswered)
+      ? [lastAnswered]
+      : [];
+  const rest = nodes.filter((n) => !first.includes(n));
+  return [...first, ...rest.filter((n) => !lastFailed.has(n)), ...rest.filter((n) => lastFailed.has(n))];
 }
 
 /** Change detection over successive readings: what to write for each, kept apart from the reading loop. */
@@ -122,23 +141,26 @@ export function watchPacemaker(ctx: WatcherContext, opts: PacemakerWatchOptions 
   const run = sshCrmMonRunner(ctx.inventory, ctx.ssh);
   const nodes = crmMonHosts(ctx.inventory);
   let lastAnswered: string | undefined;
+  let lastFailed = new Set<string>();
   let bug: unknown;
 
   const readOnce = async (): Promise<undefined> => {
     let reading: CrmMonReading | undefined;
     let error = '';
     try {
-      reading = await readCrmMon(askOrder(nodes, lastAnswered), run, {
+      reading = await readCrmMon(askOrder(nodes, lastAnswered, lastFailed), run, {
         signal: deadlineSignal(o.readMs, 'one crm_mon read', stopping.signal),
         perNodeMs: o.perNodeMs,
       });
     } catch (err) {
       if (stopping.signal.aborted) return undefined;
       error = errorMessage(err);
+      if (err instanceof CrmMonUnavailableError) lastFailed = new Set(err.failures.map((f) => f.node));
     }
     const ns = process.hrtime.bigint();
     if (reading) {
       lastAnswered = reading.node;
+      lastFailed = new Set(reading.failures.map((f) => f.node));
       recorder.answered(reading, ns);
     } else {
       recorder.unanswered(error, ns);

@@ -1,5 +1,14 @@
+import { HavocError } from '../../core/errors.js';
 import type { Timeline } from '../timeline/index.js';
 import { WATCH_EVENTS, type WatchEventKey, type WatchFields } from './events.js';
+
+/** A watcher built a record its own vocabulary (events.ts) refuses: a bug of havoc, never of the peer. */
+export class WatchVocabularyError extends HavocError {
+  constructor(key: string, subject: string, why: string) {
+    super('bug', `watch record ${key} for ${subject} does not match chaos/watchers/events.ts: ${why}`);
+    this.name = 'WatchVocabularyError';
+  }
+}
 
 type Split<K> = K extends `${infer W}/${infer E}` ? [W, E] : never;
 export type WatcherName = Split<WatchEventKey>[0];
@@ -53,7 +62,9 @@ export class WatchEmitter<W extends WatcherName> {
   ): void {
     const key = `${this.watcher}/${event}` as WatchEventKey;
     // A record that does not match the vocabulary is a bug in the watcher: refuse it before the timeline has it.
-    const parsed = WATCH_EVENTS[key].parse(fields) as Record<string, unknown>;
+    const checked = WATCH_EVENTS[key].safeParse(fields);
+    if (!checked.success) throw new WatchVocabularyError(key, subject, checked.error.message);
+    const parsed = checked.data as Record<string, unknown>;
     this.timeline.append({
       kind: 'watch',
       watcher: this.watcher,

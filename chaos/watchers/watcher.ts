@@ -1,13 +1,18 @@
 import type { Logger } from 'pino';
 import { HavocError } from '../../core/errors.js';
+import type { LoadedInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/schema.js';
 import type { SshPool } from '../../protocols/ssh/index.js';
 import type { Timeline } from '../timeline/index.js';
+import { libvirtWatcher } from './libvirt.js';
 import { pacemakerWatcher } from './pacemaker.js';
+import { xapiWatcher } from './xapi.js';
 
 /** What a watcher needs: the cluster as the inventory describes it, the way to reach it, where to write. */
 export interface WatcherContext {
   inventory: Inventory;
+  /** The inventory with its secrets (the XAPI password), as FaultContext carries it. */
+  loaded: LoadedInventory;
   /** SSH to the hosts, shared with the run's faults (one pooled connection per host). */
   ssh: SshPool;
   log: Logger;
@@ -60,9 +65,9 @@ export function haManagerOf(inv: Inventory): HaManagerType {
  * users') run their VMs under libvirt (VirtualDomain), so both watch.
  */
 export const WATCHERS_BY_HA_MANAGER: Record<HaManagerType, readonly Watcher[]> = {
-  pacemaker: [pacemakerWatcher],
-  libvirt: [],
-  xapi: [],
+  pacemaker: [pacemakerWatcher, libvirtWatcher],
+  libvirt: [libvirtWatcher],
+  xapi: [xapiWatcher],
 };
 
 /** Starts every watcher the inventory's haManager calls for, writing to ctx.timeline. */

@@ -10,3 +10,10 @@ export {
   type VirshDomState,
   type VirshListEntry,
 } from './virsh.js';
+export {
+  LineSplitter,
+  lifecycleOf,
+  parseVirshEventLine,
+  type VirshEvent,
+  type VirshLifecycle,
+} from './virsh-event.js';

@@ -1,11 +1,19 @@
 export {
   type PoolHaSnapshot,
   readPoolHa,
-  withXapiSession,
   type XapiCallOptions,
+  XapiSession,
   type XapiSessionCall,
   type XapiTarget,
+  withXapiSession,
 } from './xapiClient.js';
+export {
+  parseEventBatch,
+  snapshotField,
+  XAPI_EVENT_OPERATIONS,
+  type XapiEvent,
+  type XapiEventBatch,
+} from './xapiEvents.js';
 export {
   type HostLiveness,
   type PoolHa,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   openTimeline,
   readTimeline,
@@ -32,6 +32,8 @@ let state: LabState;
 let timeline: Timeline;
 let ssh: SshPool;
 let watchers: RunningWatcher | undefined;
+/** A host this file powered off and has not powered on yet: the next test must not start with it off. */
+let poweredOff: string | undefined;
 const measured: Record<string, string> = {};
 
 interface Line {
@@ -83,6 +85,7 @@ beforeAll(async () => {
   ssh = new SshPool();
   watchers = startWatchers({
     inventory: lab.loaded.inventory,
+    loaded: lab.loaded,
     ssh,
     log: pino({ level: 'warn' }),
     timeline,
@@ -103,6 +106,16 @@ afterAll(async () => {
     await lab?.down();
   }
 }, 120_000);
+
+afterEach(async () => {
+  if (!poweredOff) return;
+  const h = poweredOff;
+  poweredOff = undefined;
+  await ipmitoolChassis(bmcLoginOf(host(h)), ['power', 'on'], AbortSignal.timeout(20_000));
+  await waitForCluster(state, others(h)[0]!, `${h} rejoining`, 120_000, (st) =>
+    st.nodes.find((n) => n.name === h)?.online ? true : undefined,
+  ).catch(() => undefined);
+}, 180_000);
 
 describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmilan, ipmi_sim, QEMU)', () => {
   it('writes a first observation of every node and VM: the cluster reachable, every node online, each VM on one host', async () => {
@@ -130,7 +143,17 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
         role: 'Started',
         failed: false,
       });
+      const lv = await recordOf(
+        `libvirt placement of ${vm}`,
+        (r) => r.watcher === 'libvirt' && r.subject === `vm:${vm}` && r.event === 'placement',
+      );
+      expect(f(lv.record)).toMatchObject({ hosts: [hostOf(crm, vm)], role: 'running', failed: false });
     }
+    const reach = await recordOf(
+      'libvirt reachability',
+      (r) => r.watcher === 'libvirt' && r.event === 'reachability',
+    );
+    expect(f(reach.record)).toEqual({ reachable: true });
   });
 
   it('sees a node attribute change within one read: maintenance on and off, five times (lag recorded)', async () => {
@@ -185,6 +208,7 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
       AbortSignal.timeout(20_000),
     );
     expect(off.ok, off.output).toBe(true);
+    poweredOff = victim;
     const t0 = process.hrtime.bigint();
     const lost = await recordOf(
       `${victim} lost`,
@@ -218,6 +242,7 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
 
     const on = await ipmitoolChassis(bmcLoginOf(host(victim)), ['power', 'on'], AbortSignal.timeout(20_000));
     expect(on.ok, on.output).toBe(true);
+    poweredOff = undefined;
     const t1 = process.hrtime.bigint();
     const back = await recordOf(
       `${victim} online again`,
@@ -229,10 +254,33 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
       placed.line,
     );
     measured['BMC power-on -> node online record'] = `${(ms(t1, back.record.ns) / 1000).toFixed(1)} s`;
+
+    // libvirt: the victim's stream ended (unreachable, naming it), and the watch found the host again after power-on.
+    const libvirtLost = watchLines().find(
+      (l) =>
+        l.line > start &&
+        l.record.watcher === 'libvirt' &&
+        l.record.event === 'reachability' &&
+        f(l.record).reachable === false,
+    );
+    expect(String(libvirtLost && f(libvirtLost.record).error)).toContain(`${victim}: `);
+    const libvirtBack = await recordOf(
+      `libvirt reading ${victim} again`,
+      (r) => r.watcher === 'libvirt' && r.event === 'reachability' && f(r).reachable === true,
+      libvirtLost!.line,
+    );
+    measured['BMC power-on -> libvirt watch reconnected'] =
+      `${(ms(t1, libvirtBack.record.ns) / 1000).toFixed(1)} s`;
+    // The VM restarted by Pacemaker is on the survivor per libvirt too, and nowhere else.
+    const lvPlaced = watchLines().findLast(
+      (l) =>
+        l.record.watcher === 'libvirt' && l.record.subject === 'vm:vm1' && l.record.event === 'placement',
+    );
+    expect(f(lvPlaced!.record).hosts).toEqual(f(placed.record).hosts);
   }, 300_000);
 
-  it('crm_resource --move of a VM: its placement changes to the target host', async () => {
-    const source = await waitForCluster(state, 'host1', 'vm2 placed', 60_000, (st) => hostOf(st, 'vm2'));
+  it('crm_resource --move of a VM: libvirt sees it started (migrated) on the target and stopped (migrated) on the source, and both placements change to the target', async () => {
+    const source = await waitForCluster(state, 'host2', 'vm2 placed', 60_000, (st) => hostOf(st, 'vm2'));
     const target = others(source)[0]!;
     const start = watchLines().at(-1)?.line ?? 0;
     const t0 = process.hrtime.bigint();
@@ -249,6 +297,46 @@ describe('watchers on the HA lab (real corosync, Pacemaker, libvirtd, fence_ipmi
       );
       measured['crm_resource --move -> pacemaker/placement on the target'] =
         `${(ms(t0, placed.record.ns) / 1000).toFixed(1)} s`;
+      // libvirt saw the live migration from both ends: started (migrated) on the target, stopped (migrated) on the source.
+      const life = (host: string, event: string) =>
+        recordOf(
+          `libvirt ${event} of vm2 on ${host}`,
+          (r) =>
+            r.watcher === 'libvirt' &&
+            r.event === 'lifecycle' &&
+            r.subject === 'vm:vm2' &&
+            f(r).host === host &&
+            f(r).event === event,
+          start,
+          30_000,
+        );
+      const started = await life(target, 'Started');
+      const stopped = await life(source, 'Stopped');
+      expect(f(started.record).detail).toBe('Migrated');
+      expect(f(stopped.record).detail).toBe('Migrated');
+      const lvPlaced = await recordOf(
+        `libvirt placement of vm2 on ${target} only`,
+        (r) =>
+          r.watcher === 'libvirt' &&
+          r.subject === 'vm:vm2' &&
+          r.event === 'placement' &&
+          JSON.stringify(f(r).hosts) === JSON.stringify([target]),
+        start,
+        30_000,
+      );
+      // The target runs the guest once it resumed there (the incoming domain starts paused).
+      expect(lvPlaced.line).toBeGreaterThan(started.line);
+      // libvirt's own timestamp (UTC, ms) against this station's wall clock when the line arrived: one machine here.
+      const lags = [started, stopped].map(
+        (l) =>
+          Date.parse(l.record.wall) -
+          Date.parse(String(f(l.record).at).replace(' ', 'T').replace('+0000', 'Z')),
+      );
+      measured[
+        'libvirt event timestamp -> lifecycle record (wall clocks; Started on target, Stopped on source)'
+      ] = lags.map((x) => `${x} ms`).join(', ');
+      measured['crm_resource --move -> libvirt Stopped on the source'] =
+        `${(ms(t0, stopped.record.ns) / 1000).toFixed(1)} s`;
     } finally {
       await crmIn(state, target, ['crm_resource', '--clear', '--resource', 'vm2']);
     }
