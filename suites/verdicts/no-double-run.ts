@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bootIdOverlapsOf } from '../../chaos/probes/measure.js';
-import { probeHistory, sampleSentAt } from './probe-history.js';
+import { probeHistory, sampleSentAt, sendSpan } from './probe-history.js';
 import { stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { verdictOf } from './verdict-of.js';
@@ -47,7 +47,7 @@ export const noDoubleRun: Checker<NoDoubleRunParams> = (events, window, p) => {
     );
   }
   const answers = history.samples.filter(
-    (s) => s.ok && s.fields?.bootId !== undefined && BigInt(s.sentNs) >= inj.ns,
+    (s) => s.ok && s.fields?.bootId !== undefined && sendSpan(s).lastNs >= inj.ns,
   );
   const cov = watchCoverage(
     events,
