@@ -8,6 +8,7 @@ import { healCommand } from './heal.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { probeCommand } from './probe.js';
+import { timelineCommand } from './timeline.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
@@ -21,4 +22,5 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   chaosCommand,
   healCommand,
   probeCommand,
+  timelineCommand,
 ];
