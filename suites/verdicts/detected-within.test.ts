@@ -40,6 +40,16 @@ describe('detectedWithin', () => {
     });
   });
 
+  it('is inconclusive for a node seen lost over the target right after a watcher gap', () => {
+    const t = powerOff()
+      .reachability(2000, 'pacemaker', false, 'no node answered crm_mon')
+      .reachability(50_000, 'pacemaker', true)
+      .node(50_000, 'host1', { online: false, unclean: true });
+    const v = detectedWithin(t.events(), t.window(), { host: 'host1', targetMs: 30_000 });
+    expect(v).toMatchObject({ status: 'inconclusive', measuredMs: 48_500 });
+    expect(v.reason).toContain('so the cluster may have known earlier');
+  });
+
   it('fails when the node stayed online while the watcher read the cluster', () => {
     const v = detectedWithin(powerOff().events(), powerOff().window(), { host: 'host1', targetMs: 30_000 });
     expect(v.status).toBe('fail');

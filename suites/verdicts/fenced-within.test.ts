@@ -29,6 +29,18 @@ describe('fencedWithin', () => {
     expect(v.reason).toContain('after 1 failed attempt(s) (fence_ipmilan: timed out)');
   });
 
+  it('is inconclusive, not fail, for a fence seen over the target right after a watcher gap (seen late, maybe not late)', () => {
+    const t = hang()
+      .reachability(5000, 'pacemaker', false, 'no node answered crm_mon')
+      .reachability(80_000, 'pacemaker', true)
+      .fence(80_000, 'host1', 'success');
+    const v = fencedWithin(t.events(), t.window(), { host: 'host1', targetMs: 60_000 });
+    expect(v).toMatchObject({ status: 'inconclusive', measuredMs: 78_500 });
+    expect(v.reason).toContain('so it may have come earlier');
+    // Within the target it is a pass all the same: the fence came at the latest when it was seen.
+    expect(fencedWithin(t.events(), t.window(), { host: 'host1', targetMs: 90_000 }).status).toBe('pass');
+  });
+
   it('fails when no fence came while the watcher read the cluster past the target', () => {
     const t = hang();
     const v = fencedWithin(t.events(), t.window(), { host: 'host1', targetMs: 60_000 });

@@ -28,6 +28,24 @@ describe('migratedWithin', () => {
     );
   });
 
+  it("finds the VM's action by its done detail (actions target hosts) and reads the destination from it", () => {
+    const t = new TimelineBuilder()
+      .placement(0, 'vm1', ['host1'])
+      .step(0, '1.1', 'start')
+      .action(1000, 'live-migrate', 'a1', 'start', ['host2', 'host1'])
+      .action(4000, 'live-migrate', 'a1', 'done', ['host2', 'host1'], {
+        vm: 'vm1',
+        from: 'host1',
+        to: 'host2',
+      })
+      .step(4000, '1.1', 'injected', { faults: ['a1'] })
+      .placement(4500, 'vm1', ['host3'])
+      .step(5000, '1.1', 'end');
+    const v = migratedWithin(t.events(), t.window(), { vm: 'vm1', targetMs: 10_000 });
+    expect(v.status).toBe('fail');
+    expect(v.reason).toContain('not the destination host2');
+  });
+
   it('fails over the target', () => {
     const t = migration().placement(4400, 'vm1', ['host2']);
     expect(migratedWithin(t.events(), t.window(), { vm: 'vm1', targetMs: 2000 })).toMatchObject({
