@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bootIdOverlapsOf } from '../../chaos/probes/measure.js';
-import { probeHistory, sampleSentAt, sendSpan } from './probe-history.js';
+import { probeHistory, sampleSentAt, samplesReaching } from './probe-history.js';
 import { stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { verdictOf } from './verdict-of.js';
@@ -46,9 +46,7 @@ export const noDoubleRun: Checker<NoDoubleRunParams> = (events, window, p) => {
       [...inj.lines, line ? history.lineOf(line) : undefined],
     );
   }
-  const answers = history.samples.filter(
-    (s) => s.ok && s.fields?.bootId !== undefined && sendSpan(s).lastNs >= inj.ns,
-  );
+  const answers = samplesReaching(history, inj.ns).filter((s) => s.ok && s.fields?.bootId !== undefined);
   const cov = watchCoverage(
     events,
     [...new Set(placements.map((o) => o.watcher))],
