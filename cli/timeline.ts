@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { HavocError } from '../core/errors.js';
 import { readTimelineEvents } from '../suites/verdicts/timeline-events.js';
 import type { CommandEnv } from './command-env.js';
@@ -27,12 +27,18 @@ export function timelineCommand(env: CommandEnv): Command {
       'a run as a person reads it: steps, every ledger change, action and watcher event with its line and time from the start, and per probe: requests, failures, outages, restarts, lost writes (exit 3 for a corrupt or unreadable file)',
     )
     .argument('<file>', 'the timeline file (<ledger>/../timelines/<run>.jsonl, or probe --out)')
-    .option('--probe <vm>', 'only this probe (repeatable, or comma-separated)', collect, [])
-    .option(
-      '--kind <kind>',
-      `only these kinds of record: ${RECORD_KINDS.join(', ')} (repeatable, or comma-separated; probe lists every sample)`,
-      collect,
-      [],
+    .addOption(
+      new Option('--probe <vm>', 'only this probe (repeatable, or comma-separated)')
+        .argParser(collect)
+        .default([], 'every probe'),
+    )
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        `only these kinds of record: ${RECORD_KINDS.join(', ')} (repeatable, or comma-separated; probe lists every sample)`,
+      )
+        .argParser(collect)
+        .default([], 'all but probe samples, which are summarized'),
     )
     .action(
       env.run((file: string, opts: { probe: string[]; kind: string[] }, cmd: Command) => {
