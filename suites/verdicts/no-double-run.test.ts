@@ -37,6 +37,30 @@ describe('noDoubleRun', () => {
     );
   });
 
+  it("does not count both ends listed during the step's own live migration, and judges that time on boot ids", () => {
+    const migration = () =>
+      new TimelineBuilder()
+        .reachability(0, 'pacemaker', true)
+        .placement(0, 'vm1', ['host1'])
+        .actionStep({
+          action: 'live-migrate',
+          targets: ['host2', 'host1'],
+          detail: { vm: 'vm1', from: 'host1', to: 'host2' },
+          startMs: 1000,
+          doneMs: 6000,
+          endMs: 10_000,
+        })
+        .placement(3000, 'vm1', ['host1', 'host2'])
+        .placement(5000, 'vm1', ['host2'])
+        .probes('vm1', 0, 10_000, { bootId: BOOT_A, every: 100 });
+    const v = noDoubleRun(migration().events(), migration().window(), { vm: 'vm1' });
+    expect(v.status).toBe('pass');
+    expect(v.reason).toContain('1 record(s) of both ends during the live migration itself not counted');
+    // After the migration was done, two hosts are two hosts.
+    const after = migration().placement(8000, 'vm1', ['host1', 'host2']);
+    expect(noDoubleRun(after.events(), after.window(), { vm: 'vm1' }).status).toBe('fail');
+  });
+
   it('fails an older boot id answering after a newer one had (measure.ts overlaps), on folded records too', () => {
     const t = powerOff().fold('vm1', 1000, 2000, { bootId: BOOT_A }).probe(1200, 'vm1', { bootId: BOOT_B });
     const v = noDoubleRun(t.events(), t.window(), { vm: 'vm1' });
