@@ -9,6 +9,7 @@ import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { probeCommand } from './probe.js';
 import { suiteCommand } from './suite.js';
+import { timelineCommand } from './timeline.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
@@ -23,4 +24,5 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   healCommand,
   probeCommand,
   suiteCommand,
+  timelineCommand,
 ];

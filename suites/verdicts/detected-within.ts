@@ -54,13 +54,29 @@ export const detectedWithin: Checker<DetectedWithinParams> = (events, window, p)
   if (seen) {
     const measuredMs = Math.max(0, msOf(seen.ns - inj.ns));
     const status = withinTarget(measuredMs, p.targetMs);
+    const what = `${seen.watcher} saw ${p.host} ${nodeTrouble(seen.fields)} ${sinceInjection(seen.ns, inj)}`;
+    const lines = [...inj.lines, prior.line, seen.line];
+    const m = { measuredMs, targetMs: p.targetMs };
+    if (status === 'fail') {
+      // A change during a watcher gap is written when the watcher reads again: late, not necessarily slow.
+      const cov = watchCoverage(events, [seen.watcher], inj.ns, seen.ns);
+      if (!cov.covered)
+        return verdictOf(
+          name,
+          p.host,
+          'inconclusive',
+          `${what}, over the target, but ${cov.why} before that, so the cluster may have known earlier`,
+          [...lines, ...cov.gaps.map((g) => g.line)],
+          m,
+        );
+    }
     return verdictOf(
       name,
       p.host,
       status,
-      `${seen.watcher} saw ${p.host} ${nodeTrouble(seen.fields)} ${sinceInjection(seen.ns, inj)}: ${status === 'pass' ? 'within' : 'over'} the ${durationText(p.targetMs)} target`,
-      [...inj.lines, prior.line, seen.line],
-      { measuredMs, targetMs: p.targetMs },
+      `${what}: ${status === 'pass' ? 'within' : 'over'} the ${durationText(p.targetMs)} target`,
+      lines,
+      m,
     );
   }
   const cov = watchCoverage(events, [...new Set(nodes.map((o) => o.watcher))], inj.ns, window.endNs);

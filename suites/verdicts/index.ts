@@ -116,7 +116,7 @@ export const EXPECTATIONS = {
 } as const;
 
 export type ExpectationName = keyof typeof EXPECTATIONS;
-export const EXPECTATION_NAMES = Object.keys(EXPECTATIONS) as ExpectationName[];
+export const EXPECTATION_NAMES: readonly ExpectationName[] = Object.keys(EXPECTATIONS) as ExpectationName[];
 
 export function isExpectationName(name: string): name is ExpectationName {
   return Object.hasOwn(EXPECTATIONS, name);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bootIdChangesOf, outagesOf } from '../../chaos/probes/measure.js';
-import { lastAnswerBefore, lastSendOf, probeHistory, sampleSentAt } from './probe-history.js';
+import { lastAnswerBefore, lastSendOf, probeHistory, sampleSentAt, samplesFrom } from './probe-history.js';
 import { sinceInjection, stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { durationText, msOf, verdictOf, withinTarget } from './verdict-of.js';
@@ -35,7 +35,7 @@ export const maxServiceDowntime: Checker<MaxServiceDowntimeParams> = (events, wi
       t,
     );
   }
-  const samples = history.samples.filter((s) => BigInt(s.sentNs) >= BigInt(before.sentNs));
+  const samples = samplesFrom(history, BigInt(before.sentNs));
   const lineAt = (ns: bigint) => {
     const s = sampleSentAt(history, ns);
     return s ? history.lineOf(s) : undefined;

@@ -25,7 +25,7 @@ export const migratedWithin: Checker<MigratedWithinParams> = (events, window, p)
   const actions = events.filter(
     (e): e is ActionEvent => e.record.kind === 'action' && window.faults.includes(e.record.id),
   );
-  const mine = actions.filter((e) => e.record.targets.includes(p.vm));
+  const mine = actions.filter((e) => e.record.targets.includes(p.vm) || e.record.detail?.vm === p.vm);
   const id = (mine[0] ?? actions[0])?.record.id;
   const of = (phase: 'start' | 'done' | 'failed') =>
     actions.find((e) => e.record.id === id && e.record.phase === phase);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { counterDecreasesOf } from '../../chaos/probes/measure.js';
-import { lastAnswerBefore, probeHistory, sampleSentAt } from './probe-history.js';
+import { lastAnswerBefore, probeHistory, sampleSentAt, samplesReaching } from './probe-history.js';
 import { sinceInjection, stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { verdictOf } from './verdict-of.js';
@@ -30,9 +30,7 @@ export const noDataLoss: Checker<NoDataLossParams> = (events, window, p) => {
       inj.lines,
     );
   }
-  const after = history.samples.filter(
-    (s) => s.ok && s.fields?.counter !== undefined && BigInt(s.sentNs) >= inj.ns,
-  );
+  const after = samplesReaching(history, inj.ns).filter((s) => s.ok && s.fields?.counter !== undefined);
   const lines = [...inj.lines, history.lineOf(before)];
   const loss = counterDecreasesOf(history.samples).find((d) => d.atNs >= window.startNs);
   if (loss) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bootIdOverlapsOf } from '../../chaos/probes/measure.js';
-import { probeHistory, sampleSentAt } from './probe-history.js';
+import { probeHistory, sampleSentAt, samplesReaching } from './probe-history.js';
 import { stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { verdictOf } from './verdict-of.js';
@@ -51,9 +51,7 @@ export const noDoubleRun: Checker<NoDoubleRunParams> = (events, window, p) => {
       [...inj.lines, line ? history.lineOf(line) : undefined],
     );
   }
-  const answers = history.samples.filter(
-    (s) => s.ok && s.fields?.bootId !== undefined && BigInt(s.sentNs) >= inj.ns,
-  );
+  const answers = samplesReaching(history, inj.ns).filter((s) => s.ok && s.fields?.bootId !== undefined);
   const cov = watchCoverage(
     events,
     [...new Set(placements.map((o) => o.watcher))],

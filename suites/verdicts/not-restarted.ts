@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { bootIdChangesOf } from '../../chaos/probes/measure.js';
-import { lastAnswerBefore, probeHistory, sampleSentAt } from './probe-history.js';
+import {
+  lastAnswerBefore,
+  probeHistory,
+  sampleSentAt,
+  samplesFrom,
+  samplesReaching,
+  sendSpan,
+} from './probe-history.js';
 import { sinceInjection, stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { verdictOf } from './verdict-of.js';
@@ -30,7 +37,7 @@ export const notRestarted: Checker<NotRestartedParams> = (events, window, p) => 
     );
   }
   const oldId = before.fields!.bootId!;
-  const since = history.samples.filter((s) => BigInt(s.sentNs) >= BigInt(before.sentNs));
+  const since = samplesFrom(history, BigInt(before.sentNs));
   const lines = [...inj.lines, history.lineOf(before)];
   const change = bootIdChangesOf(since)[0];
   if (change) {
@@ -43,7 +50,7 @@ export const notRestarted: Checker<NotRestartedParams> = (events, window, p) => 
       [...lines, at ? history.lineOf(at) : undefined],
     );
   }
-  const after = since.filter((s) => BigInt(s.sentNs) >= inj.ns);
+  const after = samplesReaching(history, inj.ns);
   const last = after.at(-1);
   if (!last) {
     return verdictOf(name, p.vm, 'inconclusive', `no probe sample of ${p.vm} after the injection`, lines);
@@ -61,7 +68,7 @@ export const notRestarted: Checker<NotRestartedParams> = (events, window, p) => 
     name,
     p.vm,
     'pass',
-    `${p.vm} answered with boot id ${oldId} before the fault and to the end of the step (${after.reduce((n, s) => n + (s.ok ? (s.count ?? 1) : 0), 0)} answers after the injection)`,
+    `${p.vm} answered with boot id ${oldId} before the fault and to the end of the step (last answer to a request sent ${sinceInjection(sendSpan(last).lastNs, inj)})`,
     [...lines, history.lineOf(last)],
   );
 };

@@ -112,7 +112,9 @@ describe('restartedWithin', () => {
         .probes('vm1', 0, 90_000, { bootId: BOOT_A, every: 100 });
       const v = restartedWithin(t.events(), t.window(), { vm: 'vm1', targetMs: 60_000 });
       expect(v.status).toBe('inconclusive');
-      expect(v.reason).toBe('step 1.1: fault f1 (host-power-off host1) never verified in effect');
+      expect(v.reason).toBe(
+        'step 1.1: fault f1 (host-power-off host1) never verified in effect (last state: injected)',
+      );
       expect(v.evidence).toContain(t.lineOf((r) => r.kind === 'ledger' && r.state === 'intended'));
     });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bootIdChangesOf } from '../../chaos/probes/measure.js';
-import { lastAnswerBefore, lastSendOf, probeHistory, sampleSentAt } from './probe-history.js';
+import { lastAnswerBefore, lastSendOf, probeHistory, sampleSentAt, samplesFrom } from './probe-history.js';
 import { reachedTarget, sinceInjection, stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { durationText, msOf, verdictOf, withinTarget } from './verdict-of.js';
@@ -38,7 +38,7 @@ export const restartedWithin: Checker<RestartedWithinParams> = (events, window, 
     );
   }
   const oldId = before.fields!.bootId!;
-  const since = history.samples.filter((s) => BigInt(s.sentNs) >= BigInt(before.sentNs));
+  const since = samplesFrom(history, BigInt(before.sentNs));
   const change = bootIdChangesOf(since).find((c) => c.from === oldId && c.atNs > inj.startNs);
   const baseLines = [...inj.lines, history.lineOf(before)];
   if (!change) {

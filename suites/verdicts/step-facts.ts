@@ -30,15 +30,18 @@ export function stepInjection(
 ): InjectionOrVerdict {
   const firsts = firstRecords(events, window.faults);
   if (window.injectedNs === undefined) {
-    const stepLines = events
-      .filter((e) => e.record.kind === 'step' && e.record.step === window.step)
-      .map((e) => e.line);
+    const marks = events.filter((e) => e.record.kind === 'step' && e.record.step === window.step);
+    // The runner says on the step's own marks why it stopped (a refusal, a selector that found no host).
+    const error = marks
+      .map((e) => (e.record.kind === 'step' ? e.record.detail?.error : undefined))
+      .find((x): x is string => typeof x === 'string');
     const verified = injectionRecords(events, window.faults);
     const missing = window.faults.filter((f) => !verified.has(f));
     const reason =
       window.faults.length === 0
-        ? `step ${window.step} names no fault or action, so there is no injection to measure from`
-        : `step ${window.step}: ${missing.map((f) => describeFault(events, f)).join(', ')} never verified in effect`;
+        ? `step ${window.step} injected nothing${error ? ` (${error})` : ''}, so there is no injection to measure from`
+        : `step ${window.step}: ${missing.map((f) => describeFault(events, f)).join(', ')}`;
+    const stepLines = marks.map((e) => e.line);
     return {
       verdict: verdictOf(expectation, subject, 'inconclusive', reason, [...stepLines, ...firsts.values()], {
         targetMs,
@@ -74,13 +77,21 @@ function firstRecords(events: readonly TimelineEvent[], faults: readonly string[
   return out;
 }
 
-/** "fault f1 (host-power-off host1)" from its ledger or action records. */
+/** "fault f1 (host-power-off host1) never verified in effect (last state: injected)", from its records. */
 function describeFault(events: readonly TimelineEvent[], id: string): string {
+  let what: string | undefined;
+  let last: { state: string; detail?: string | undefined } | undefined;
   for (const { record: r } of events) {
-    if (r.kind === 'ledger' && r.fault === id) return `fault ${id} (${[r.name, ...r.targets].join(' ')})`;
-    if (r.kind === 'action' && r.id === id) return `action ${id} (${[r.action, ...r.targets].join(' ')})`;
+    if (r.kind === 'ledger' && r.fault === id) {
+      what ??= `fault ${id} (${[r.name, ...r.targets].join(' ')})`;
+      last = { state: r.state, detail: r.detail };
+    }
+    if (r.kind === 'action' && r.id === id) what = `action ${id} (${[r.action, ...r.targets].join(' ')})`;
   }
-  return `${id} (no ledger or action record at all)`;
+  if (!what) return `${id} has no ledger or action record at all`;
+  if (last?.state === 'refused') return `${what} was refused${last.detail ? `: ${last.detail}` : ''}`;
+  const lastState = last && last.state !== 'intended' ? ` (last state: ${last.state})` : '';
+  return `${what} never verified in effect${lastState}`;
 }
 
 /** The line of the step's record of `phase`, if written. */
