@@ -3,7 +3,7 @@ import xmlbuilder from 'xmlbuilder';
 import type { StepResult, SuiteResult } from '../result.js';
 import type { TimelineEvent, Verdict } from '../verdicts/verdict.js';
 import { eventsByLine, evidenceLines, runOriginNs } from './describe-event.js';
-import { formatMs } from './format.js';
+import { formatMs, verdictMessage } from './format.js';
 import { writeReportFile } from './report-file.js';
 
 /*
@@ -48,16 +48,6 @@ function seconds(ms: number): string {
 /** ISO time without milliseconds, the form Ant and surefire write. */
 function timestamp(wall: string): string {
   return wall.replace(/\.\d+Z$/, 'Z');
-}
-
-/** "measured 48500 ms > target 30000 ms: <reason>", or the reason alone when nothing was measured. */
-export function verdictMessage(v: Verdict): string {
-  if (v.measuredMs !== undefined && v.targetMs !== undefined) {
-    const rel = v.measuredMs > v.targetMs ? '>' : '<=';
-    return `measured ${formatMs(v.measuredMs)} ${rel} target ${formatMs(v.targetMs)}: ${v.reason}`;
-  }
-  if (v.measuredMs !== undefined) return `measured ${formatMs(v.measuredMs)}: ${v.reason}`;
-  return v.reason;
 }
 
 interface Context {
