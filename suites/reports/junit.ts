@@ -31,7 +31,7 @@ import { writeReportFile } from './report-file.js';
 // under Node's ESM loader the default import is that builder itself.
 const junit = junitReportBuilder as unknown as Builder;
 
-/** CDATA cannot hold "]]>" (xmlbuilder throws on it); names from user files might. */
+/** CDATA (the bodies; attributes are escaped) cannot hold "]]>": xmlbuilder throws on it, and names from user files might. */
 function cdataSafe(text: string): string {
   return text.replaceAll(']]>', ']] >');
 }
@@ -95,9 +95,9 @@ function addStep(ctx: Context, suite: TestSuite, step: StepResult): void {
     if (v.measuredMs !== undefined) tc.time(Number(seconds(v.measuredMs)));
     const text = verdictText(ctx, step, v);
     // GitLab shows a failure's or error's body as the test's output, Jenkins shows system-out: both get it.
-    if (v.status === 'fail') tc.failure(cdataSafe(verdictMessage(v)), v.expectation).stacktrace(text);
+    if (v.status === 'fail') tc.failure(verdictMessage(v), v.expectation).stacktrace(text);
     else if (v.status === 'inconclusive')
-      tc.error(cdataSafe(`inconclusive: ${verdictMessage(v)}`), 'inconclusive', text);
+      tc.error(`inconclusive: ${verdictMessage(v)}`, 'inconclusive', text);
     tc.standardOutput(text);
   }
   if (step.error !== undefined) {
@@ -113,7 +113,7 @@ function addStep(ctx: Context, suite: TestSuite, step: StepResult): void {
       .testCase()
       .className(cls)
       .name(`step${suffix}`)
-      .error(cdataSafe(step.error), 'step-error', text)
+      .error(step.error, 'step-error', text)
       .standardOutput(text);
   }
 }
@@ -141,7 +141,7 @@ function addRunProblem(ctx: Context, suite: TestSuite): boolean {
     .testCase()
     .className(className(result.suite.name, 'run'))
     .name('run')
-    .error(cdataSafe(problem), result.outcome, text)
+    .error(problem, result.outcome, text)
     .standardOutput(text);
   return true;
 }

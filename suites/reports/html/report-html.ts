@@ -62,7 +62,7 @@ function summary(result: SuiteResult): string {
           .map(([h, c]) => row([esc(h), ...components.map((k) => esc(c[k] ?? '-'))]))
           .join('')}</table>`;
   return `<table class="summary">${rows.map(([k, v]) => row([esc(k), v])).join('')}</table>
-<details id="versions"><summary>cluster software on ${hosts.length} host${hosts.length === 1 ? '' : 's'}</summary>${versions}</details>`;
+<details id="versions" open><summary>cluster software on ${hosts.length} host${hosts.length === 1 ? '' : 's'}</summary>${versions}</details>`;
 }
 
 function verdictRows(result: SuiteResult, byLine: Map<number, TimelineEvent>, originNs: bigint): string {

@@ -123,6 +123,94 @@ describe('HTML timeline model (from the timeline alone)', () => {
   });
 });
 
+describe('HTML timeline model: XAPI pools, libvirt, a VM running twice', () => {
+  const base = 1_000_000_000_000n;
+  let line = 0;
+  const at = (sec: number, rec: Record<string, unknown>): TimelineEvent => ({
+    line: ++line,
+    record: timelineRecord.parse({
+      v: 1,
+      ns: (base + BigInt(sec * 1e9)).toString(),
+      wall: '2026-12-01T03:00:00.000Z',
+      ...rec,
+    }),
+  });
+  const place = (watcher: string, sec: number, hosts: string[], failed = false) =>
+    at(sec, {
+      kind: 'watch',
+      watcher,
+      subject: 'vm:db',
+      event: 'placement',
+      fields: { hosts, role: hosts.length ? 'running' : 'halted', failed, resource: 'uuid-1', via: 'xs1' },
+    });
+  const m = buildTimelineModel([
+    at(0, { kind: 'run', run: 'r', phase: 'start' }),
+    at(1, {
+      kind: 'watch',
+      watcher: 'xapi',
+      subject: 'node:xs1',
+      event: 'node',
+      fields: { live: true, enabled: true, via: 'xs1' },
+    }),
+    at(1, {
+      kind: 'watch',
+      watcher: 'xapi',
+      subject: 'node:xs2',
+      event: 'node',
+      fields: { live: true, enabled: false, via: 'xs1' },
+    }),
+    place('xapi', 2, ['xs1']),
+    at(3, {
+      kind: 'watch',
+      watcher: 'xapi',
+      subject: 'node:xs1',
+      event: 'node',
+      fields: { live: false, enabled: true, via: 'xs2' },
+    }),
+    place('xapi', 4, ['xs1', 'xs2']),
+    place('xapi', 5, [], true),
+    at(6, {
+      kind: 'watch',
+      watcher: 'libvirt',
+      subject: 'vm:db',
+      event: 'lifecycle',
+      fields: { host: 'xs2', event: 'Started' },
+    }),
+    at(7, {
+      kind: 'watch',
+      watcher: 'pacemaker',
+      subject: 'fence:xs1',
+      event: 'fence',
+      fields: { target: 'xs1', action: 'off', status: 'failed' },
+    }),
+    // Fields that do not match the vocabulary are not drawn (a writer bug must not paint a state).
+    at(8, { kind: 'watch', watcher: 'xapi', subject: 'node:xs2', event: 'node', fields: { live: 'yes' } }),
+    at(9, { kind: 'run', run: 'r', phase: 'end' }),
+  ]);
+  const get = (kind: string, name: string) => m.lanes.find((l) => l.kind === kind && l.name === name);
+
+  it('XAPI host liveness as host states', () => {
+    expect(get('host', 'xs1')?.segments.map((s) => s.label)).toEqual(['live', 'dead']);
+    expect(get('host', 'xs2')?.segments.map((s) => [s.label, Number(s.toNs - base) / 1e9])).toEqual([
+      ['disabled', 9],
+    ]);
+  });
+
+  it('a VM on two hosts at once, then failed, and its lifecycle events as markers', () => {
+    const db = get('vm', 'db');
+    expect(db?.segments.map((s) => [s.label, s.cls])).toEqual([
+      ['xs1', 'v-host h0'],
+      ['TWICE: xs1+xs2', 'v-double'],
+      ['failed', 'v-failed'],
+    ]);
+    expect(db?.markers.map((x) => x.cls)).toEqual(['m-lifecycle']);
+  });
+
+  it('a failed fence is a marker of its own class', () => {
+    expect(get('host', 'xs1')?.markers.map((x) => x.cls)).toEqual(['m-fence m-fence-failed']);
+  });
+});
+
 describe('HTML report text', () => {
   it('escapes every name that comes from a user file', () => {
     const hostile = syntheticRun({

@@ -369,7 +369,8 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
         placements.get(vm) ?? [],
         endNs,
         (v) => {
-          if (!Array.isArray(v)) return { label: `failed ${v.hosts.join('+')}`, cls: 'v-failed' };
+          if (!Array.isArray(v))
+            return { label: v.hosts.length ? `failed on ${v.hosts.join('+')}` : 'failed', cls: 'v-failed' };
           if (v.length === 0) return { label: 'stopped', cls: 'v-stopped' };
           if (v.length > 1) return { label: `TWICE: ${v.join('+')}`, cls: 'v-double' };
           return { label: v[0] as string, cls: `v-host h${hostIndex(v[0] as string) % 8}` };
