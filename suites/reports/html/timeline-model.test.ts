@@ -168,6 +168,7 @@ describe('HTML timeline model: XAPI pools, libvirt, a VM running twice', () => {
       fields: { live: false, enabled: true, via: 'xs2' },
     }),
     place('xapi', 4, ['xs1', 'xs2']),
+    place('libvirt', 4.5, ['xs2']),
     place('xapi', 5, [], true),
     at(6, {
       kind: 'watch',
@@ -188,6 +189,15 @@ describe('HTML timeline model: XAPI pools, libvirt, a VM running twice', () => {
     at(9, { kind: 'run', run: 'r', phase: 'end' }),
   ]);
   const get = (kind: string, name: string) => m.lanes.find((l) => l.kind === kind && l.name === name);
+
+  it('two watchers of one VM get a lane each (merged, their disagreement would look like a flicker)', () => {
+    expect(m.lanes.filter((l) => l.kind === 'vm').map((l) => [l.label, l.source, l.segments.length])).toEqual(
+      [
+        ['db (xapi)', 'xapi', 3],
+        ['db (libvirt)', 'libvirt', 1],
+      ],
+    );
+  });
 
   it('XAPI host liveness as host states', () => {
     expect(get('host', 'xs1')?.segments.map((s) => s.label)).toEqual(['live', 'dead']);

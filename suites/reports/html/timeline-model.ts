@@ -45,6 +45,8 @@ export interface Lane {
   /** The inventory name (host, VM, probe, alert) the lane is about. */
   name: string;
   label: string;
+  /** The watcher the lane's states come from, e.g. "pacemaker". */
+  source?: string;
   note?: string;
   segments: Segment[];
   markers: Marker[];
@@ -209,19 +211,17 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
     }
   }
 
-  const hostStates = new Map<
-    string,
-    { at: bigint; value: { label: string; cls: string }; event: TimelineEvent }[]
-  >();
+  type State = { at: bigint; value: { label: string; cls: string }; event: TimelineEvent };
+  type Placed = { at: bigint; value: string[] | { failed: true; hosts: string[] }; event: TimelineEvent };
+  // Per subject, per watcher: two watchers of one VM (Pacemaker and libvirt) disagree during a migration,
+  // and merging their records would draw a flicker neither of them saw.
+  const hostStates = new Map<string, Map<string, State[]>>();
   const fences = new Map<string, Marker[]>();
   const reach = new Map<
     string,
     { at: bigint; value: { label: string; cls: string }; event: TimelineEvent }[]
   >();
-  const placements = new Map<
-    string,
-    { at: bigint; value: string[] | { failed: true; hosts: string[] }; event: TimelineEvent }[]
-  >();
+  const placements = new Map<string, Map<string, Placed[]>>();
   const lifecycle = new Map<string, Marker[]>();
   const probes = new Map<string, ProbeSample[]>();
   const alerts = new Map<string, { at: bigint; firing: boolean; event: TimelineEvent }[]>();
@@ -247,9 +247,21 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
       const pm = watchFields('pacemaker/node', w);
       const xn = watchFields('xapi/node', w);
       if (host !== undefined && pm)
-        ensure(hostStates, host, () => []).push({ at, value: pacemakerState(pm), event: e });
+        ensure(
+          ensure(hostStates, host, () => new Map()),
+          w.watcher,
+          () => [],
+        ).push({
+          at,
+          value: pacemakerState(pm),
+          event: e,
+        });
       else if (host !== undefined && xn)
-        ensure(hostStates, host, () => []).push({
+        ensure(
+          ensure(hostStates, host, () => new Map()),
+          w.watcher,
+          () => [],
+        ).push({
           at,
           value: !xn.live
             ? { label: 'dead', cls: 's-offline' }
@@ -280,7 +292,11 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
       } else if (vm !== undefined && w.event === 'placement') {
         const f = watchFields(key as 'pacemaker/placement', w);
         if (f)
-          ensure(placements, vm, () => []).push({
+          ensure(
+            ensure(placements, vm, () => new Map()),
+            w.watcher,
+            () => [],
+          ).push({
             at,
             value: f.failed ? { failed: true, hosts: f.hosts } : f.hosts,
             event: e,
@@ -336,20 +352,34 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
     if (!hosts.includes(h)) hosts.push(h);
   };
   for (const h of hostStates.keys()) addHost(h);
-  for (const list of placements.values())
-    for (const p of list) for (const h of Array.isArray(p.value) ? p.value : p.value.hosts) addHost(h);
+  for (const byWatcher of placements.values())
+    for (const list of byWatcher.values())
+      for (const p of list) for (const h of Array.isArray(p.value) ? p.value : p.value.hosts) addHost(h);
   for (const h of fences.keys()) addHost(h);
   const hostIndex = (h: string) => hosts.indexOf(h);
 
   const lanes: Lane[] = [];
-  for (const h of hosts)
-    lanes.push({
-      kind: 'host',
-      name: h,
-      label: h,
-      segments: statesToSegments(hostStates.get(h) ?? [], endNs, (v) => v, originNs),
-      markers: fences.get(h) ?? [],
-    });
+  const sourced = (name: string, watchers: string[], watcher: string | undefined) =>
+    watcher !== undefined && watchers.length > 1 ? `${name} (${watcher})` : name;
+  for (const h of hosts) {
+    const byWatcher = hostStates.get(h) ?? new Map<string, State[]>();
+    const watchers = [...byWatcher.keys()];
+    (watchers.length ? watchers : [undefined]).forEach((watcher, i) =>
+      lanes.push({
+        kind: 'host',
+        name: h,
+        label: sourced(h, watchers, watcher),
+        ...(watcher !== undefined ? { source: watcher } : {}),
+        segments: statesToSegments(
+          watcher !== undefined ? (byWatcher.get(watcher) ?? []) : [],
+          endNs,
+          (v) => v,
+          originNs,
+        ),
+        markers: i === 0 ? (fences.get(h) ?? []) : [],
+      }),
+    );
+  }
   for (const [watcher, list] of reach)
     lanes.push({
       kind: 'cluster',
@@ -360,25 +390,31 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
     });
 
   const vms = [...new Set([...placements.keys(), ...lifecycle.keys()])];
+  const drawPlacement = (v: Placed['value']) => {
+    if (!Array.isArray(v))
+      return { label: v.hosts.length ? `failed on ${v.hosts.join('+')}` : 'failed', cls: 'v-failed' };
+    if (v.length === 0) return { label: 'stopped', cls: 'v-stopped' };
+    if (v.length > 1) return { label: `TWICE: ${v.join('+')}`, cls: 'v-double' };
+    return { label: v[0] as string, cls: `v-host h${hostIndex(v[0] as string) % 8}` };
+  };
   for (const vm of vms) {
-    lanes.push({
-      kind: 'vm',
-      name: vm,
-      label: vm,
-      segments: statesToSegments(
-        placements.get(vm) ?? [],
-        endNs,
-        (v) => {
-          if (!Array.isArray(v))
-            return { label: v.hosts.length ? `failed on ${v.hosts.join('+')}` : 'failed', cls: 'v-failed' };
-          if (v.length === 0) return { label: 'stopped', cls: 'v-stopped' };
-          if (v.length > 1) return { label: `TWICE: ${v.join('+')}`, cls: 'v-double' };
-          return { label: v[0] as string, cls: `v-host h${hostIndex(v[0] as string) % 8}` };
-        },
-        originNs,
-      ),
-      markers: lifecycle.get(vm) ?? [],
-    });
+    const byWatcher = placements.get(vm) ?? new Map<string, Placed[]>();
+    const watchers = [...byWatcher.keys()];
+    (watchers.length ? watchers : [undefined]).forEach((watcher, i) =>
+      lanes.push({
+        kind: 'vm',
+        name: vm,
+        label: sourced(vm, watchers, watcher),
+        ...(watcher !== undefined ? { source: watcher } : {}),
+        segments: statesToSegments(
+          watcher !== undefined ? (byWatcher.get(watcher) ?? []) : [],
+          endNs,
+          drawPlacement,
+          originNs,
+        ),
+        markers: i === 0 ? (lifecycle.get(vm) ?? []) : [],
+      }),
+    );
     const samples = probes.get(vm);
     if (samples) lanes.push(probeLane(vm, samples, endNs, originNs));
   }

@@ -167,7 +167,9 @@ function markerSvg(m: Marker, y: number, x: (ns: bigint) => number): string {
 
 function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number): string {
   const parts = [
-    `<g class="lane lane-${lane.kind}" data-lane="${esc(lane.name)}" data-kind="${esc(lane.kind)}">`,
+    `<g class="lane lane-${lane.kind}" data-lane="${esc(lane.name)}" data-kind="${esc(lane.kind)}"${
+      lane.source ? ` data-source="${esc(lane.source)}"` : ''
+    }>`,
     `<text x="${LABEL_W}" y="${num(y + LANE_H - 5)}" text-anchor="end" class="lane-label">${esc(lane.label)}${
       lane.note ? `<tspan class="lane-note"> ${esc(lane.note)}</tspan>` : ''
     }</text>`,
