@@ -2,12 +2,16 @@ import { join } from 'node:path';
 import { errorMessage, HavocError } from '../../core/errors.js';
 import type { SuiteResult } from '../result.js';
 import type { TimelineEvent } from '../verdicts/verdict.js';
+import { reportHtml } from './html/report-html.js';
 import { writeJournal } from './journal.js';
 import { writeJunit } from './junit.js';
 import { pushResults } from './pushgateway.js';
+import { writeReportFile } from './report-file.js';
 
+export { verdictMessage } from './format.js';
+export { reportHtml } from './html/report-html.js';
 export { journalJson } from './journal.js';
-export { junitXml, verdictMessage } from './junit.js';
+export { junitXml } from './junit.js';
 export { PUSH_JOB, pushGroupUrl, pushResults } from './pushgateway.js';
 export { SUITE_OUTCOMES, suiteRegistry } from './suite-metrics.js';
 
@@ -22,7 +26,7 @@ export interface ReportOptions {
 export interface WrittenReports {
   json: string;
   junit: string;
-  html?: string;
+  html: string;
   /** Set when a push was asked for and failed; the files are written all the same. */
   pushError?: HavocError;
   /** The group URL the results were PUT to. */
@@ -40,8 +44,13 @@ export async function writeReports(
   outDir: string,
   opts: ReportOptions = {},
 ): Promise<WrittenReports> {
-  const paths = { json: join(outDir, REPORT_FILES.json), junit: join(outDir, REPORT_FILES.junit) };
+  const paths = {
+    json: join(outDir, REPORT_FILES.json),
+    junit: join(outDir, REPORT_FILES.junit),
+    html: join(outDir, REPORT_FILES.html),
+  };
   result.reports = { ...paths };
+  writeReportFile(paths.html, reportHtml(result, events));
   writeJunit(result, events, paths.junit);
   writeJournal(result, paths.json);
   const written: WrittenReports = { ...paths };

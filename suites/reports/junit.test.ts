@@ -169,6 +169,8 @@ describe('JUnit report', () => {
       'night_ly <b>&"x".power off ]]> <script>alert(1)</script>',
     );
     expect(p.testsuite[1]?.testcase[1]?.['system-out']).toContain('vm2"><img src=x>]] >');
+    // Attributes are escaped, not mangled.
+    expect(p.testsuite[1]?.testcase[1]?.failure?.message).toContain('vm2"><img src=x>]]> answered on host1');
   });
 
   it('an aborted run that judged nothing is an error, not an empty green report', () => {

@@ -3,7 +3,7 @@ import xmlbuilder from 'xmlbuilder';
 import type { StepResult, SuiteResult } from '../result.js';
 import type { TimelineEvent, Verdict } from '../verdicts/verdict.js';
 import { eventsByLine, evidenceLines, runOriginNs } from './describe-event.js';
-import { formatMs } from './format.js';
+import { formatMs, verdictMessage } from './format.js';
 import { writeReportFile } from './report-file.js';
 
 /*
@@ -31,7 +31,7 @@ import { writeReportFile } from './report-file.js';
 // under Node's ESM loader the default import is that builder itself.
 const junit = junitReportBuilder as unknown as Builder;
 
-/** CDATA cannot hold "]]>" (xmlbuilder throws on it); names from user files might. */
+/** CDATA (the bodies; attributes are escaped) cannot hold "]]>": xmlbuilder throws on it, and names from user files might. */
 function cdataSafe(text: string): string {
   return text.replaceAll(']]>', ']] >');
 }
@@ -48,16 +48,6 @@ function seconds(ms: number): string {
 /** ISO time without milliseconds, the form Ant and surefire write. */
 function timestamp(wall: string): string {
   return wall.replace(/\.\d+Z$/, 'Z');
-}
-
-/** "measured 48500 ms > target 30000 ms: <reason>", or the reason alone when nothing was measured. */
-export function verdictMessage(v: Verdict): string {
-  if (v.measuredMs !== undefined && v.targetMs !== undefined) {
-    const rel = v.measuredMs > v.targetMs ? '>' : '<=';
-    return `measured ${formatMs(v.measuredMs)} ${rel} target ${formatMs(v.targetMs)}: ${v.reason}`;
-  }
-  if (v.measuredMs !== undefined) return `measured ${formatMs(v.measuredMs)}: ${v.reason}`;
-  return v.reason;
 }
 
 interface Context {
@@ -105,9 +95,9 @@ function addStep(ctx: Context, suite: TestSuite, step: StepResult): void {
     if (v.measuredMs !== undefined) tc.time(Number(seconds(v.measuredMs)));
     const text = verdictText(ctx, step, v);
     // GitLab shows a failure's or error's body as the test's output, Jenkins shows system-out: both get it.
-    if (v.status === 'fail') tc.failure(cdataSafe(verdictMessage(v)), v.expectation).stacktrace(text);
+    if (v.status === 'fail') tc.failure(verdictMessage(v), v.expectation).stacktrace(text);
     else if (v.status === 'inconclusive')
-      tc.error(cdataSafe(`inconclusive: ${verdictMessage(v)}`), 'inconclusive', text);
+      tc.error(`inconclusive: ${verdictMessage(v)}`, 'inconclusive', text);
     tc.standardOutput(text);
   }
   if (step.error !== undefined) {
@@ -123,7 +113,7 @@ function addStep(ctx: Context, suite: TestSuite, step: StepResult): void {
       .testCase()
       .className(cls)
       .name(`step${suffix}`)
-      .error(cdataSafe(step.error), 'step-error', text)
+      .error(step.error, 'step-error', text)
       .standardOutput(text);
   }
 }
@@ -151,7 +141,7 @@ function addRunProblem(ctx: Context, suite: TestSuite): boolean {
     .testCase()
     .className(className(result.suite.name, 'run'))
     .name('run')
-    .error(cdataSafe(problem), result.outcome, text)
+    .error(problem, result.outcome, text)
     .standardOutput(text);
   return true;
 }
