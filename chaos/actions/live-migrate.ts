@@ -47,7 +47,7 @@ export const liveMigrate: Fault<LiveMigrateParams> = {
   name: 'live-migrate',
   kind: 'action',
   summary:
-    'live-migrate a VM through the HA manager (Pacemaker crm_resource --move then --clear; virsh migrate --live; XAPI VM.pool_migrate); -p vm=NAME [-p to=HOST] (default: another allowed host)',
+    'live-migrate a VM through the HA manager (Pacemaker crm_resource --move then --clear; virsh migrate --live; XAPI VM.pool_migrate); -p vm=NAME [-p to=HOST] (default: another allowed host); libvirt: [-p uri=DEST] [-p migrateuri=URI]',
   params,
   requiresFencing: false,
   maxDurationMs: 60 * 60_000,

@@ -32,6 +32,14 @@ let state: LabState;
 let scratch: string;
 const measured: string[] = [];
 const HOSTS = ['host1', 'host2', 'host3'];
+/*
+ * Not havoc's default 10 ms: the lab guest's busybox httpd forks a process per
+ * connection under TCG, and at 100 requests a second on this shared machine it
+ * fell behind (bench/probe/migration.ts: a 200 ms poller beside it failed for
+ * 7-34 s around a migration while ping lost nothing). 50 ms still shows an
+ * outage of a few hundred ms and the boot id of every answer.
+ */
+const PROBE_INTERVAL = '50ms';
 
 beforeAll(async () => {
   lab = await startTestLab(LAB, {
@@ -105,14 +113,15 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
       'probe',
       'vm1',
       '--interval',
-      '10ms',
+      PROBE_INTERVAL,
       '--realtime',
     ]);
     await new Promise((r) => setTimeout(r, 1_000));
     const started = monotonicMs();
     const r = await havocChild(injectArgs(ledgerDir, ['live-migrate', '-p', 'vm=vm1'], '1s'));
     const tookMs = monotonicMs() - started;
-    await new Promise((res) => setTimeout(res, 1_000));
+    const bootAfter = await waitForAnswer(vmUrl('vm1'));
+    await new Promise((res) => setTimeout(res, 500));
     havocProbe.kill('SIGINT');
     const probeRun = await havocProbe.done;
     const lines = probeRun.stdout
@@ -134,11 +143,10 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
     const to = detail.to as string;
     expect(hostOf(await crmMon(state, observerOf(to)), 'vm1')).toBe(to);
     expect(await cliConstraints(observerOf(to))).toEqual([]);
-    // The VM's own page, from the station: answered before and after, always with the one boot id.
+    // The VM's own page, from the station: every answer during the run and the first after it carry one boot id.
     const answered = samples.filter((s) => s.ok);
     expect(answered.length).toBeGreaterThan(0);
-    expect(samples.at(-1)!.ok).toBe(true);
-    expect([...new Set(answered.map((s) => s.fields?.bootId))]).toHaveLength(1);
+    expect([...new Set([...answered.map((s) => s.fields?.bootId), bootAfter])]).toHaveLength(1);
     const actions = actionRecords(report.timeline, report.fault);
     expect(actions.map((a) => a.phase)).toEqual(['start', 'done']);
     expect(actions[1]!.detail?.to).toBe(to);
@@ -154,7 +162,7 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
     expect(summary.bootIdChanges).toEqual([]);
     measured.push(
       `live-migrate vm1 ${before} -> ${to}: havoc chaos inject ${(tookMs / 1000).toFixed(1)} s; migration ${detail.elapsedMs} ms; ` +
-        `libvirt's downtime ${detail.downtimeMs} ms; havoc probe (10 ms, real-time) longest outage ${(Number(summary.longestOutageNs) / 1e6).toFixed(1)} ms ` +
+        `libvirt's downtime ${detail.downtimeMs} ms; havoc probe (${PROBE_INTERVAL}, real-time) longest outage ${(Number(summary.longestOutageNs) / 1e6).toFixed(1)} ms ` +
         `(${summary.failed}/${summary.requests} failed)`,
     );
     await expectSteady(ledgerDir);
@@ -264,7 +272,7 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
         'probe',
         'vm2',
         '--interval',
-        '10ms',
+        PROBE_INTERVAL,
         '--realtime',
       ]);
       await new Promise((res) => setTimeout(res, 1_000));
@@ -288,7 +296,8 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
         '--ledger',
         ledgerDir,
       ]);
-      await new Promise((res) => setTimeout(res, 1_000));
+      const bootAfter = await waitForAnswer(vmUrl('vm2'));
+      await new Promise((res) => setTimeout(res, 500));
       probe.kill('SIGINT');
       const lines = (await probe.done).stdout
         .trim()
@@ -308,13 +317,23 @@ describe('planned actions on the HA lab through havoc chaos inject (real Pacemak
         ok: boolean;
         fields?: { bootId?: string };
       }[];
-      expect(samples.at(-1)!.ok).toBe(true);
-      expect([...new Set(samples.filter((x) => x.ok).map((x) => x.fields?.bootId))]).toHaveLength(1);
+      expect(samples.some((x) => x.ok)).toBe(true);
+      expect([
+        ...new Set([...samples.filter((x) => x.ok).map((x) => x.fields?.bootId), bootAfter]),
+      ]).toHaveLength(1);
       const summary = lines.at(-1) as { longestOutageNs: string };
       measured.push(
         `live-migrate vm2 (libvirt only) ${from} -> ${to}: migration ${detail.elapsedMs} ms; libvirt's downtime ${detail.downtimeMs} ms; havoc probe longest outage ${(Number(summary.longestOutageNs) / 1e6).toFixed(1)} ms`,
       );
     } finally {
+      // Pacemaker still believes vm2 is on the source: re-probe every node while it is unmanaged, then manage it
+      // again (managed at once, its monitor on the source would say "not running" and recover it there: twice).
+      await crmIn(state, 'host1', ['crm_resource', '--cleanup', '--resource', 'vm2']);
+      await waitForCluster(state, 'host1', 'vm2 found where it runs now', 120_000, (st) =>
+        st.resources.find((x) => x.id === 'vm2' && x.active && x.nodes.length === 1 && x.nodes[0] === to)
+          ? true
+          : undefined,
+      ).catch(() => undefined);
       await crmIn(state, 'host1', [...meta, '--delete-parameter', 'is-managed']);
     }
     await expectSteady(ledgerDir);
