@@ -12,7 +12,11 @@
  * (`virsh domjobinfo --completed` on the target, from the action's done
  * record). Recorded and compared, never asserted: there is no ground truth
  * here, only four views of one event.
- * Run as root: node --import tsx bench/probe/migration.ts [--runs N]
+ * Before each migration a 3 s window without one counts what each method
+ * fails at steady state: the lab guest's busybox httpd forks a process per
+ * connection under TCG, and a probe rate it cannot serve shows there, not as
+ * migration downtime.
+ * Run as root: node --import tsx bench/probe/migration.ts [--runs N] [--interval MS]
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,16 +80,22 @@ interface MigrationRun {
   pollerMs: number;
   bootIdChanges: number;
   lateSends: number;
+  /** Failed requests in the 3 s window without a migration. */
+  steadyHavocFailed: number;
+  steadyHavocSent: number;
+  steadyPollerFailed: number;
 }
 
-async function migrationRun(inventory: string, ledgerDir: string): Promise<MigrationRun> {
+const STEADY_MS = 3_000;
+
+async function migrationRun(inventory: string, ledgerDir: string, intervalMs: number): Promise<MigrationRun> {
   const inv = loadInventory(inventory, new Redactor()).inventory;
   const vm = inv.vms.find((v) => v.name === 'vm1')!;
   const probe = vm.probe!;
   if (probe.type !== 'http') throw new Error('the lab VM has no http probe');
   const samples: ProbeSample[] = [];
   const havoc = startProber(
-    { targets: [{ name: 'vm1', config: probe }], intervalMs: 10 },
+    { targets: [{ name: 'vm1', config: probe }], intervalMs },
     (x) => samples.push(x),
     {
       realtime: true,
@@ -99,6 +109,12 @@ async function migrationRun(inventory: string, ledgerDir: string): Promise<Migra
     maxMs: 100,
   });
   await new Promise((r) => setTimeout(r, 600));
+  const steadyFrom = process.hrtime.bigint();
+  const pollerBefore = poller.counts();
+  await new Promise((r) => setTimeout(r, STEADY_MS));
+  const steadyTo = process.hrtime.bigint();
+  const pollerAfter = poller.counts();
+  const steady = samples.filter((x) => BigInt(x.sentNs) >= steadyFrom && BigInt(x.sentNs) < steadyTo);
   const report = await liveMigrate(inventory, ledgerDir);
   if (!report.ok) throw new Error(`live-migrate did not succeed: ${report.error ?? report.reverted.reason}`);
   const after = answered();
@@ -121,12 +137,16 @@ async function migrationRun(inventory: string, ledgerDir: string): Promise<Migra
     pollerMs: polled.failed * 200,
     bootIdChanges: m.bootIdChanges.length,
     lateSends: m.lateSends,
+    steadyHavocFailed: steady.filter((x) => !x.ok).length,
+    steadyHavocSent: steady.length,
+    steadyPollerFailed: pollerAfter.failed - pollerBefore.failed,
   };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, interval: { type: 'string' } } });
   const runs = Number(values.runs ?? 3);
+  const intervalMs = Number(values.interval ?? 10);
   const scratch = mkdtempSync(join(tmpdir(), 'havoc-bench-migration-'));
   const up = await labUp({
     name: LAB,
@@ -142,7 +162,7 @@ async function main(): Promise<void> {
   try {
     const results: MigrationRun[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = await migrationRun(up.inventory, join(scratch, 'ledger'));
+      const r = await migrationRun(up.inventory, join(scratch, 'ledger'), intervalMs);
       process.stderr.write(`migration ${i + 1}: ${JSON.stringify(r)}\n`);
       results.push(r);
     }
@@ -178,7 +198,7 @@ async function main(): Promise<void> {
             ratio('pollerMs'),
           ],
         ],
-      )}\n(${runs} migrations, VirtualDomain over libvirt, QEMU under TCG; whole migration median ${fmtMs(med('migrationMs'))}; boot id changes ${results.reduce((a, r) => a + r.bootIdChanges, 0)}; late sends of havoc's prober median ${med('lateSends')})\n`,
+      )}\n(${runs} migrations, VirtualDomain over libvirt, QEMU under TCG; whole migration median ${fmtMs(med('migrationMs'))}; boot id changes ${results.reduce((a, r) => a + r.bootIdChanges, 0)}; late sends of havoc's prober median ${med('lateSends')}; in ${STEADY_MS / 1000} s without a migration, failed: havoc ${med('steadyHavocFailed')} of ${med('steadyHavocSent')} (median), the 200 ms poller ${med('steadyPollerFailed')} of ${STEADY_MS / 200})\n`,
     );
   } finally {
     await labDown({ name: LAB, env, signal: AbortSignal.timeout(60_000) });

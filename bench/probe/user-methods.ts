@@ -27,7 +27,11 @@ export function pingUser(address: string): { stop(): Promise<{ transmitted: numb
 }
 
 /** GET every 200 ms on a timer, each with its own 1 s deadline; downtime = failed polls x 200 ms. */
-export function poller200(url: string): { stop(): Promise<{ polls: number; failed: number }> } {
+export function poller200(url: string): {
+  /** Polls settled so far and how many failed (a steady-state control window reads it twice). */
+  counts(): { polls: number; failed: number };
+  stop(): Promise<{ polls: number; failed: number }>;
+} {
   let polls = 0;
   let failed = 0;
   const pending = new Set<Promise<void>>();
@@ -44,6 +48,7 @@ export function poller200(url: string): { stop(): Promise<{ polls: number; faile
     pending.add(p);
   }, 200);
   return {
+    counts: () => ({ polls: polls - pending.size, failed }),
     stop: async () => {
       clearInterval(timer);
       await Promise.all(pending);
