@@ -29,6 +29,8 @@ const params = z.strictObject({
   from: z.string().min(1).optional(),
   /** libvirt only: the destination URI (default qemu+ssh://USER@ADDRESS/system of the target host). */
   uri: z.string().min(1).optional(),
+  /** libvirt only: where the memory stream goes (virsh --migrateuri), when the target's name does not lead to its migration network. */
+  migrateuri: z.string().min(1).optional(),
 });
 export type LiveMigrateParams = z.infer<typeof params>;
 
@@ -45,13 +47,13 @@ export const liveMigrate: Fault<LiveMigrateParams> = {
   name: 'live-migrate',
   kind: 'action',
   summary:
-    'live-migrate a VM through the HA manager (Pacemaker crm_resource --move then --clear; virsh migrate --live; XAPI VM.pool_migrate); -p vm=NAME [-p to=HOST] (default: another allowed host)',
+    'live-migrate a VM through the HA manager (Pacemaker crm_resource --move then --clear; virsh migrate --live; XAPI VM.pool_migrate); -p vm=NAME [-p to=HOST] (default: another allowed host); libvirt: [-p uri=DEST] [-p migrateuri=URI]',
   params,
   requiresFencing: false,
   maxDurationMs: 60 * 60_000,
 
   fromCommandLine(targets, options) {
-    return actionOptions('live-migrate', targets, options, ['vm'], ['to', 'uri']);
+    return actionOptions('live-migrate', targets, options, ['vm'], ['to', 'uri', 'migrateuri']);
   },
 
   async resolve(p, ctx) {
@@ -152,7 +154,8 @@ export const liveMigrate: Fault<LiveMigrateParams> = {
       );
     } else if (manager === 'libvirt') {
       const dest = p.uri ?? sshUri(ctx, to);
-      await virshOn(ctx, p.from!, ['migrate', '--live', '--persistent', '--undefinesource', id, dest], {
+      const args = ['migrate', '--live', '--persistent', '--undefinesource', id, dest];
+      await virshOn(ctx, p.from!, [...args, ...(p.migrateuri ? ['--migrateuri', p.migrateuri] : [])], {
         timeoutMs: VIRSH_MS,
       });
       detail.elapsedMs = Math.round(monotonicMs() - started);
