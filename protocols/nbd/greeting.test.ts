@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { bytesOfOd, greetingCommand, parseGreetingOutput, parseNbdGreeting } from './greeting.js';
 
-// Captured here: `od -An -tx1 -v` of the first 16 bytes qemu-storage-daemon 7.2 (the lab's NBD server) sends.
+// Captured here: `od -An -tx1 -v` of the first 16 bytes qemu-storage-daemon 7.2.22 (Debian 12, the lab's NBD server) sent
+// to `bash` /dev/tcp in lab host1's namespace.
 const captured = ' 4e 42 44 4d 41 47 49 43 49 48 41 56 45 4f 50 54\n';
 
 it("reads a newstyle greeting from the bytes od printed of qemu-storage-daemon's first 16", () => {

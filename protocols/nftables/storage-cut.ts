@@ -14,7 +14,9 @@ const familyOf = (address: string) => (address.includes(':') ? 'ip6' : 'ip');
  * is answered with a reset (the initiator sees the path fail now, as its own
  * timeout would report it later: QEMU's NBD client then fails the I/O, and a
  * disk with werror/rerror=stop pauses the VM); every other packet to and
- * from the server is dropped. One transaction in havoc's table only.
+ * from the server is dropped, except on lo: the reset reaches the host's
+ * socket there, from the server's address, and dropping it would leave the
+ * initiator retransmitting into the void. One transaction in havoc's table only.
  */
 export function hostStorageCutScript(e: StorageEndpoint): string {
   const f = familyOf(e.address);
@@ -23,6 +25,8 @@ export function hostStorageCutScript(e: StorageEndpoint): string {
     `table ${HAVOC_TABLE} {\n` +
     '  chain storage-loss-in {\n' +
     '    type filter hook prerouting priority raw - 10; policy accept;\n' +
+    // The reset the output chain makes is delivered to the host's own socket over lo, as from the server.
+    '    iifname "lo" accept\n' +
     `    ${f} saddr ${e.address} drop\n` +
     '  }\n' +
     '  chain storage-loss-out {\n' +

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { readLedger } from '../../chaos/ledger/reader.js';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { runInHost } from '../../lab/ha/host-command.js';
@@ -12,6 +12,7 @@ import { labStateDir } from '../../lab/paths.js';
 import { type LabState, readLabState } from '../../lab/state.js';
 import { hostOf as placedOn, waitForCluster } from '../lab-ha/ha-peers.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { inNetns, spawnHavoc, waitForFault, waitForState } from './chaos-cli.js';
 
 /*
@@ -35,7 +36,7 @@ beforeAll(async () => {
     timeoutMs: 240_000,
   });
   state = readLabState(labStateDir(LAB, process.env))!;
-  scratch = mkdtempSync(join(tmpdir(), 'havoc-net-faults-'));
+  scratch = tempDir('havoc-net-faults-');
 }, 300_000);
 
 afterAll(async () => {
@@ -91,7 +92,11 @@ async function killedWhileInjected(ledgerDir: string, args: string[], whileIn: (
   const child = inject(ledgerDir, args);
   const f = await waitForFault(
     ledgerDir,
-    (x) => x.state === 'verified' || x.state === 'revert-failed' || x.state === 'refused',
+    (x) =>
+      x.state === 'verified' ||
+      x.state === 'reverted' ||
+      x.state === 'revert-failed' ||
+      x.state === 'refused',
   );
   expect(f.state).toBe('verified');
   await whileIn();
@@ -337,5 +342,138 @@ describe('storage-loss through havoc chaos inject', () => {
     });
     await waitForDomstate(/^running/, 30_000);
     expect(await havocTables(hostNetns(LAB, hostIndex(host)))).not.toMatch(/havoc/);
+  });
+});
+
+/*
+ * drbd-disconnect: no DRBD module runs here, so host1's real sshd runs a
+ * fake drbdadm and drbdsetup that the test installs in host1's own mount
+ * namespace only (a bind mount over its empty /usr/local/sbin, private to
+ * the host). drbdsetup replays DRBD 9 samples from LINBIT's user guide
+ * (UG9, protocols/drbd/fixtures/SOURCES.md): `events2 --statistics --now`
+ * (Connected) until drbdadm disconnect, then the first line of its
+ * "Real-time monitoring" example (connection:StandAlone) until drbdadm connect.
+ */
+const FIXTURES = join(import.meta.dirname, '..', '..', 'protocols', 'drbd', 'fixtures');
+
+function fakeDrbd(dir: string) {
+  copyFileSync(join(FIXTURES, 'events2-9-statistics.txt'), join(dir, 'connected.txt'));
+  copyFileSync(join(FIXTURES, 'events2-9-standalone.txt'), join(dir, 'standalone.txt'));
+  writeFileSync(join(dir, 'state'), 'connected\n');
+  const script = (name: string, body: string) => {
+    writeFileSync(
+      join(dir, name),
+      `#!/bin/sh\n# havoc test: fake ${name} replaying DRBD 9 outputs from LINBIT UG9 (see protocols/drbd/fixtures/SOURCES.md)\n${body}`,
+    );
+    chmodSync(join(dir, name), 0o755);
+  };
+  script(
+    'drbdadm',
+    `echo "$*" >> ${dir}/calls\ncase "$*" in\n  "disconnect r0") echo standalone > ${dir}/state ;;\n  "connect r0") echo connected > ${dir}/state ;;\n  *) echo "fake drbdadm: unexpected $*" >&2; exit 20 ;;\nesac\n`,
+  );
+  script(
+    'drbdsetup',
+    `[ "$*" = "events2 --now r0" ] || { echo "fake drbdsetup: unexpected $*" >&2; exit 20; }\nif [ "$(cat ${dir}/state)" = standalone ]; then head -n 1 ${dir}/standalone.txt; else cat ${dir}/connected.txt; fi\n`,
+  );
+}
+
+describe('drbd-disconnect on a fake drbdadm/drbdsetup replaying LINBIT UG9 events2 samples (no DRBD module here), over the real sshd of host1', () => {
+  let dir: string;
+  let inventory: string;
+  beforeAll(async () => {
+    dir = tempDir('havoc-fake-drbd-');
+    fakeDrbd(dir);
+    await runInHost(
+      'host1',
+      state.hosts.host1!,
+      ['mount', '--bind', dir, '/usr/local/sbin'],
+      deadlineSignal(20_000, 'mount'),
+    );
+    // The lab's inventory plus a DRBD storage with resource r0 between the two hosts, beside it (secret paths stay valid).
+    const doc = parseDocument(readFileSync(lab.inventory, 'utf8'));
+    doc.addIn(['storage'], {
+      name: 'repl',
+      type: 'drbd',
+      resources: [{ name: 'r0', peers: ['host1', 'host2'] }],
+    });
+    inventory = join(dirname(lab.inventory), 'inventory-fn-drbd.yaml');
+    writeFileSync(inventory, doc.toString());
+  });
+  afterAll(async () => {
+    if (inventory) rmSync(inventory, { force: true });
+    await runInHost(
+      'host1',
+      state.hosts.host1!,
+      ['umount', '/usr/local/sbin'],
+      deadlineSignal(20_000, 'umount'),
+      {
+        allowFailure: true,
+      },
+    );
+  });
+  const drbdInject = (ledgerDir: string) =>
+    spawnHavoc([
+      '-i',
+      inventory,
+      'chaos',
+      'inject',
+      'drbd-disconnect',
+      'host1',
+      '-p',
+      'resource=r0',
+      '--for',
+      '10m',
+      '--ledger',
+      ledgerDir,
+    ]);
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+
+  it('disconnects r0 over SSH (StandAlone seen), connects it on Ctrl-C (Connected seen)', async () => {
+    const ledgerDir = ledgerOf('drbd');
+    const child = drbdInject(ledgerDir);
+    await waitForFault(ledgerDir, (f) => f.state === 'verified' || f.state === 'refused');
+    expect(calls()).toEqual(['disconnect r0']);
+    expect(readFileSync(join(dir, 'state'), 'utf8').trim()).toBe('standalone');
+    child.kill('SIGINT');
+    const r = await child.done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/host1 r0 -> remote-host: StandAlone/);
+    expect(r.stdout).toMatch(/host1 r0 -> remote-host: Connected/);
+    expect(calls()).toEqual(['disconnect r0', 'connect r0']);
+    printTimings('drbd-disconnect (fake drbdadm)', ledgerDir);
+  });
+
+  it('is connected again by the guardian when the run is killed with SIGKILL while disconnected', async () => {
+    writeFileSync(join(dir, 'calls'), '');
+    const ledgerDir = ledgerOf('drbd-kill');
+    const child = drbdInject(ledgerDir);
+    const f = await waitForFault(ledgerDir, (x) => x.state === 'verified' || x.state === 'refused');
+    expect(f.state).toBe('verified');
+    child.kill('SIGKILL');
+    await waitForState(f.intended!.guardianPid!, gone, 300_000);
+    expect(readLedger(ledgerDir).faults[0]!.state).toBe('reverted');
+    expect(calls().filter(Boolean)).toEqual(['disconnect r0', 'connect r0']);
+  });
+
+  it('refuses a resource that is already not connected (its revert would connect it)', async () => {
+    writeFileSync(join(dir, 'state'), 'standalone\n');
+    const r = await spawnHavoc([
+      '-i',
+      inventory,
+      'chaos',
+      'inject',
+      'drbd-disconnect',
+      'host1',
+      '-p',
+      'resource=r0',
+      '--ledger',
+      ledgerOf('drbd-refused'),
+    ]).done;
+    writeFileSync(join(dir, 'state'), 'connected\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /DRBD resource r0 on host1 is already not connected \(remote-host StandAlone\): its revert would connect it/,
+    );
   });
 });
