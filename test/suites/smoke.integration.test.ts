@@ -114,6 +114,7 @@ describe('havoc suite run on the HA lab', () => {
     const journal = JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8')) as SuiteResult;
     expect(journal.outcome).toBe('pass');
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('maxServiceDowntime');
     // The runner's own overhead per step: step duration minus what the step waited for (hold, cluster, steady state).
     const events = r.stdout
       .trim()
