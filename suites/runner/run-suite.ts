@@ -150,7 +150,9 @@ export async function runSuite(
     const first = await steady.waitFor(FIRST_STEADY_MS, undefined);
     if (!first.ok) {
       outcome = 'aborted';
-      abortReason = `the steady state does not hold before the first step, so nothing was injected: ${first.reason}`;
+      abortReason = o.signal.aborted
+        ? 'interrupted (Ctrl-C) before the first step; nothing was injected'
+        : `the steady state does not hold before the first step, so nothing was injected: ${first.reason}`;
     }
     for (let r = 1; r <= o.repeat && !outcome; r++) {
       for (let i = 1; i <= suite.steps.length && !outcome; i++) {

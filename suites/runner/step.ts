@@ -181,6 +181,8 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   if (o.signal.aborted) return finish('interrupted (Ctrl-C)');
 
   const steady = await o.steady.waitFor(o.steadyWithinMs, o.id);
+  if (!steady.ok && o.signal.aborted)
+    return finish('interrupted (Ctrl-C) while waiting for the steady state');
   if (!steady.ok) return finish(`the steady state did not come back after step ${o.id}: ${steady.reason}`);
   mark('steady', { detail: { text: 'steady state holds' } });
   return finish();
