@@ -38,12 +38,12 @@ steps:
       - noDoubleRun: {vm: db01}
 `;
 
-function problems(text: string): string[] {
+function problems(text: string, inventory = inv()): string[] {
   const file = join(dir, 'suite.yaml');
   writeFileSync(file, text);
   try {
     const p = parseSuite(file, readFileSync(file, 'utf8'));
-    checkSuiteAgainst(p, inv(), registries);
+    checkSuiteAgainst(p, inventory, registries);
   } catch (err) {
     if (err instanceof YamlFileError)
       return err.message
@@ -134,7 +134,12 @@ describe('suite files', () => {
   });
 
   it('an expectation with no target and no inventory SLO says where to set one', () => {
-    const found = problems(GOOD.replace('- noDoubleRun: {vm: db01}', '- steadyStateRestoredWithin: {}'));
+    const without = inv();
+    without.slos.defaults = { ...without.slos.defaults, steadyStateWithinSeconds: undefined };
+    const found = problems(
+      GOOD.replace('- noDoubleRun: {vm: db01}', '- steadyStateRestoredWithin: {}'),
+      without,
+    );
     expect(found).toEqual([
       expect.stringMatching(
         /steps\[0\]\.expect\[2\]\.steadyStateRestoredWithin: steadyStateRestoredWithin needs a target and the inventory sets none; expected set targetMs in the step, or slos\.defaults\.steadyStateWithinSeconds/,
