@@ -82,7 +82,9 @@ describe('havoc suite run on the HA lab', () => {
           `${v.status} ${v.measuredMs === undefined ? '' : `${Math.round(v.measuredMs)} ms`}${v.targetMs ? ` / ${v.targetMs} ms` : ''}: ${v.reason}`;
     for (const s of result.steps)
       measured[`${s.step} ${s.name} step duration`] = `${(s.durationMs / 1000).toFixed(1)} s`;
-    expect(r.stderr).toBe('');
+    // Warnings of the watchers (a node that did not answer while powered off) may be logged; errors may not.
+    if (r.stderr) measured['smoke stderr'] = r.stderr.trim().split('\n').slice(0, 5).join(' | ');
+    expect(r.stderr).not.toMatch(/^havoc: /m);
     expect(result.abortReason).toBeUndefined();
     expect(result.steps.map((s) => [s.fault, s.error])).toEqual([
       ['live-migrate', undefined],
