@@ -30,6 +30,30 @@ export interface Observation {
   state: 'in-effect' | 'absent' | 'partial';
   /** One line per thing observed, for the ledger and the person reading it. */
   evidence: string[];
+  /**
+   * Actions only: what of the action is still in place for its revert to
+   * undo (a cli- constraint, a standby flag, a VM held stopped), seen the
+   * same independent way. An action is reverted when this is empty, whatever
+   * `state` says: a live migration's result (the VM on its new host) stays,
+   * what it leaves behind must not.
+   */
+  leftBehind?: string[];
+}
+
+/** What an action's inject reports about itself for its `done` timeline record (a migration's own downtime). */
+export type ActionDetail = Record<string, unknown>;
+
+/**
+ * What an injection learnt that its parameters could not say (the PID a
+ * daemon-kill killed): `detail` goes on the `injected` ledger record, and
+ * the run hands the whole of it to `verify` right after the injection.
+ */
+export interface Injection {
+  detail?: string;
+  /** Only for this run's verify; a heal has the parameters alone. */
+  facts?: Readonly<Record<string, unknown>>;
+  /** An action's report of itself (a live migration's own downtime), for its `done` timeline record. */
+  action?: ActionDetail;
 }
 
 /**
@@ -42,6 +66,13 @@ export interface Observation {
  */
 export interface Fault<P> {
   readonly name: string;
+  /**
+   * A fault breaks something; an action is an everyday operation (a live
+   * migration, a standby) that `inject` performs and waits for, `verify` sees
+   * done, and `revert` cleans up after (chaos/actions/). Both share the
+   * ledger, the guardian and heal; an action also writes `action` records.
+   */
+  readonly kind: 'fault' | 'action';
   /** One line for `havoc chaos list`. */
   readonly summary: string;
   /** The parameters; parsed values are what the ledger stores and a heal replays (no secret values). */
@@ -52,6 +83,12 @@ export interface Fault<P> {
     options: Readonly<Record<string, string>>,
     inventory: Inventory,
   ): unknown;
+  /**
+   * Fills what depends on the cluster now (live-migrate's default target:
+   * another allowed host than the one the VM runs on), before the refusals;
+   * what it returns is what the ledger stores. A failure is a refusal.
+   */
+  resolve?(params: P, ctx: FaultContext): Promise<P>;
   /** Inventory hosts the fault acts on: each must exist and must not be the management station. */
   hosts(params: P): string[];
   /** Refuse unless every host has fencing (a fault the cluster can only survive by fencing). */
@@ -66,9 +103,19 @@ export interface Fault<P> {
   refuse(params: P, ctx: FaultContext): Promise<string[]>;
   /** For the ledger: serialisable, names and secret references, never values. */
   describe(params: P): FaultDescription;
-  inject(params: P, ctx: FaultContext): Promise<void>;
-  /** Looks at the effect from outside the mechanism that made it. */
-  verify(params: P, ctx: FaultContext): Promise<Observation>;
+  /**
+   * Performs it; an action waits until it is done. What it learnt goes in
+   * its Injection: `detail` on the `injected` ledger record, `facts` to this
+   * run's verify, `action` (an action's report of itself) on its `done` record.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault that learns nothing returns nothing (most do).
+  inject(params: P, ctx: FaultContext): Promise<Injection | void>;
+  /**
+   * Looks at the effect from outside the mechanism that made it. `injection`
+   * is what this run's inject returned; a heal verifies its revert without
+   * one, from the parameters alone.
+   */
+  verify(params: P, ctx: FaultContext, injection?: Injection): Promise<Observation>;
   /** Undoes the fault; idempotent, and safe on a fault that was never injected. */
   revert(params: P, ctx: FaultContext): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { acquireHealLock } from './heal-lock.js';
 import type { CorruptLine } from './jsonl/read-lines.js';
 import { type LedgerFault, readLedger, unreverted } from './ledger/reader.js';
 import type { LedgerWriter } from './ledger/writer.js';
-import { FaultRecorder } from './recorder.js';
+import { FaultRecorder, type RecordedAbout } from './recorder.js';
 import { openTimeline, type Timeline } from './timeline/writer.js';
 
 export interface HealedFault {
@@ -101,7 +101,13 @@ async function healOne(
     return fail(`cannot prepare its revert: ${errorMessage(err)}`);
   }
   const recorder = new FaultRecorder(o.ledger, timelineFor(intent.timeline), (m) => o.log.warn(m));
-  const r = await revertAndVerify(f.id, fault, params, ctx, recorder, intent.description.targets, o.why);
+  const about = {
+    name: fault.name,
+    targets: intent.description.targets,
+    kind: fault.kind,
+    injected: f.history.some((h) => h.state === 'injected'),
+  };
+  const r = await revertAndVerify(f.id, fault, params, ctx, recorder, about, o.why);
   if (!r.ok) return fail(r.reason, r.evidence);
   return { id: f.id, name: intent.name, summary: intent.description.summary, evidence: r.evidence };
 }
@@ -109,7 +115,8 @@ async function healOne(
 /**
  * The one revert path (a run's own, a guardian's, a heal's): `reverting` is
  * recorded first, then the revert, then the fault's independent observation
- * decides between `reverted` and `revert-failed`.
+ * decides between `reverted` and `revert-failed`: for a fault, by it being
+ * absent; for an action, by nothing it leaves behind being left.
  */
 export async function revertAndVerify(
   id: string,
@@ -117,10 +124,9 @@ export async function revertAndVerify(
   params: unknown,
   ctx: FaultContext,
   recorder: FaultRecorder,
-  targets: readonly string[],
+  about: RecordedAbout,
   detail?: string,
 ): Promise<{ ok: true; evidence: string[] } | { ok: false; reason: string; evidence: string[] }> {
-  const about = { name: fault.name, targets };
   recorder.record({ fault: id, state: 'reverting', ...(detail ? { detail } : {}) }, about);
   try {
     await fault.revert(params, ctx);
@@ -137,8 +143,12 @@ export async function revertAndVerify(
     recorder.record({ fault: id, state: 'revert-failed', detail: reason }, about);
     return { ok: false, reason, evidence: [] };
   }
-  if (seen.state !== 'absent') {
-    const reason = `still ${seen.state === 'partial' ? 'partly ' : ''}in effect after the revert`;
+  const left = fault.kind === 'action' ? (seen.leftBehind ?? []) : [];
+  if (fault.kind === 'action' ? left.length > 0 : seen.state !== 'absent') {
+    const reason =
+      fault.kind === 'action'
+        ? `left behind after the revert: ${left.join('; ')}`
+        : `still ${seen.state === 'partial' ? 'partly ' : ''}in effect after the revert`;
     recorder.record({ fault: id, state: 'revert-failed', detail: reason, evidence: seen.evidence }, about);
     return { ok: false, reason, evidence: seen.evidence };
   }

@@ -1,21 +1,11 @@
-import { hostname, userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { abortableSleep } from '../core/deadline.js';
-import { errorMessage, HavocError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import type { AnyFault, FaultContext, Observation } from './fault.js';
-import { FaultContexts } from './fault-contexts.js';
-import { startGuardian } from './guardian/launch.js';
-import { heal } from './heal.js';
-import { readLedger } from './ledger/reader.js';
-import type { FaultState, LedgerInput } from './ledger/schema.js';
-import { type LedgerWriter, openLedger } from './ledger/writer.js';
-import { FaultRecorder } from './recorder.js';
-import { refusalsOf, thisStation } from './refusals.js';
-import { newRunId } from './run-id.js';
-import { openTimeline } from './timeline/writer.js';
+import type { ActionDetail, AnyFault, Observation } from './fault.js';
+import type { GuardianConfig } from './guardian/protocol.js';
+import type { FaultState } from './ledger/schema.js';
+import { RunSession } from './session.js';
 
 export interface InjectOptions {
   fault: AnyFault;
@@ -33,14 +23,16 @@ export interface InjectOptions {
   /** Aborting it (Ctrl-C) ends the hold early: the fault is reverted, as always. */
   holdSignal: AbortSignal;
   command: string;
-  logLevel: Parameters<typeof startGuardian>[0]['logLevel'];
+  logLevel: GuardianConfig['logLevel'];
   progress(text: string): void;
-  /**
-   * Test hook (HAVOC_CHAOS_STOP_AFTER): the run stops itself with SIGSTOP
-   * right after recording this state, so a test can kill it at exactly that
-   * point. Never set outside tests.
-   */
+  /** Test hook (HAVOC_CHAOS_STOP_AFTER), see SessionOptions. */
   stopAfter?: FaultState | undefined;
+  /**
+   * Runs once the run's timeline is open and before the fault is injected
+   * (probes and watchers of `--probe`); what it returns is stopped after the
+   * revert, before the run ends.
+   */
+  around?: (session: RunSession) => Promise<{ stop(): Promise<void> }>;
 }
 
 export interface InjectReport {
@@ -52,171 +44,65 @@ export interface InjectReport {
   timeline: string;
   guardianPid: number;
   injected: Observation | undefined;
+  /** What an action reported about itself when done (a live migration's own downtime). */
+  actionDetail?: ActionDetail;
   reverted: { ok: boolean; reason?: string; evidence: string[]; by: string };
   /** The fault was seen in effect and then seen gone. */
   ok: boolean;
   error?: string;
 }
 
-const LOCK_WAIT_MS = 5 * 60_000;
-const REVERT_DEADLINE_MS = 5 * 60_000;
-
 /**
- * One fault, start to end: refusals (recorded, then nothing else happens),
- * the guardian, the intent (fsynced before anything is touched), inject,
- * verify, hold, then the revert through the same path a heal takes. Throws
+ * One fault, start to end, as a run session of one step: refusals, the
+ * guardian, the intent, inject, verify, hold, revert. Throws
  * HavocError('refused') when refused; otherwise returns what was seen.
  */
 export async function injectFault(o: InjectOptions): Promise<InjectReport> {
-  const { fault } = o;
-  const parsed = fault.params.safeParse(o.rawParams);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HavocError(
-      'usage',
-      `bad parameters for ${fault.name}: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message}`,
-    );
-  }
-  const params = parsed.data;
-  const inventoryFile = resolve(o.loaded.file);
-  const run = newRunId();
-  const id = `${run}/1`;
-  const requester = {
-    user: userInfo().username,
-    uid: userInfo().uid,
-    pid: process.pid,
-    host: hostname(),
+  const session = new RunSession({
+    loaded: o.loaded,
+    ledgerDir: o.ledgerDir,
+    timelineDir: o.timelineDir,
+    redactor: o.redactor,
+    log: o.log,
     command: o.command,
-  };
-  const contexts = new FaultContexts(o.redactor, o.log);
-  contexts.add(o.loaded);
-  const ledger = stoppingAfter(openLedger(o.ledgerDir, run, o.redactor), o.stopAfter);
-  const stepCtx = (ms: number): FaultContext => contexts.contextFor(inventoryFile, AbortSignal.timeout(ms));
+    logLevel: o.logLevel,
+    detail: { fault: o.fault.name },
+    stopAfter: o.stopAfter,
+  });
+  let ok = false;
+  let around: { stop(): Promise<void> } | undefined;
   try {
-    const targets = fault.hosts(params);
-    const reasons = await refusalsOf(fault, params, stepCtx(60_000), thisStation());
-    if (reasons.length > 0) {
-      ledger.record({
-        fault: id,
-        state: 'refused',
-        name: fault.name,
-        targets,
-        reasons,
-        inventory: inventoryFile,
-        requester,
-      });
-      throw new HavocError('refused', `${fault.name} refused: ${reasons.join('; ')}`, {
-        hint: 'nothing was injected',
-      });
+    const f = await session.inject(o.fault, o.rawParams, {
+      maxDurationMs: o.maxDurationMs,
+      progress: o.progress,
+      before: async () => {
+        if (o.around) around = await o.around(session);
+      },
+    });
+    if (f.error === undefined) {
+      o.progress(`in effect (${f.injected?.evidence.length ?? 0} observations); holding ${o.holdMs} ms`);
+      await abortableSleep(o.holdMs, o.holdSignal).catch(() => o.progress('interrupted: reverting now'));
     }
-    const description = fault.describe(params);
-    const guardian = await startGuardian(
-      { ledgerDir: o.ledgerDir, run, logLevel: o.logLevel },
-      AbortSignal.timeout(30_000),
-    );
-    const timelinePath = `${o.timelineDir}/${run}.jsonl`;
-    const timeline = openTimeline(timelinePath, { exclusive: true });
-    const recorder = new FaultRecorder(ledger, timeline, (m) => o.log.warn(m));
-    const about = { name: fault.name, targets: description.targets };
-    const record = (input: LedgerInput) => recorder.record(input, about);
-    timeline.append({ kind: 'run', run, phase: 'start', detail: { fault: fault.name, command: o.command } });
-    const report: InjectReport = {
-      run,
-      fault: id,
-      name: fault.name,
-      summary: description.summary,
+    const reverted = await session.revert(f, f.error ?? 'the run is done', o.progress);
+    await around?.stop();
+    around = undefined;
+    ok = f.error === undefined && reverted.ok;
+    return {
+      run: session.run,
+      fault: f.id,
+      name: o.fault.name,
+      summary: f.summary,
       ledgerDir: o.ledgerDir,
-      timeline: timelinePath,
-      guardianPid: guardian.pid,
-      injected: undefined,
-      reverted: { ok: false, evidence: [], by: run },
-      ok: false,
+      timeline: session.timelinePath,
+      guardianPid: session.guardianPid!,
+      injected: f.injected,
+      ...(f.actionDetail ? { actionDetail: f.actionDetail } : {}),
+      reverted,
+      ok,
+      ...(f.error === undefined ? {} : { error: f.error }),
     };
-    try {
-      record({
-        fault: id,
-        state: 'intended',
-        name: fault.name,
-        params,
-        description,
-        maxDurationMs: o.maxDurationMs,
-        inventory: inventoryFile,
-        requester,
-        guardianPid: guardian.pid,
-        timeline: timelinePath,
-      });
-      guardian.send({ watch: id });
-      o.progress(`injecting ${description.summary}`);
-      try {
-        await fault.inject(params, stepCtx(120_000));
-        record({ fault: id, state: 'injected' });
-        const seen = await fault.verify(params, stepCtx(120_000));
-        report.injected = seen;
-        if (seen.state === 'in-effect') {
-          record({ fault: id, state: 'verified', evidence: seen.evidence });
-          o.progress(`in effect (${seen.evidence.length} observations); holding ${o.holdMs} ms`);
-          await abortableSleep(o.holdMs, o.holdSignal).catch(() => o.progress('interrupted: reverting now'));
-        } else {
-          report.error = `injected but not seen in effect (${seen.state})`;
-        }
-      } catch (err) {
-        report.error = `injection failed: ${errorMessage(err)}`;
-      }
-      o.progress(`reverting ${description.summary}`);
-      const healed = await heal({
-        ledgerDir: o.ledgerDir,
-        ledger,
-        contexts,
-        log: o.log,
-        signal: AbortSignal.timeout(REVERT_DEADLINE_MS),
-        lockWaitMs: LOCK_WAIT_MS,
-        only: (f) => f.id === id,
-        timelines: new Map([[timelinePath, timeline]]),
-        why: report.error ?? 'the run is done',
-      });
-      const mine = healed.healed[0] ?? healed.failed[0];
-      if (mine) {
-        report.reverted = {
-          ok: !('reason' in mine),
-          ...('reason' in mine ? { reason: mine.reason } : {}),
-          evidence: mine.evidence,
-          by: run,
-        };
-      } else {
-        // Someone else (the guardian, at the maximum duration) reverted it first: say who.
-        const f = readLedger(o.ledgerDir).faults.find((x) => x.id === id);
-        const last = f?.history.at(-1);
-        report.reverted = {
-          ok: f?.state === 'reverted',
-          evidence: last && 'evidence' in last ? (last.evidence ?? []) : [],
-          by: last?.by ?? 'unknown',
-        };
-      }
-      report.ok = report.error === undefined && report.reverted.ok;
-      guardian.send({ done: id });
-      timeline.append({ kind: 'run', run, phase: 'end', detail: { ok: report.ok } });
-      return report;
-    } finally {
-      timeline.close();
-      guardian.finish();
-    }
   } finally {
-    ledger.close();
-    contexts.close();
+    await around?.stop().catch((err) => o.log.warn(`probes or watchers: ${(err as Error).message}`));
+    session.close({ ok });
   }
-}
-
-/** The HAVOC_CHAOS_STOP_AFTER test hook: SIGSTOP of this process once that state is on disk. */
-function stoppingAfter(ledger: LedgerWriter, state: FaultState | undefined): LedgerWriter {
-  if (state === undefined) return ledger;
-  return {
-    id: ledger.id,
-    dir: ledger.dir,
-    record(input) {
-      const entry = ledger.record(input);
-      if (input.state === state) process.kill(process.pid, 'SIGSTOP');
-      return entry;
-    },
-    close: () => ledger.close(),
-  };
 }

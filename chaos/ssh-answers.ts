@@ -2,32 +2,47 @@ import { deadlineSignal } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
 import type { HostConfig } from '../inventory/schema.js';
 import { sshLoginOf } from '../inventory/ssh-login.js';
-import { SshPool } from '../protocols/ssh/index.js';
+import { type ExecResult, SshPool } from '../protocols/ssh/index.js';
 
 /** One look may take this long: a host whose NICs are down never completes the TCP handshake. */
 const LOOK_MS = 5_000;
 
 /**
- * Does the host's sshd answer a fresh login now? A new connection each time,
- * not the fault context's pooled one: a pooled connection may still look
- * alive for a while after the host died, and its reconnect backoff would make
- * a host that is back look dead.
+ * Runs one command over a fresh SSH login (a new connection, closed after):
+ * an observation independent of the fault context's pooled connection, which
+ * may still look alive for a while after the host died, and whose reconnect
+ * backoff would make a host that is back look dead. Throws when the host
+ * does not answer or the command fails (unless allowFailure).
  */
+export async function freshSshExec(
+  host: HostConfig,
+  command: string,
+  signal: AbortSignal,
+  o: { allowFailure?: boolean; timeoutMs?: number } = {},
+): Promise<ExecResult> {
+  const ms = o.timeoutMs ?? LOOK_MS;
+  const pool = new SshPool({ connectTimeoutMs: Math.min(ms, LOOK_MS), backoff: { initialMs: 0, maxMs: 0 } });
+  try {
+    return await pool.exec(sshLoginOf(host), command, {
+      signal: deadlineSignal(ms, `SSH to ${host.name}`, signal),
+      what: `SSH look at ${host.name}`,
+      ...(o.allowFailure ? { allowFailure: true } : {}),
+    });
+  } finally {
+    pool.close();
+  }
+}
+
+/** Does the host's sshd answer a fresh login now? */
 export async function sshAnswers(
   host: HostConfig,
   signal: AbortSignal,
 ): Promise<{ answered: boolean; detail: string }> {
-  const pool = new SshPool({ connectTimeoutMs: LOOK_MS, backoff: { initialMs: 0, maxMs: 0 } });
   try {
-    await pool.exec(sshLoginOf(host), 'true', {
-      signal: deadlineSignal(LOOK_MS, `SSH to ${host.name}`, signal),
-      what: `SSH look at ${host.name}`,
-    });
+    await freshSshExec(host, 'true', signal);
     return { answered: true, detail: 'answered' };
   } catch (err) {
     if (signal.aborted) throw err;
     return { answered: false, detail: errorMessage(err) };
-  } finally {
-    pool.close();
   }
 }

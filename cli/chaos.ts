@@ -1,9 +1,13 @@
 import { Command } from 'commander';
-import { FAULTS, faultByName } from '../chaos/faults/index.js';
+import { FAULTS_AND_ACTIONS, faultByName } from '../chaos/faults/index.js';
 import { injectFault } from '../chaos/inject.js';
 import { describeCorrupt } from '../chaos/jsonl/read-lines.js';
 import { readLedger, unreverted } from '../chaos/ledger/reader.js';
 import { FAULT_STATES, type FaultState } from '../chaos/ledger/schema.js';
+import { describeProbeChange } from '../chaos/probes/probe-state.js';
+import { type RunObservers, startRunObservers } from '../chaos/run-observers.js';
+import type { RunSession } from '../chaos/session.js';
+import { abortableSleep } from '../core/deadline.js';
 import { parseDuration } from '../core/duration.js';
 import { HavocError } from '../core/errors.js';
 import { ledgerDirFor, timelineDirFor } from './chaos-paths.js';
@@ -14,6 +18,7 @@ import { renderTable } from './table.js';
 
 interface InjectOpts {
   param: string[];
+  probe?: string[];
   for: string;
   maxDuration?: string;
   ledger?: string;
@@ -35,6 +40,23 @@ function keyValues(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** What the probes and watchers of `--probe` saw, for the end of the run. */
+function observedSummary(o: RunObservers, vms: readonly { name: string }[]) {
+  return {
+    probes: vms.map((v) => {
+      const st = o.probes.get(v.name);
+      return {
+        vm: v.name,
+        longestOutageMs: Math.round(Number(st?.longestOutageNs ?? 0n) / 1e6),
+        restarts: st?.restarts ?? 0,
+        up: st?.up === true,
+        answered: st?.answered ?? 0,
+      };
+    }),
+    fences: o.fences.map((f) => `${f.subject} ${JSON.stringify(f.fields ?? {})}`),
+  };
+}
+
 export function chaosCommand(env: CommandEnv): Command {
   const chaos = new Command('chaos').description(
     'inject faults with a durable ledger on this station and a guardian that heals if the run dies',
@@ -42,13 +64,14 @@ export function chaosCommand(env: CommandEnv): Command {
 
   chaos
     .command('list')
-    .description('every fault havoc can inject')
+    .description('every fault and planned action havoc can inject')
     .action(
       env.run((_opts: unknown, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const rows = FAULTS.map((f) => ({
+        const rows = FAULTS_AND_ACTIONS.map((f) => ({
           name: f.name,
+          kind: f.kind,
           summary: f.summary,
           requiresFencing: f.requiresFencing,
           maxDurationMs: f.maxDurationMs,
@@ -57,8 +80,8 @@ export function chaosCommand(env: CommandEnv): Command {
         else
           io.out(
             renderTable(
-              ['FAULT', 'NEEDS FENCING', 'WHAT'],
-              rows.map((r) => [r.name, r.requiresFencing ? 'yes' : 'no', r.summary]),
+              ['NAME', 'KIND', 'NEEDS FENCING', 'WHAT'],
+              rows.map((r) => [r.name, r.kind, r.requiresFencing ? 'yes' : 'no', r.summary]),
             ),
           );
         return EXIT.ok;
@@ -68,11 +91,11 @@ export function chaosCommand(env: CommandEnv): Command {
   chaos
     .command('inject')
     .description(
-      'inject a fault, verify it, hold it, revert it and verify the revert (Ctrl-C reverts at once)',
+      'inject a fault or run a planned action, verify it, hold it, revert it and verify the revert (Ctrl-C reverts at once)',
     )
-    .argument('<fault>', 'fault name (havoc chaos list)')
-    .argument('<targets...>', 'inventory objects the fault acts on')
-    .option('-p, --param <key=value>', 'a fault parameter (repeatable)', collect, [])
+    .argument('<fault>', 'fault or action name (havoc chaos list)')
+    .argument('[targets...]', 'inventory objects the fault acts on (actions take -p key=value instead)')
+    .option('-p, --param <key=value>', 'a fault or action parameter (repeatable)', collect, [])
     .option('--for <duration>', 'how long to hold the fault (500ms, 5s, 2m)', '30s')
     .option(
       '--max-duration <duration>',
@@ -83,6 +106,10 @@ export function chaosCommand(env: CommandEnv): Command {
       "fault ledger directory (default: $HAVOC_LEDGER_DIR, the lab's, /var/lib/havoc/ledger)",
     )
     .option('--timeline-dir <dir>', "where the run's timeline goes (default: beside the ledger)")
+    .option(
+      '--probe <vm...>',
+      'probe these VMs (their inventory probes, open loop) and watch the cluster around the fault; prints outages, restarts and fences as they happen and at the end',
+    )
     .action(
       env.run(async (name: string, targets: string[], opts: InjectOpts, cmd: Command) => {
         const g = env.globals(cmd);
@@ -108,6 +135,19 @@ export function chaosCommand(env: CommandEnv): Command {
         const stopAfter = env.streams.env.HAVOC_CHAOS_STOP_AFTER;
         if (stopAfter !== undefined && !FAULT_STATES.includes(stopAfter as FaultState))
           throw new HavocError('usage', `HAVOC_CHAOS_STOP_AFTER must be one of ${FAULT_STATES.join(', ')}`);
+        const probed = (opts.probe ?? []).map((vmName) => {
+          const vm = loaded.inventory.vms.find((v) => v.name === vmName);
+          if (!vm)
+            throw new HavocError('usage', `--probe: no VM "${vmName}" in ${loaded.file}`, {
+              hint: `one of ${loaded.inventory.vms.map((v) => v.name).join(', ') || '(the inventory has no VMs)'}`,
+            });
+          if (!vm.probe)
+            throw new HavocError('usage', `--probe: VM "${vmName}" has no probe in ${loaded.file}`, {
+              hint: 'add vms[].probe (http, tcp or icmp) to the inventory',
+            });
+          return vm;
+        });
+        let observers: RunObservers | undefined;
         const hold = new AbortController();
         const interrupt = () => hold.abort(new Error('interrupted'));
         process.on('SIGINT', interrupt);
@@ -124,21 +164,53 @@ export function chaosCommand(env: CommandEnv): Command {
             redactor: io.redactor,
             log: io.log,
             holdSignal: hold.signal,
-            command: ['havoc', 'chaos', 'inject', name, ...targets].join(' '),
+            command: [
+              'havoc',
+              'chaos',
+              'inject',
+              name,
+              ...targets,
+              ...opts.param.flatMap((x) => ['-p', x]),
+            ].join(' '),
             logLevel: g.logLevel,
             progress: (t) => io.progress(t),
             stopAfter: stopAfter as FaultState | undefined,
+            ...(probed.length
+              ? {
+                  around: async (session: RunSession) => {
+                    observers = startRunObservers(session, probed, {
+                      onProbeChange: (c) => io.progress(describeProbeChange(c)),
+                      onWatch: (r) =>
+                        io.progress(`${r.wall} ${r.subject} ${r.event}: ${JSON.stringify(r.fields ?? {})}`),
+                    });
+                    const o = observers;
+                    // A baseline before the fault: every probed VM answered once (or a few seconds passed).
+                    const until = Date.now() + 10_000;
+                    while (Date.now() < until && probed.some((v) => o.probes.get(v.name)?.up === undefined))
+                      await abortableSleep(100);
+                    return o;
+                  },
+                }
+              : {}),
           });
-          if (g.json) io.json(report);
+          const seen = observers ? observedSummary(observers, probed) : undefined;
+          if (g.json) io.json(seen ? { ...report, observed: seen } : report);
           else {
             io.out(`${report.summary} (fault ${report.fault}, guardian pid ${report.guardianPid})`);
             io.out(`injected: ${report.injected?.state ?? 'not observed'}`);
             for (const e of report.injected?.evidence ?? []) io.out(`  ${e}`);
+            if (report.actionDetail) io.out(`done: ${JSON.stringify(report.actionDetail)}`);
             io.out(
               `reverted by ${report.reverted.by}: ${report.reverted.ok ? 'verified' : `NOT verified${report.reverted.reason ? ` (${report.reverted.reason})` : ''}`}`,
             );
             for (const e of report.reverted.evidence) io.out(`  ${e}`);
             if (report.error) io.err(`havoc: ${report.error}`);
+            for (const p of seen?.probes ?? [])
+              io.out(
+                `probe ${p.vm}: longest outage ${p.longestOutageMs} ms, ${p.restarts} restart(s), ${p.up ? 'up' : 'DOWN'} at the end`,
+              );
+            for (const f of seen?.fences ?? []) io.out(`fence: ${f}`);
+            if (seen && seen.fences.length === 0) io.out('fence: none seen');
             io.out(`ledger ${report.ledgerDir}, timeline ${report.timeline}`);
           }
           return report.ok ? EXIT.ok : EXIT.failed;

@@ -9,8 +9,10 @@ export const EXIT = {
   badInput: 3,
   /** The machine lacks something: not root, a missing program or package. */
   environment: 4,
-  /** The command could not tell: evidence it needed could not be gathered (a host not answering). Never a pass. */
+  /** The command could not tell: evidence it needed was missing (a host not answering, a verdict without evidence). Never a pass. */
   inconclusive: 5,
+  /** A suite stopped before its end (steady state missing, Ctrl-C, faults left in the ledger): a partial result. */
+  aborted: 6,
   /** A bug in havoc. */
   internal: 70,
 } as const;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { bootId } from '../chaos/ledger/index.js';
 import { measureProbe } from '../chaos/probes/measure.js';
+import { describeProbeChange, ProbeStates } from '../chaos/probes/probe-state.js';
 import { raiseToRealtime } from '../chaos/probes/realtime.js';
 import { DEFAULT_PROBE_INTERVAL_MS, runProbe } from '../chaos/probes/run-probe.js';
 import type { ProbeSample, SampleSink } from '../chaos/probes/sample.js';
@@ -76,7 +77,8 @@ export function probeCommand(env: CommandEnv): Command {
         const timeline = opts.out === undefined ? undefined : openTimeline(opts.out);
         const run = `probe-${vmName}-${process.pid}`;
         timeline?.append({ kind: 'run', run, phase: 'start', bootId: bootId(), detail: { probe: vmName } });
-        const sinks: SampleSink[] = [(s) => samples.push(s), watchState(vmName, io.progress)];
+        const states = new ProbeStates((c) => io.progress(describeProbeChange(c)));
+        const sinks: SampleSink[] = [(s) => samples.push(s), states.sink];
         if (timeline) sinks.push((s) => timeline.append(s));
         if (g.json) sinks.push((s) => io.out(JSON.stringify(s)));
         const stop = new AbortController();
@@ -112,25 +114,4 @@ export function probeCommand(env: CommandEnv): Command {
         return sawOutage(m) ? EXIT.failed : EXIT.ok;
       }),
     );
-}
-
-/** A progress line each time the VM goes down or comes back, judged in send order. */
-function watchState(vm: string, progress: (text: string) => void): SampleSink {
-  let up: boolean | undefined;
-  let downSince: bigint | undefined;
-  let latestSentNs = -1n;
-  return (s) => {
-    // Failures settle at their timeout, after later answers: only a newer send can change the state.
-    const at = BigInt(s.sentNs);
-    if (at <= latestSentNs) return;
-    latestSentNs = at;
-    if (s.ok === up) return;
-    up = s.ok;
-    if (!s.ok) {
-      downSince = at;
-      progress(`${new Date().toISOString()} ${vm} DOWN: ${s.error}`);
-    } else if (downSince !== undefined) {
-      progress(`${new Date().toISOString()} ${vm} UP after ${(Number(at - downSince) / 1e6).toFixed(1)} ms`);
-    } else progress(`${new Date().toISOString()} ${vm} UP`);
-  };
 }

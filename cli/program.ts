@@ -15,7 +15,11 @@ const EXIT_BY_CODE: Record<string, number> = {
   'missing-program': EXIT.environment,
   config: EXIT.badInput,
   corrupt: EXIT.badInput,
+  /** An input file that cannot be read (a timeline). */
+  input: EXIT.badInput,
   refused: EXIT.failed,
+  suite: EXIT.badInput,
+  'ledger-not-empty': EXIT.aborted,
 };
 
 /**

@@ -9,6 +9,8 @@ import { healCommand } from './heal.js';
 import { labCommand } from './lab.js';
 import { preflightCommand } from './preflight.js';
 import { probeCommand } from './probe.js';
+import { suiteCommand } from './suite.js';
+import { timelineCommand } from './timeline.js';
 import { validateCommand } from './validate.js';
 
 /** Every subcommand, one file each; adding one is a file and a line here. */
@@ -23,4 +25,6 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   chaosCommand,
   healCommand,
   probeCommand,
+  suiteCommand,
+  timelineCommand,
 ];

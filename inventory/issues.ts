@@ -19,19 +19,27 @@ export function formatIssue(file: string, issue: InventoryIssue): string {
   return text;
 }
 
-export class InventoryError extends HavocError {
+/** A YAML input file (an inventory, a suite) with located problems; `code` says which kind of file. */
+export class YamlFileError extends HavocError {
   readonly file: string;
   readonly issues: InventoryIssue[];
 
-  constructor(file: string, issues: InventoryIssue[]) {
+  constructor(code: string, file: string, issues: InventoryIssue[]) {
     const plural = issues.length === 1 ? 'problem' : 'problems';
     super(
-      'inventory',
+      code,
       `${file}: ${issues.length} ${plural}:\n${issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}`,
       { target: file, hint: undefined },
     );
-    this.name = 'InventoryError';
+    this.name = 'YamlFileError';
     this.file = file;
     this.issues = issues;
+  }
+}
+
+export class InventoryError extends YamlFileError {
+  constructor(file: string, issues: InventoryIssue[]) {
+    super('inventory', file, issues);
+    this.name = 'InventoryError';
   }
 }

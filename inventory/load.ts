@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HavocError } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
-import { InventoryError, type InventoryIssue } from './issues.js';
+import { InventoryError } from './issues.js';
 import { checkReferences } from './references.js';
 import { type Inventory, inventorySchema } from './schema.js';
 import { SecretResolver } from './secrets.js';
-import { parseYamlSource, type YamlSource } from './yaml-source.js';
-import { zodIssuesToInventoryIssues } from './zod-issues.js';
+import type { YamlSource } from './yaml-source.js';
+import { parseValidatedYaml } from './yaml-validate.js';
 
 export interface LoadedInventory {
   file: string;
@@ -21,28 +21,17 @@ export interface LoadedInventory {
 
 /** Parses and validates inventory text; throws InventoryError with every problem found. */
 export function parseInventory(file: string, text: string, redactor: Redactor): LoadedInventory {
-  const source = parseYamlSource(file, text);
-  if (source.doc.errors.length > 0) {
-    const issues: InventoryIssue[] = source.doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return {
-        path: '(yaml syntax)',
-        ...(pos ? { line: pos.line, column: pos.col } : {}),
-        message: e.message.split('\n')[0] ?? e.message,
-      };
-    });
-    throw new InventoryError(file, issues);
-  }
-  const data: unknown = source.doc.toJS();
-  const parsed = inventorySchema.safeParse(data);
-  if (!parsed.success) {
-    throw new InventoryError(file, zodIssuesToInventoryIssues(source, data, parsed.error.issues));
-  }
-  const refIssues = checkReferences(parsed.data, source);
+  const { source, data } = parseValidatedYaml(
+    file,
+    text,
+    inventorySchema,
+    (issues) => new InventoryError(file, issues),
+  );
+  const refIssues = checkReferences(data, source);
   if (refIssues.length > 0) throw new InventoryError(file, refIssues);
   return {
     file,
-    inventory: parsed.data,
+    inventory: data,
     source,
     secrets: new SecretResolver(dirname(resolve(file)), redactor),
     redactor,

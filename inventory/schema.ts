@@ -161,6 +161,21 @@ export const fencingConfig = z.strictObject({
   timeoutSeconds: seconds.default(20),
 });
 
+/**
+ * How chaos faults may act on a host, declared because the safe way differs
+ * per site: a kernel crash by sysrq needs kdump off or a BMC to come back,
+ * and a lab host shares the station's kernel (it must crash through its BMC).
+ */
+export const hostChaosConfig = z.strictObject({
+  /** host-crash: `sysrq` (echo c > /proc/sysrq-trigger over SSH) or `nmi` (the BMC's diagnostic interrupt). */
+  crash: z.enum(['sysrq', 'nmi']).optional(),
+  /** host-hang: freeze every process of this network namespace of the station (the lab's hosts). */
+  hang: z.strictObject({ netns: z.string().min(1) }).optional(),
+  /** daemon-kill: what restarts a killed daemon: systemd units, or the lab's service script. */
+  services: z.enum(['systemd', 'lab']).optional(),
+});
+export type HostChaosConfig = z.infer<typeof hostChaosConfig>;
+
 export const hostConfig = z.strictObject({
   name,
   address: z.string().min(1),
@@ -172,6 +187,7 @@ export const hostConfig = z.strictObject({
   nics: z.array(nicConfig).default([]),
   bonds: z.array(bondConfig).default([]),
   fencing: fencingConfig.default({ levels: [], timeoutSeconds: 20 }),
+  chaos: hostChaosConfig.optional(),
 });
 export type HostConfig = z.infer<typeof hostConfig>;
 
@@ -220,6 +236,12 @@ const storageCommon = {
   hosts: z.array(name).min(1).optional(),
   network: name.optional(),
   purpose: z.enum(['vm-disks', 'heartbeat', 'both']).default('vm-disks'),
+  /**
+   * Where the storage-loss fault (-p side=target) may make the target stop
+   * serving: a network namespace of the station in front of the server or
+   * holding it (the lab's storage host), as hosts[].bmc.firewall for bmc-dead.
+   */
+  firewall: bmcFirewall.optional(),
 };
 
 export const storageConfig = z.discriminatedUnion('type', [
@@ -286,11 +308,18 @@ export const haManagerConfig = z.discriminatedUnion('type', [
 ]);
 export type HaManagerConfig = z.infer<typeof haManagerConfig>;
 
+/** SLO targets: suites' expectations take their targets from here when a step does not set them. */
 export const sloConfig = z.strictObject({
   restartWithinSeconds: seconds.optional(),
   migrationDowntimeMs: positiveInt.optional(),
+  /** A live migration's total time, request to the VM running on the target. */
+  migrationWithinSeconds: seconds.optional(),
   fenceWithinSeconds: seconds.optional(),
   detectionWithinSeconds: seconds.optional(),
+  /** After a fault's revert, until every steady-state check holds again. */
+  steadyStateWithinSeconds: seconds.optional(),
+  /** From the fault to its alert firing (Alertmanager). */
+  alertWithinSeconds: seconds.optional(),
 });
 export type SloConfig = z.infer<typeof sloConfig>;
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HavocError } from '../core/errors.js';
 import { IpmiClient } from '../protocols/ipmi/index.js';
+import { buildDiagInterruptModule } from './bmc-diag-module.js';
 import { recordProcess } from './daemons.js';
 import { type IpmiSimConfig, type IpmiSimHandle, startIpmiSim } from './ipmi-sim.js';
 import type { LabStateStore } from './state.js';
@@ -10,7 +11,7 @@ import type { LabHost, LabTopology } from './topology.js';
 /*
  * The lab's BMCs: one ipmi_sim per host (lab/ipmi-sim.ts), with an admin and
  * an operator user, whose chassis control runs the host's chassis script, so
- * power commands act on the host for real; and havoc's own IPMI client to
+ * power commands (and the diagnostic interrupt) act on the host for real; and havoc's own IPMI client to
  * ask them for the power state.
  */
 
@@ -48,16 +49,19 @@ export function labBmcConfig(stateDir: string, host: Pick<LabHost, 'name' | 'bmc
  * `lab down` expects of every lab process. Resolves once every BMC answers an
  * authenticated Get Device ID from here, the management station.
  */
-export function startLabBmcs(
+export async function startLabBmcs(
   store: LabStateStore,
   topo: LabTopology,
   signal: AbortSignal,
 ): Promise<IpmiSimHandle[]> {
+  // Every lab BMC takes a diagnostic interrupt (an NMI: the host crashes, power stays on), as a real one does.
+  const diagInterruptModule = await buildDiagInterruptModule(join(store.state.dir, 'bmc'), signal);
   return Promise.all(
     topo.hosts.map((h) =>
       startIpmiSim(
         {
           ...labBmcConfig(store.state.dir, h),
+          diagInterruptModule,
           netns: topo.switch.netns,
           readiness: 'device-id',
           onSpawn: recordProcess(store, `bmc-${h.name}`, topo.switch.netns),

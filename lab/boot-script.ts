@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { LAB_BOOTED_MARKER, LAB_SERVICE_SCRIPT } from '../chaos/lab-services.js';
 import { shCommand, shQuote } from '../core/shell-quote.js';
 import type { BootService } from './state.js';
 
@@ -26,6 +27,11 @@ export function bootScript(
     `mkdir -p ${shQuote(logDir)}`,
     `echo "boot $(date +%s.%N)" >> ${shQuote(join(logDir, 'boot.log'))}`,
     ...host.setup.map((step) => `${shCommand(step)} >>${shQuote(join(logDir, 'boot.log'))} 2>&1`),
+    `mkdir -p ${shQuote(dirname(LAB_SERVICE_SCRIPT))}`,
+    `cat > ${shQuote(LAB_SERVICE_SCRIPT)} <<'HAVOC_SERVICE_EOF'`,
+    serviceScript(host.name, logDir, services),
+    'HAVOC_SERVICE_EOF',
+    `chmod 755 ${shQuote(LAB_SERVICE_SCRIPT)}`,
   ];
   for (const svc of services) {
     const log = shQuote(join(logDir, `${svc.name}.log`));
@@ -35,9 +41,41 @@ export function bootScript(
     }
     lines.push(`${shCommand(svc.argv)} </dev/null >>${log} 2>&1 &`);
   }
+  lines.push(`touch ${shQuote(LAB_BOOTED_MARKER)}`);
   // PID 1 must outlive its services and reap the orphans reparented to it.
   lines.push('while :; do sleep 3600 & wait; done', '');
   return lines.join('\n');
+}
+
+/**
+ * The host's LAB_SERVICE_SCRIPT (chaos/lab-services.ts): starts one boot
+ * service's daemon again as boot.sh started it (same command, same log),
+ * detached so the host's init adopts it. Its prepare steps are not rerun:
+ * they mount what is still mounted, or wait for what the boot already waited for.
+ */
+function serviceScript(hostName: string, logDir: string, services: readonly BootService[]): string {
+  const cases = services.map((svc) => {
+    const log = shQuote(join(logDir, `${svc.name}.log`));
+    const run = `exec ${shCommand(svc.argv)} </dev/null >>${log} 2>&1`;
+    return `  ${shQuote(svc.name)}) setsid -f sh -c ${shQuote(run)} ;;`;
+  });
+  return [
+    '#!/bin/sh',
+    `# havoc lab: starts a boot service of ${hostName} again (daemon-kill's revert); generated, do not edit.`,
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    '[ "$1" = start ] && [ -n "$2" ] || { echo "usage: $0 start SERVICE [PROGRAM]" >&2; exit 2; }',
+    'i=0',
+    `until [ -f ${shQuote(LAB_BOOTED_MARKER)} ]; do`,
+    '  i=$((i + 1))',
+    '  [ $i -ge 1200 ] && { echo "the boot of this host did not finish within 120 s" >&2; exit 1; }',
+    '  sleep 0.1',
+    'done',
+    '[ -n "$3" ] && pidof "$3" >/dev/null && { echo "$3 already runs"; exit 0; }',
+    'case "$2" in',
+    ...cases,
+    `  *) echo "no boot service $2 on ${hostName} (its services: ${services.map((s) => s.name).join(', ')})" >&2; exit 2 ;;`,
+    'esac',
+  ].join('\n');
 }
 
 export interface ChassisScriptInput {
@@ -60,7 +98,13 @@ export interface ChassisScriptInput {
  * - off: SIGKILL to the host's init (the kernel then kills everything in its
  *   PID namespace), wait until it is gone, NICs down (the switch ports lose
  *   carrier); a host not seen gone within 5 s stays on and the command fails;
- * - status: on exactly when the recorded process (PID and start time) lives.
+ * - diag (the BMC's diagnostic interrupt, an NMI; lab/bmc-diag-module.ts): the
+ *   host crashes the way a power-off kills it (SIGKILL to its init, so every
+ *   process at once) but its power stays on and its NICs keep their carrier,
+ *   as a real host whose kernel panics on NMI; only a power off (the
+ *   cluster's fence, or a revert) or a reset clears it;
+ * - status: on exactly when the recorded process (PID and start time) lives,
+ *   or the host crashed and was not powered off since.
  */
 export function chassisScript(h: ChassisScriptInput): string {
   const dir = shQuote(h.dir);
@@ -71,6 +115,7 @@ NS=${shQuote(h.netns)}
 DIR=${dir}
 NICS=${shQuote(h.nics.join(' '))}
 REC="$DIR/power.pid"
+CRASHED="$DIR/crashed"
 
 log() { echo "$(date +%s.%N) $*" >> "$DIR/power.log"; }
 
@@ -82,10 +127,11 @@ procstat() {
   echo "$1 \${20}"
 }
 
-# Succeeds while the recorded host init runs; sets PID.
+# Succeeds while the recorded host init runs, or the host crashed with power on; sets PID.
 powered() {
   [ -f "$REC" ] || return 1
   read -r PID START < "$REC" || return 1
+  [ -f "$CRASHED" ] && return 0
   st=$(procstat "$PID") || return 1
   set -- $st
   [ "$1" != Z ] && [ "$2" = "$START" ]
@@ -106,23 +152,28 @@ power_on() {
   log "on pid=$pid"
 }
 
+# SIGKILL to the host's init and its launcher; succeeds once both are seen gone (5 s at most).
+kill_host() {
+  init=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null)
+  kill -KILL $init "$PID" 2>/dev/null
+  # The namespace's init exits only after every process in it has died.
+  i=0
+  alive=1
+  while [ $i -lt 250 ]; do
+    alive=0
+    for p in $init "$PID"; do
+      st=$(procstat "$p") && case "$st" in Z*) ;; *) alive=1 ;; esac
+    done
+    [ $alive = 0 ] && return 0
+    sleep 0.02
+    i=$((i + 1))
+  done
+  return 1
+}
+
 power_off() {
   if powered; then
-    init=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null)
-    kill -KILL $init "$PID" 2>/dev/null
-    # The namespace's init exits only after every process in it has died.
-    i=0
-    alive=1
-    while [ $i -lt 250 ]; do
-      alive=0
-      for p in $init "$PID"; do
-        st=$(procstat "$p") && case "$st" in Z*) ;; *) alive=1 ;; esac
-      done
-      [ $alive = 0 ] && break
-      sleep 0.02
-      i=$((i + 1))
-    done
-    if [ $alive = 1 ]; then
+    if [ ! -f "$CRASHED" ] && ! kill_host; then
       # Not seen gone (e.g. stuck in uninterruptible sleep): the host is still on, and the BMC says so
       # (the record stays, status reads on, the command fails with completion code 0xFF).
       log "off failed pid=$PID: host processes still alive 5 s after SIGKILL"
@@ -130,8 +181,21 @@ power_off() {
     fi
     log "off pid=$PID"
   fi
-  rm -f "$REC"
+  rm -f "$REC" "$CRASHED"
   links down
+}
+
+# The diagnostic interrupt: the host dies at once, its power stays on (the marker keeps status on).
+crash() {
+  powered || { log "diag: host is off, nothing to interrupt"; return 0; }
+  [ -f "$CRASHED" ] && return 0
+  echo "$PID $START" > "$CRASHED"
+  if ! kill_host; then
+    rm -f "$CRASHED"
+    log "diag failed pid=$PID: host processes still alive 5 s after SIGKILL"
+    return 1
+  fi
+  log "diag pid=$PID: crashed, power stays on"
 }
 
 soft_off() {
@@ -175,6 +239,7 @@ case "$op" in
       power:0) power_off || exit 1 ;;
       reset:1) { power_off && power_on; } || exit 1 ;;
       shutdown:1) soft_off || exit 1 ;;
+      diag:1) crash || exit 1 ;;
     esac
     ;;
 esac

@@ -110,6 +110,9 @@ export function labInventory(
         ],
         timeoutSeconds: 20,
       },
+      // The hosts share this machine's kernel: they crash through their BMC (never sysrq), hang by
+      // freezing their namespace's processes, and restart daemons with the lab's service script.
+      chaos: { crash: 'nmi', hang: { netns: h.netns }, services: 'lab' },
     })),
     storage: [
       {
@@ -120,6 +123,8 @@ export function labInventory(
         exports: [...volumes],
         network: 'storage',
         purpose: 'vm-disks',
+        // The storage host's own namespace: storage-loss -p side=target drops its NBD port there.
+        firewall: { netns: topo.storage.netns },
       },
     ],
   };

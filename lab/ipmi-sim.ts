@@ -20,7 +20,9 @@ import { IpmiClient } from '../protocols/ipmi/index.js';
  *   power cycle (0x02)        -> `set power 0`; then every second `get power` until it reads 0, then `set power 1`
  *   hard reset (0x03)         -> `SCRIPT 0x20 set reset 1`
  *   soft off / ACPI (0x05)    -> `SCRIPT 0x20 set shutdown 1`
- *   diagnostic interrupt      -> not run: answered with completion code 0xCC
+ *   diagnostic interrupt      -> not run: answered with completion code 0xCC, unless
+ *                                `diagInterruptModule` is loaded: then `SCRIPT 0x20 set diag 1`
+ *                                (lab/bmc-diag-module.ts)
  * A non-zero exit of the script becomes completion code 0xFF. ipmi_sim is
  * single-threaded and waits for the script, so a slow script stalls the BMC:
  * a script that really takes seconds should start the work and return.
@@ -59,6 +61,12 @@ export interface IpmiSimConfig {
   readiness?: 'device-id' | 'bound';
   /** How long to wait for the BMC to be ready; 10 s by default. */
   readyTimeoutMs?: number;
+  /**
+   * The shared object lab/bmc-diag-module.ts builds: with it, Chassis Control
+   * pulse diagnostic interrupt runs `SCRIPT 0x20 set diag 1` instead of
+   * being refused with 0xCC.
+   */
+  diagInterruptModule?: string;
   /** Called with the PID right after the spawn, before the readiness wait (the lab records it in its state). */
   onSpawn?: (pid: number) => void;
 }
@@ -127,6 +135,11 @@ export function renderLanConf(config: IpmiSimConfig): string {
     `  chassis_control "${quoted(config.chassisControlScript, 'chassis control script path').slice(1, -1)} ${BMC_IPMB}"`,
     `  user 2 true ${quoted(config.admin.name, 'user name')} ${quoted(config.admin.password, 'password')} admin 10 ${auths}`,
     `  user 3 true ${quoted(config.operator.name, 'user name')} ${quoted(config.operator.password, 'password')} operator 10 ${auths}`,
+    ...(config.diagInterruptModule
+      ? [
+          `  loadlib ${quoted(config.diagInterruptModule, 'diagnostic interrupt module path')} ${quoted(config.chassisControlScript, 'chassis control script path')}`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

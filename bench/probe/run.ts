@@ -23,10 +23,10 @@ import { loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { readLabState } from '../../lab/state.js';
 import { labUp } from '../../lab/up.js';
-import { fetchGuestStatus } from '../../lab/vm/guestProbe.js';
 import { startGuestPageIn } from '../../test/support/guest-page-netns.js';
 import { dropFor } from '../../test/support/nft-drop.js';
 import { fmtMs, markdownTable, median } from '../support/stats.js';
+import { pingUser, poller200 } from './user-methods.js';
 
 const LAB = 'probesb';
 const env = process.env;
@@ -45,50 +45,6 @@ function nodeScript(
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l)));
   const done = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return { child, lines, done };
-}
-
-function pingUser(address: string): { stop(): Promise<{ transmitted: number; received: number }> } {
-  const child = spawn('ping', ['-n', '-i', '0.2', address], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  const done = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  return {
-    stop: async () => {
-      child.kill('SIGINT');
-      await done;
-      const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-      if (!m) throw new Error(`ping printed no statistics: ${out.slice(-300)}`);
-      return { transmitted: Number(m[1]), received: Number(m[2]) };
-    },
-  };
-}
-
-/** GET every 200 ms on a timer, each with its own 1 s deadline; downtime = failed polls x 200 ms. */
-function poller200(url: string): { stop(): Promise<{ polls: number; failed: number }> } {
-  let polls = 0;
-  let failed = 0;
-  const pending = new Set<Promise<void>>();
-  const timer = setInterval(() => {
-    polls++;
-    const p: Promise<void> = fetchGuestStatus(url, { timeoutMs: 1_000 })
-      .then(
-        () => undefined,
-        () => {
-          failed++;
-        },
-      )
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  }, 200);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await Promise.all(pending);
-      return { polls, failed };
-    },
-  };
 }
 
 type Method = 'havocRt' | 'havoc' | 'ping' | 'poller';

@@ -25,6 +25,7 @@ export type BmcDeadParams = OneHostParams;
  */
 export const bmcDead: Fault<BmcDeadParams> = {
   ...oneHostFault('bmc-dead'),
+  kind: 'fault',
   summary:
     "drop every packet to a host's BMC (nftables, havoc's own table, on the firewall hosts[].bmc.firewall declares) so fencing must fall to the next level; TARGET is one host",
   requiresFencing: true,

@@ -1,19 +1,10 @@
-import { monotonicMs, pollUntil } from '../../core/deadline.js';
-import { errorMessage, HavocError } from '../../core/errors.js';
-import type { FenceDevice, PowerState } from '../../fencers/device.js';
-import { driveToState } from '../../fencers/verify.js';
-import type { HostConfig } from '../../inventory/schema.js';
 import { withBmcDevice } from '../bmc-device.js';
 import type { Fault, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
+import { driveBmc, powerOnAndWaitForSsh, readPowerAndSsh } from '../host-power.js';
 import { type OneHostParams, oneHostFault } from '../one-host.js';
-import { sshAnswers } from '../ssh-answers.js';
-
-/** A host may take this long from power on until its sshd answers (a real server's POST is minutes). */
-const BOOT_MS = 10 * 60_000;
 
 export type HostPowerOffParams = OneHostParams;
-
 /**
  * Powers a host off through its BMC, with the BMC fence device the fencer
  * itself uses (fencers/device-factory.ts: IPMI, Redfish or CIMC). Verified by
@@ -22,6 +13,7 @@ export type HostPowerOffParams = OneHostParams;
  */
 export const hostPowerOff: Fault<HostPowerOffParams> = {
   ...oneHostFault('host-power-off'),
+  kind: 'fault',
   summary:
     'power a host off through its BMC (the bmc fence device: IPMI, Redfish or CIMC); TARGET is one host; reverted by power on and waiting for SSH',
   requiresFencing: true,
@@ -48,47 +40,23 @@ export const hostPowerOff: Fault<HostPowerOffParams> = {
   },
 
   async inject(p, ctx) {
-    await withBmcDevice(ctx, p.host, (device, host) => drive(device, host, 'off', ctx.signal));
+    await withBmcDevice(ctx, p.host, (device, host) => driveBmc(device, host, 'off', ctx.signal));
   },
 
   async verify(p, ctx) {
     return withBmcDevice(ctx, p.host, async (device, host) => {
-      const [power, ssh] = await Promise.all([device.status(ctx.signal), sshAnswers(host, ctx.signal)]);
-      const evidence = [
-        `${device.description} reads power ${power}`,
-        `SSH to ${host.name} (${host.address}): ${ssh.answered ? 'answered' : `no answer (${ssh.detail})`}`,
-      ];
+      const seen = await readPowerAndSsh(device, host, ctx.signal);
       const state: Observation['state'] =
-        power === 'off' && !ssh.answered
+        seen.power === 'off' && !seen.sshAnswered
           ? 'in-effect'
-          : power === 'on' && ssh.answered
+          : seen.power === 'on' && seen.sshAnswered
             ? 'absent'
             : 'partial';
-      return { state, evidence };
+      return { state, evidence: seen.evidence };
     });
   },
 
   async revert(p, ctx) {
-    await withBmcDevice(ctx, p.host, async (device, host) => {
-      await drive(device, host, 'on', ctx.signal);
-      await pollUntil(
-        async (signal) => ((await sshAnswers(host, signal)).answered ? true : undefined),
-        AbortSignal.any([ctx.signal, AbortSignal.timeout(BOOT_MS)]),
-        { initialMs: 200, maxMs: 2_000 },
-      ).catch((err: unknown) => {
-        throw new HavocError(
-          'revert',
-          `${host.name} is powered on but SSH did not answer: ${errorMessage(err)}`,
-          {
-            target: host.name,
-          },
-        );
-      });
-    });
+    await withBmcDevice(ctx, p.host, (device, host) => powerOnAndWaitForSsh(device, host, ctx.signal));
   },
 };
-
-/** Status, command and polls until seen, as a fence drives the device (fencers/verify.ts). */
-function drive(device: FenceDevice, host: HostConfig, target: PowerState, signal: AbortSignal) {
-  return driveToState(device, target, host.fencing.timeoutSeconds * 1000, signal, [], monotonicMs());
-}

@@ -43,6 +43,7 @@ const CLI_OPTIONS = new Set(['network', 'port', 'switch']);
  */
 export const linkDown: Fault<LinkDownParams> = {
   name: 'link-down',
+  kind: 'fault',
   summary:
     'set switch ports admin down over SNMP; TARGET is one host, -p network=NAME (its every port on that network) or -p port=NAME [-p switch=NAME] (one of its ports)',
   params,

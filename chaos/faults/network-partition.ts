@@ -1,17 +1,11 @@
 import { z } from 'zod';
-import { deadlineSignal } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
-import type { HostConfig } from '../../inventory/schema.js';
-import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { hostByName, interfacesOn } from '../../inventory/topology.js';
-import { addressesOf, type InterfaceAddresses } from '../../protocols/iproute/addresses.js';
 import { DELETE_HAVOC_TABLE, HAVOC_TABLE, partitionScript } from '../../protocols/nftables/havoc-table.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
 import { refuseUnknownOptions } from '../fault-options.js';
-
-/** A command on a host over SSH may take this long before it counts as failed. */
-const STEP_MS = 15_000;
+import { havocTableRefusal, networkAddresses, onHost, requiredAddresses } from '../host-network.js';
 
 const hostName = z.string().min(1);
 
@@ -38,6 +32,7 @@ const CLI_OPTIONS = new Set(['network', 'against']);
  */
 export const networkPartition: Fault<NetworkPartitionParams> = {
   name: 'network-partition',
+  kind: 'fault',
   summary:
     "cut a network between groups of hosts (nftables in havoc's own table inside each host); TARGET... is one side, -p against=h2,h3 the other (default: every other host on the network), -p network=NAME",
   params,
@@ -78,20 +73,8 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
           const addrs = await networkAddresses(host, p.network, ctx);
           if (addrs.v4.length + addrs.v6.length === 0)
             reasons.push(`host "${name}" has no address on network ${p.network}`);
-          const table = await onHost(
-            ctx,
-            host,
-            `nft list table ${HAVOC_TABLE} >/dev/null 2>&1`,
-            'nft list table',
-            {
-              allowFailure: true,
-            },
-          );
-          if (table.exitCode === 0) {
-            reasons.push(
-              `host "${name}" already has havoc's nftables table (${HAVOC_TABLE}): another fault is in effect or was not healed (see havoc chaos status, havoc heal)`,
-            );
-          }
+          const table = await havocTableRefusal(ctx, host);
+          if (table) reasons.push(table);
         } catch (err) {
           reasons.push(`host "${name}" cannot be prepared over SSH: ${errorMessage(err)}`);
         }
@@ -188,42 +171,9 @@ export const networkPartition: Fault<NetworkPartitionParams> = {
   },
 };
 
-async function onHost(
-  ctx: FaultContext,
-  h: HostConfig,
-  command: string,
-  what: string,
-  o: { stdin?: string; allowFailure?: boolean } = {},
-) {
-  return ctx.ssh.exec(sshLoginOf(h), command, {
-    signal: deadlineSignal(STEP_MS, `${what} on ${h.name}`, ctx.signal),
-    what: `${what} on ${h.name}`,
-    ...o,
-  });
-}
-
-/** The host's addresses on the network, read from the host itself (the inventory names interfaces, not addresses). */
-async function networkAddresses(
-  h: HostConfig,
-  network: string,
-  ctx: FaultContext,
-): Promise<InterfaceAddresses> {
-  const names = interfacesOn(h, network).map((i) => i.name);
-  if (names.length === 0) return { v4: [], v6: [] };
-  const r = await onHost(ctx, h, 'ip -j addr show', 'ip addr');
-  return addressesOf(r.stdout, names);
-}
-
 async function addressesByHost(p: NetworkPartitionParams, ctx: FaultContext) {
   const list = await Promise.all(
-    p.groups.flat().map(async (name) => {
-      const a = await networkAddresses(hostOf(ctx, name), p.network, ctx);
-      if (a.v4.length + a.v6.length === 0)
-        throw new HavocError('config', `host "${name}" has no address on network ${p.network}`, {
-          target: name,
-        });
-      return [name, a] as const;
-    }),
+    p.groups.flat().map(async (name) => [name, await requiredAddresses(name, p.network, ctx)] as const),
   );
   return new Map(list);
 }

@@ -138,3 +138,44 @@ describe('counterDecreasesOf', () => {
     expect(counterDecreasesOf(every10(0, 500, true, { counter: 9 }))).toEqual([]);
   });
 });
+
+describe('folded samples (the timeline may fold a run of equal results into one record)', () => {
+  /** One record for the requests sent every 10 ms from `fromMs` to `toMs` (exclusive). */
+  function fold(fromMs: number, toMs: number, ok: boolean, fields?: ProbeSample['fields']): ProbeSample {
+    const count = (toMs - fromMs) / 10;
+    return { ...s(fromMs, ok, fields), count, lastSentNs: String(BigInt(toMs - 10) * MS) };
+  }
+
+  it('counts every request a fold stands for and measures an outage from its first to the next answer', () => {
+    const folded = [fold(0, 100, true), fold(100, 400, false), fold(400, 500, true)];
+    const plain = [...every10(0, 100, true), ...every10(100, 400, false), ...every10(400, 500, true)];
+    const m = measureProbe(folded);
+    expect(m).toMatchObject({ requests: 50, failed: 30, longestOutageNs: 300n * MS, lastSentNs: 490n * MS });
+    expect(outagesOf(folded)).toEqual(outagesOf(plain));
+  });
+
+  it('keeps an outage still open at the end up to the last send of the fold', () => {
+    const [outage] = outagesOf([fold(0, 30, true), fold(30, 100, false)]);
+    expect(outage).toMatchObject({ startNs: 30n * MS, durationNs: 60n * MS, failed: 7 });
+    expect(outage!.endNs).toBeUndefined();
+  });
+
+  it('sees an older boot id answering at the end of its fold, after a newer one answered', () => {
+    // A answers every request from 0 to 90 ms (one record); B answered a request sent at 20 ms by 21 ms.
+    const history = [fold(0, 100, true, { bootId: A }), s(20, true, { bootId: B })];
+    expect(bootIdOverlapsOf(history)).toEqual([
+      { older: A, newer: B, newerSinceNs: 21n * MS, olderAgainNs: 90n * MS },
+    ]);
+  });
+
+  it('sees a lower counter at the end of its fold, after a higher one was answered', () => {
+    const history = [fold(0, 100, true, { counter: 5 }), s(20, true, { counter: 7 })];
+    expect(counterDecreasesOf(history)).toEqual([{ from: 7, to: 5, atNs: 90n * MS }]);
+  });
+
+  it('finds nothing in a fold followed by a higher counter', () => {
+    expect(
+      counterDecreasesOf([fold(0, 100, true, { counter: 5 }), fold(100, 200, true, { counter: 6 })]),
+    ).toEqual([]);
+  });
+});

@@ -3,7 +3,10 @@ import type { ProbeSample } from './sample.js';
 /*
  * What a probe history shows, computed from the samples alone (pure, so it is
  * tested on synthetic histories). Times are bigint nanoseconds on the
- * monotonic clock, durations too; callers format them.
+ * monotonic clock, durations too; callers format them. A folded sample
+ * (`count` requests from `sentNs` to `lastSentNs`, one result) counts as
+ * its `count` requests; its first and last sends are the ones whose times
+ * are known, so those two are what the measures below use.
  */
 
 export interface Outage {
@@ -61,16 +64,29 @@ interface Timed {
   sample: ProbeSample;
   sentNs: bigint;
   answeredNs?: bigint;
+  /** The last send a folded sample stands for; `sentNs` otherwise. */
+  lastSentNs: bigint;
+  /** How many requests the sample stands for (1 unless folded). */
+  count: number;
 }
+
+const bySent = (a: { sentNs: bigint }, b: { sentNs: bigint }) =>
+  a.sentNs < b.sentNs ? -1 : a.sentNs > b.sentNs ? 1 : 0;
 
 function timed(samples: readonly ProbeSample[]): Timed[] {
   return samples
-    .map((sample) => ({
-      sample,
-      sentNs: BigInt(sample.sentNs),
-      ...(sample.answeredNs === undefined ? {} : { answeredNs: BigInt(sample.answeredNs) }),
-    }))
-    .sort((a, b) => (a.sentNs < b.sentNs ? -1 : a.sentNs > b.sentNs ? 1 : 0));
+    .map((sample) => {
+      const sentNs = BigInt(sample.sentNs);
+      const lastSentNs = sample.lastSentNs === undefined ? sentNs : BigInt(sample.lastSentNs);
+      return {
+        sample,
+        sentNs,
+        ...(sample.answeredNs === undefined ? {} : { answeredNs: BigInt(sample.answeredNs) }),
+        lastSentNs: lastSentNs > sentNs ? lastSentNs : sentNs,
+        count: sample.count ?? 1,
+      };
+    })
+    .sort(bySent);
 }
 
 /**
@@ -85,8 +101,8 @@ export function outagesOf(samples: readonly ProbeSample[]): Outage[] {
   for (const t of timed(samples)) {
     if (!t.sample.ok) {
       open ??= { startNs: t.sentNs, durationNs: 0n, failed: 0, error: t.sample.error ?? 'failed' };
-      open.failed++;
-      lastFailedNs = t.sentNs;
+      open.failed += t.count;
+      lastFailedNs = t.lastSentNs;
       continue;
     }
     if (open) {
@@ -115,7 +131,10 @@ export function bootIdChangesOf(samples: readonly ProbeSample[]): BootIdChange[]
 /**
  * Requests answered with boot ids in the order they were sent, judged
  * causally: only a request sent after another's answer can say which came
- * later, so concurrent requests never look like an overlap.
+ * later, so concurrent requests never look like an overlap. A folded sample
+ * is visited at its first send (whose answer time is known) and again at its
+ * last send (answered, with the same fields, at a time not recorded, so it
+ * never counts as answered before anything).
  */
 function causalWalk(
   samples: readonly ProbeSample[],
@@ -125,9 +144,15 @@ function causalWalk(
   const byAnswer = [...answered].sort((a, b) =>
     a.answeredNs! < b.answeredNs! ? -1 : a.answeredNs! > b.answeredNs! ? 1 : 0,
   );
+  const visits: Timed[] = [...answered];
+  for (const t of answered) {
+    if (t.lastSentNs > t.sentNs)
+      visits.push({ sample: t.sample, sentNs: t.lastSentNs, lastSentNs: t.lastSentNs, count: 1 });
+  }
+  visits.sort(bySent);
   const before: Timed[] = [];
   let next = 0;
-  for (const t of answered) {
+  for (const t of visits) {
     while (next < byAnswer.length && byAnswer[next]!.answeredNs! < t.sentNs) before.push(byAnswer[next++]!);
     visit(t, before);
   }
@@ -183,14 +208,18 @@ export function measureProbe(samples: readonly ProbeSample[]): ProbeMeasurement 
   const sorted = timed(samples);
   let lateSends = 0;
   let maxLateNs = 0n;
-  for (const s of samples) {
-    if (s.fields?.lateNs === undefined) continue;
-    lateSends++;
-    maxLateNs = laterOf(maxLateNs, BigInt(s.fields.lateNs));
+  let requests = 0;
+  let failed = 0;
+  for (const t of sorted) {
+    requests += t.count;
+    if (!t.sample.ok) failed += t.count;
+    if (t.sample.fields?.lateNs === undefined) continue;
+    lateSends += t.count;
+    maxLateNs = laterOf(maxLateNs, BigInt(t.sample.fields.lateNs));
   }
   return {
-    requests: samples.length,
-    failed: samples.filter((s) => !s.ok).length,
+    requests,
+    failed,
     outages,
     longestOutageNs: outages.map((o) => o.durationNs).reduce(laterOf, 0n),
     unavailableNs: outages.reduce((sum, o) => sum + o.durationNs, 0n),
@@ -199,6 +228,8 @@ export function measureProbe(samples: readonly ProbeSample[]): ProbeMeasurement 
     counterDecreases: counterDecreasesOf(samples),
     lateSends,
     maxLateNs,
-    ...(sorted.length ? { firstSentNs: sorted[0]!.sentNs, lastSentNs: sorted.at(-1)!.sentNs } : {}),
+    ...(sorted.length
+      ? { firstSentNs: sorted[0]!.sentNs, lastSentNs: sorted.map((t) => t.lastSentNs).reduce(laterOf) }
+      : {}),
   };
 }

@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
   const { targets, intervalMs, timeoutMs, forMs } = parsed.data;
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort());
+  // Ctrl-C at a terminal reaches the whole process group: the parent decides when probing ends (stdin closes).
+  process.on('SIGINT', () => {});
   if (!process.stdin.isTTY) {
     process.stdin.on('close', () => stop.abort());
     process.stdin.resume();
@@ -56,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     ),
   );
   clearTimeout(timer);
+  sink.flush();
   process.stdin.destroy();
   process.stdout.write(`${JSON.stringify({ kind: 'probe-process', ...load.stop() })}\n`);
   return 0;

@@ -14,6 +14,14 @@ export interface ProbeSample {
   ok: boolean;
   error?: string;
   fields?: ProbeFields;
+  /**
+   * A folded record (the timeline's `count`/`lastSentNs`): `count` requests
+   * sent from `sentNs` to `lastSentNs`, all with this result and these
+   * fields; `answeredNs` is the first one's. A prober never folds; a
+   * timeline writer may.
+   */
+  count?: number;
+  lastSentNs?: string;
 }
 
 /**

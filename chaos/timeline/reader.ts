@@ -4,6 +4,8 @@ import { type TimelineRecord, timelineRecord } from './schema.js';
 
 export interface TimelineContents {
   records: TimelineRecord[];
+  /** The file line of each record (`lines[i]` holds `records[i]`): the ids verdicts and reports cite. */
+  lines: number[];
   /** Line number of a torn last line (a writer killed mid-write), which was left out. */
   tornLine: number | undefined;
 }
@@ -28,5 +30,9 @@ export function readTimeline(path: string): TimelineContents {
       hint: 'the timeline was changed by something other than havoc; restore it or re-run',
     });
   }
-  return { records: contents.records.map((r) => r.value), tornLine: contents.torn?.line };
+  return {
+    records: contents.records.map((r) => r.value),
+    lines: contents.records.map((r) => r.line),
+    tornLine: contents.torn?.line,
+  };
 }

@@ -61,8 +61,11 @@ export const actionRecord = z.strictObject({
  * One probe request. `sentNs`/`answeredNs` are monotonic ns like `ns` (which
  * is when the sample was written). `fields` holds what the probe extracted
  * from the answer (the lab guest's boot id and disk counter). `count` and
- * `lastSentNs` let a writer fold a run of equal results into one record; a
- * change of result always starts a new record, so every change keeps its time.
+ * `lastSentNs` let a writer fold a run of equal results into one record: the
+ * `count` requests sent from `sentNs` to `lastSentNs` all had this `ok`,
+ * `error` and `fields` (a new counter value is a new record), and
+ * `answeredNs` is the first one's. A change of result always starts a new
+ * record, so every change keeps its time (chaos/probes/measure.ts reads folds).
  */
 export const probeRecord = z.strictObject({
   ...stamp,

@@ -71,6 +71,14 @@ export const xapiHost = z.strictObject({
   via: z.string(),
 });
 
+/** XAPI pool HA (watcher "xapi", subject "cluster"): HA switched off is a cluster that no longer restarts VMs. */
+export const xapiPool = z.strictObject({
+  haEnabled: z.boolean(),
+  /** The pool master's host (inventory name where it has one). */
+  master: z.string().optional(),
+  via: z.string(),
+});
+
 /** An Alertmanager notification as the webhook receiver got it (watcher "alertmanager", subject "alert:<alertname>"). */
 export const alertNotice = z.strictObject({
   status: z.enum(['firing', 'resolved']),
@@ -89,8 +97,11 @@ export const WATCH_EVENTS = {
   'qmp/lifecycle': vmLifecycle,
   'xapi/node': xapiHost,
   'xapi/placement': vmPlacement,
+  'xapi/pool': xapiPool,
   'xapi/reachability': reachability,
   'alertmanager/alert': alertNotice,
+  /** The webhook receiver is listening (true when it starts): lets a verdict tell "no alert" from "not listening". */
+  'alertmanager/reachability': reachability,
 } as const;
 
 export type WatchEventKey = keyof typeof WATCH_EVENTS;

@@ -1,5 +1,5 @@
 import { shCommand } from '../../core/shell-quote.js';
-import type { Inventory } from '../../inventory/schema.js';
+import { crmMonHosts, hostOfHaNode } from '../../inventory/ha-names.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
 import type { CollectContext } from '../collector.js';
@@ -7,16 +7,10 @@ import { sshPoolOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
 
-/** Hosts to ask, in order: haManager.via, else every host. */
-export function crmMonHosts(inv: Inventory): string[] {
-  const hm = inv.haManager;
-  return hm?.type === 'pacemaker' && hm.via ? hm.via : inv.hosts.map((h) => h.name);
-}
-
 /** crm_mon over the exporter's pooled SSH connection to the host. */
 export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
   return async (node, argv, signal) => {
-    const host = ctx.loaded.inventory.hosts.find((h) => h.name === node);
+    const host = hostOfHaNode(ctx.loaded.inventory, node);
     if (!host) throw new Error(`haManager.via names ${node}, which is not among the hosts`);
     const r = await sshPoolOf(ctx).exec(sshLoginOf(host), shCommand(argv), {
       signal,

@@ -1,9 +1,4 @@
-import { deadlineSignal } from '../../core/deadline.js';
-import { errorMessage } from '../../core/errors.js';
-import type { FenceContext } from '../../fencers/context.js';
-import type { FenceDevice } from '../../fencers/device.js';
-import { devicesOfLevel } from '../../fencers/device-factory.js';
-import type { HostConfig } from '../../inventory/schema.js';
+import { fencingReadiness, MONITOR_MS } from '../../fencers/readiness.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
 import { fenceContextOf } from './fence-context.js';
@@ -30,52 +25,7 @@ export const FENCING_READY_METRICS = {
   ),
 } as const;
 
-const DEVICE_MS = 4000;
-
-export interface DeviceReadiness {
-  /** The device's own description (targets and ports), or the level's when its devices could not be built. */
-  device: string;
-  /** Why it is not ready; absent when it answered. */
-  error?: string;
-}
-
-export interface LevelReadiness {
-  level: number;
-  ready: boolean;
-  devices: DeviceReadiness[];
-}
-
-/** Every fencing level of a host, each device asked its monitor read at once; devices are closed after. */
-export function fencingReadiness(
-  host: HostConfig,
-  fence: FenceContext,
-  signal: AbortSignal,
-): Promise<LevelReadiness[]> {
-  return Promise.all(
-    host.fencing.levels.map(async (_level, i): Promise<LevelReadiness> => {
-      let devices: FenceDevice[];
-      try {
-        devices = await devicesOfLevel(host, i, fence);
-      } catch (err) {
-        const where = `hosts.${host.name}.fencing.levels[${i}]`;
-        return { level: i + 1, ready: false, devices: [{ device: where, error: errorMessage(err) }] };
-      }
-      const answers = await Promise.all(
-        devices.map(async (device): Promise<DeviceReadiness> => {
-          try {
-            await device.monitor(deadlineSignal(DEVICE_MS, `monitor of ${device.description}`, signal));
-            return { device: device.description };
-          } catch (err) {
-            return { device: device.description, error: errorMessage(err) };
-          } finally {
-            await device.close?.().catch(() => undefined);
-          }
-        }),
-      );
-      return { level: i + 1, ready: answers.every((a) => a.error === undefined), devices: answers };
-    }),
-  );
-}
+const DEVICE_MS = MONITOR_MS;
 
 export const fencingReadyCollector: Collector = {
   name: 'fencing-ready',

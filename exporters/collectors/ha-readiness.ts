@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { deadlineSignal } from '../../core/deadline.js';
+import { hostOfHaNode } from '../../inventory/ha-names.js';
 import { capacityOf } from '../../inventory/preflight/capacity-plan.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
@@ -42,6 +43,11 @@ export const HA_READINESS_METRICS = {
 // A host that does not answer within this is not live; the scrape deadline stays for the rest.
 const REACH_MS = 3000;
 
+/** The inventory names of the HA manager's nodes (inventory/ha-names.ts); nodes it does not list are left out. */
+function inventoryHosts(inv: Inventory, nodes: readonly string[]): Set<string> {
+  return new Set(nodes.flatMap((n) => hostOfHaNode(inv, n)?.name ?? []));
+}
+
 async function liveHosts(ctx: CollectContext): Promise<{ source: string; live: Set<string> }> {
   const inv = ctx.loaded.inventory;
   const hm = inv.haManager;
@@ -49,14 +55,20 @@ async function liveHosts(ctx: CollectContext): Promise<{ source: string; live: S
     const { status } = await crmMonOfScrape(ctx);
     return {
       source: 'pacemaker',
-      live: new Set(status.nodes.filter((n) => n.online && !n.standby && !n.unclean).map((n) => n.name)),
+      live: inventoryHosts(
+        inv,
+        status.nodes.filter((n) => n.online && !n.standby && !n.unclean).map((n) => n.name),
+      ),
     };
   }
   if (hm?.type === 'xapi') {
     const snap = await poolHaOfScrape(ctx);
     return {
       source: 'xapi',
-      live: new Set(snap.hosts.filter((h) => h.live === true && h.enabled).map((h) => h.nameLabel)),
+      live: inventoryHosts(
+        inv,
+        snap.hosts.filter((h) => h.live === true && h.enabled).map((h) => h.nameLabel),
+      ),
     };
   }
   const pool = sshPoolOf(ctx);

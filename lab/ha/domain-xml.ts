@@ -9,6 +9,9 @@ import { type HaVm, VM_BRIDGE, VM_MEMORY_MIB, VM_VCPUS } from './ha-plan.js';
  * ocf:havoc:qemu-vm runs: TCG, direct kernel boot of the lab guest, the
  * VM's fixed MAC on the host's br-vm, its disk an NBD export of the storage
  * host. Nothing in it is host specific, so it is also the migration target.
+ * A disk error pauses the VM (error_policy/rerror_policy stop: QEMU's
+ * werror/rerror=stop) instead of reaching the guest, as on a production
+ * cluster, so a storage-loss shows as "paused (I/O error)" and resumes.
  */
 
 export interface DomainInputs {
@@ -67,7 +70,7 @@ export function domainXml(vm: HaVm, d: DomainInputs): string {
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <disk type='network' device='disk'>
-      <driver name='qemu' type='raw' cache='none'/>
+      <driver name='qemu' type='raw' cache='none' error_policy='stop' rerror_policy='stop'/>
       <source protocol='nbd' name='${esc(vm.volume)}'>
         <host name='${esc(d.nbdHost)}' port='${d.nbdPort}'/>
       </source>

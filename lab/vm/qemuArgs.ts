@@ -52,7 +52,8 @@ export function qemuArgs(spec: VmSpec, launch: QemuLaunch = {}): string[] {
     '-blockdev',
     `driver=nbd,node-name=disk0,server.type=inet,server.host=${spec.nbd.host},server.port=${spec.nbd.port},export=${spec.nbd.export}`,
     '-device',
-    'virtio-blk-pci,drive=disk0',
+    // A disk error pauses the VM (QMP status io-error) instead of reaching the guest, as libvirt's error_policy=stop.
+    'virtio-blk-pci,drive=disk0,werror=stop,rerror=stop',
     '-qmp',
     `unix:${paths.qmpSocket},server=on,wait=off`,
     '-qmp',

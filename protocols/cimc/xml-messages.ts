@@ -57,7 +57,13 @@ export function configResolveClass(cookie: string, classId: string): string {
 }
 
 /** computeRackUnit adminPower values (imcsdk/mometa/compute/ComputeRackUnit.py). */
-export type AdminPower = 'up' | 'down' | 'soft-shut-down' | 'cycle-immediate' | 'hard-reset-immediate';
+export type AdminPower =
+  | 'up'
+  | 'down'
+  | 'soft-shut-down'
+  | 'cycle-immediate'
+  | 'hard-reset-immediate'
+  | 'diagnostic-interrupt';
 
 export function setAdminPower(cookie: string, dn: string, adminPower: AdminPower): string {
   const mo = element('computeRackUnit', { dn, adminPower, status: 'modified' });

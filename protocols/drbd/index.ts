@@ -1,3 +1,4 @@
+export { connectionStates } from './connection-states.js';
 export {
   EVENTS2_ACTIONS,
   type Events2Action,

@@ -1,3 +1,4 @@
+export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';
 export {
   domstateIsStuck,
   parseVirshDominfo,
@@ -9,3 +10,10 @@ export {
   type VirshDomState,
   type VirshListEntry,
 } from './virsh.js';
+export {
+  LineSplitter,
+  lifecycleOf,
+  parseVirshEventLine,
+  type VirshEvent,
+  type VirshLifecycle,
+} from './virsh-event.js';

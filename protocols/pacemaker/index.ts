@@ -1,3 +1,4 @@
+export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
 export {
   type CrmMonStatus,
   type CrmMonSummary,

@@ -358,7 +358,13 @@ function refusalHint(intent: ResetIntent, state: RedfishPowerState): string {
 }
 
 function describeWanted(intent: ResetIntent): string {
-  return { off: 'ForceOff', on: 'On', cycle: 'PowerCycle or ForceRestart', soft: 'GracefulShutdown' }[intent];
+  return {
+    off: 'ForceOff',
+    on: 'On',
+    cycle: 'PowerCycle or ForceRestart',
+    soft: 'GracefulShutdown',
+    nmi: 'Nmi',
+  }[intent];
 }
 
 function asJson(value: unknown): Json | undefined {

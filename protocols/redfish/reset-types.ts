@@ -7,7 +7,8 @@
  * iDRACs drop GracefulRestart (quadsproject/badfish#10).
  */
 
-export type ResetIntent = 'off' | 'on' | 'cycle' | 'soft';
+/** `nmi`: the diagnostic interrupt operators use to crash a host whose kernel panics on NMI. */
+export type ResetIntent = 'off' | 'on' | 'cycle' | 'soft' | 'nmi';
 
 /** In order of preference. */
 export const RESET_TYPES_FOR: Readonly<Record<ResetIntent, readonly string[]>> = {
@@ -15,6 +16,7 @@ export const RESET_TYPES_FOR: Readonly<Record<ResetIntent, readonly string[]>> =
   on: ['On'],
   cycle: ['PowerCycle', 'ForceRestart'],
   soft: ['GracefulShutdown'],
+  nmi: ['Nmi'],
 };
 
 export type ResetChoice = { ok: true; resetType: string } | { ok: false; advertised: readonly string[] };

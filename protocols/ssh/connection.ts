@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { backoffIntervals, monotonicMs, throwIfAborted } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
@@ -15,6 +16,13 @@ export interface ExecOptions {
   what?: string;
   /** Return non-zero exits instead of throwing SshCommandError. */
   allowFailure?: boolean;
+  /**
+   * Receives stdout as it arrives, decoded as UTF-8, instead of the result's
+   * `stdout` (then empty): for a command that runs until it is aborted
+   * (`virsh event --loop`), whose output must neither wait for its exit nor
+   * pile up in memory.
+   */
+  onStdout?: (text: string) => void;
 }
 
 export interface ExecResult {
@@ -358,7 +366,16 @@ export class SshConnection {
           }
           into.push(d);
         };
-        ch.on('data', collect(out));
+        const { onStdout } = o;
+        if (onStdout) {
+          const decoder = new StringDecoder('utf8');
+          ch.on('data', (d: Buffer) => {
+            const text = decoder.write(d);
+            if (text) onStdout(text);
+          });
+        } else {
+          ch.on('data', collect(out));
+        }
         ch.stderr.on('data', collect(errOut));
         ch.on('exit', (code: number | null, signalName?: string) => {
           exitCode = code ?? undefined;

@@ -112,6 +112,45 @@ describe('SshPool against OpenSSH sshd', () => {
     expect(() => readFileSync(marker)).toThrow();
   });
 
+  it('streams stdout of a command that runs until aborted (onStdout), and the abort ends it on the host', async () => {
+    const marker = `havoc-stream-${process.pid}-${Date.now()}`;
+    const lines: string[] = [];
+    let text = '';
+    const stop = new AbortController();
+    const running = pool
+      .exec(target, `i=0; while true; do i=$((i+1)); echo "${marker} $i"; sleep 0.1; done`, {
+        signal: stop.signal,
+        onStdout: (chunk) => {
+          text += chunk;
+          const parts = text.split('\n');
+          text = parts.pop() ?? '';
+          lines.push(...parts);
+        },
+      })
+      .catch((e: unknown) => e);
+    await pollUntil(
+      async () => (lines.length >= 5 ? true : undefined),
+      deadlineSignal(10_000, 'five lines'),
+      {
+        initialMs: 50,
+        maxMs: 50,
+      },
+    );
+    // The lines came while the command still ran: it never exits on its own.
+    expect(lines.slice(0, 5)).toEqual([1, 2, 3, 4, 5].map((i) => `${marker} ${i}`));
+    stop.abort(new Error('stream test done'));
+    expect(((await running) as Error).message).toBe('stream test done');
+    // sshd killed the session's process group: no shell of that loop is left.
+    await pollUntil(
+      async () => {
+        const ps = await run('ps', ['-eo', 'args']);
+        return ps.stdout.includes(marker) ? undefined : true;
+      },
+      deadlineSignal(10_000, 'the loop gone'),
+      { initialMs: 100, maxMs: 200 },
+    );
+  });
+
   it('reconnects after the connection is lost', async () => {
     const pid = (
       await pool.exec(target, 'echo $PPID', { signal: deadlineSignal(10_000, 'exec') })

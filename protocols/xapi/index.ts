@@ -1,9 +1,28 @@
-export { type PoolHaSnapshot, readPoolHa, type XapiCallOptions, type XapiTarget } from './xapiClient.js';
+export {
+  type PoolHaSnapshot,
+  readPoolHa,
+  type XapiCallOptions,
+  XapiSession,
+  type XapiSessionCall,
+  type XapiTarget,
+  withXapiSession,
+} from './xapiClient.js';
+export {
+  parseEventBatch,
+  snapshotField,
+  XAPI_EVENT_OPERATIONS,
+  type XapiEvent,
+  type XapiEventBatch,
+} from './xapiEvents.js';
 export {
   type HostLiveness,
   type PoolHa,
+  parseHostNames,
   parseHostRecords,
   parseJsonRpcResponse,
   parsePoolRecords,
+  parseVmRecords,
+  XAPI_NULL_REF,
   XapiError,
+  type XapiVm,
 } from './xapiRecords.js';

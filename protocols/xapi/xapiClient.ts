@@ -62,52 +62,100 @@ async function call(
   return parseJsonRpcResponse(res.text, method, target.url);
 }
 
+/** Calls within one logged-in session; the session reference is added as the first parameter. */
+export type XapiSessionCall = (method: string, ...params: unknown[]) => Promise<unknown>;
+
 /**
- * Logs in, reads pool HA state and host liveness, and always logs out again
- * (XAPI keeps a limited number of sessions per user; leaking them locks out
- * the next login).
+ * A logged-in XAPI session on one HTTP connection: login once, any number of
+ * calls (a watcher's event.from long polls), and always a logout (XAPI keeps
+ * a limited number of sessions per user; leaking them locks out the next
+ * login). The session reference is learnt by the redactor, as a secret.
  */
+export class XapiSession {
+  private id = 1;
+
+  private constructor(
+    readonly target: XapiTarget,
+    private readonly http: HttpTransport,
+    private readonly ref: string,
+    private readonly redactor: Redactor,
+  ) {}
+
+  static async login(target: XapiTarget, signal: AbortSignal, redactor: Redactor): Promise<XapiSession> {
+    const http = new HttpTransport(
+      target.url,
+      `XAPI pool master ${target.url} (user ${target.username})`,
+      target.tls,
+    );
+    const session = await call(
+      target,
+      'session.login_with_password',
+      [target.username, target.password, API_VERSION, ORIGINATOR],
+      0,
+      signal,
+      http,
+    ).catch((err: unknown) => {
+      http.close();
+      throw err;
+    });
+    if (typeof session !== 'string' || !session.startsWith('OpaqueRef:')) {
+      http.close();
+      throw new HavocError(
+        'xapi-protocol',
+        `XAPI session.login_with_password: expected an OpaqueRef, got ${JSON.stringify(session)}`,
+      );
+    }
+    redactor.add(session);
+    return new XapiSession(target, http, session, redactor);
+  }
+
+  /** Calls `method` with the session reference as its first parameter. */
+  call(method: string, params: unknown[], signal: AbortSignal): Promise<unknown> {
+    return call(this.target, method, [this.ref, ...params], this.id++, signal, this.http);
+  }
+
+  /** Logs out (with its own short deadline, so it runs after the caller's expired) and closes the connection. */
+  async logout(timeoutMs = 5_000): Promise<void> {
+    const signal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, timeoutMs)));
+    // Once logged out the reference no longer logs anyone in; forgetting it keeps the redactor from growing.
+    await call(this.target, 'session.logout', [this.ref], this.id++, signal, this.http).then(
+      () => this.redactor.forget(this.ref),
+      () => undefined,
+    );
+    this.http.close();
+  }
+}
+
+/** Logs in, reads pool HA state and host liveness, and always logs out again. */
 export async function readPoolHa(target: XapiTarget, opts: XapiCallOptions): Promise<PoolHaSnapshot> {
   const signal = deadlineSignal(opts.timeoutMs, `XAPI pool HA read from ${target.url}`, opts.signal);
-  const http = new HttpTransport(
-    target.url,
-    `XAPI pool master ${target.url} (user ${target.username})`,
-    target.tls,
-  );
-  let id = 0;
-  const session = await call(
-    target,
-    'session.login_with_password',
-    [target.username, target.password, API_VERSION, ORIGINATOR],
-    id++,
-    signal,
-    http,
-  ).catch((err: unknown) => {
-    http.close();
-    throw err;
-  });
-  if (typeof session !== 'string' || !session.startsWith('OpaqueRef:')) {
-    http.close();
-    throw new HavocError(
-      'xapi-protocol',
-      `XAPI session.login_with_password: expected an OpaqueRef, got ${JSON.stringify(session)}`,
-    );
-  }
-  opts.redactor.add(session);
+  const session = await XapiSession.login(target, signal, opts.redactor);
   try {
-    const pools = await call(target, 'pool.get_all_records', [session], id++, signal, http);
-    const hosts = await call(target, 'host.get_all_records', [session], id++, signal, http);
-    const metrics = await call(target, 'host_metrics.get_all_records', [session], id++, signal, http);
+    const pools = await session.call('pool.get_all_records', [], signal);
+    const hosts = await session.call('host.get_all_records', [], signal);
+    const metrics = await session.call('host_metrics.get_all_records', [], signal);
     const pool = parsePoolRecords(pools);
     return { pool, hosts: parseHostRecords(hosts, metrics, pool.masterRef) };
   } finally {
-    // Logout gets its own short deadline so it still runs after the main one expired.
-    const logoutSignal = AbortSignal.timeout(Math.min(5_000, Math.max(1_000, opts.timeoutMs)));
-    // Once logged out the reference no longer logs anyone in; forgetting it keeps the redactor from growing.
-    await call(target, 'session.logout', [session], id++, logoutSignal, http).then(
-      () => opts.redactor.forget(session),
-      () => undefined,
-    );
-    http.close();
+    await session.logout(opts.timeoutMs);
+  }
+}
+
+/**
+ * Logs in, runs `work` with calls in that session, and always logs out again:
+ * one session for a short piece of work (a planned action), on XapiSession.
+ */
+export async function withXapiSession<T>(
+  target: XapiTarget,
+  opts: XapiCallOptions,
+  what: string,
+  work: (call: XapiSessionCall) => Promise<T>,
+): Promise<T> {
+  const signal = deadlineSignal(opts.timeoutMs, `${what} (XAPI ${target.url})`, opts.signal);
+  const session = await XapiSession.login(target, signal, opts.redactor);
+  try {
+    return await work((method, ...params) => session.call(method, params, signal));
+  } finally {
+    await session.logout(opts.timeoutMs);
   }
 }

@@ -190,3 +190,44 @@ export function parseHostRecords(
     };
   });
 }
+
+/** A VM as the planned actions need it (datamodel class VM: name_label, power_state, resident_on). */
+export interface XapiVm {
+  ref: string;
+  uuid: string;
+  nameLabel: string;
+  /** Halted, Paused, Running or Suspended. */
+  powerState: string;
+  /** The host ref it runs on; OpaqueRef:NULL when it runs nowhere. */
+  residentOn: string;
+}
+
+export const XAPI_NULL_REF = 'OpaqueRef:NULL';
+
+/** Guest VMs of VM.get_all_records: templates, snapshots and control domains (dom0) left out. */
+export function parseVmRecords(result: unknown): XapiVm[] {
+  return [...recordMap('VM.get_all_records', result)]
+    .filter(
+      ([, rec]) =>
+        rec['is_a_template'] !== true && rec['is_control_domain'] !== true && rec['is_a_snapshot'] !== true,
+    )
+    .map(([ref, rec]) => {
+      const w = `VM ${ref}`;
+      return {
+        ref,
+        uuid: stringField(w, rec, 'uuid'),
+        nameLabel: stringField(w, rec, 'name_label'),
+        powerState: stringField(w, rec, 'power_state'),
+        residentOn: stringField(w, rec, 'resident_on'),
+      };
+    });
+}
+
+/** host ref -> name_label and enabled, from host.get_all_records. */
+export function parseHostNames(result: unknown): { ref: string; nameLabel: string; enabled: boolean }[] {
+  return [...recordMap('host.get_all_records', result)].map(([ref, rec]) => ({
+    ref,
+    nameLabel: stringField(`host ${ref}`, rec, 'name_label'),
+    enabled: boolField(`host ${ref}`, rec, 'enabled'),
+  }));
+}

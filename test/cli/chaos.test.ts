@@ -23,7 +23,8 @@ describe('havoc chaos / heal command line', () => {
     const ledger = join(dir, 'ledger');
     const r = await havoc(['-i', example, 'chaos', 'inject', 'disk-melt', 'node1', '--ledger', ledger]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no fault "disk-melt": one of network-partition');
+    expect(r.stderr).toContain('no fault or action "disk-melt": one of network-partition');
+    expect(r.stderr).toContain('live-migrate, host-standby, vm-stop');
     expect(existsSync(ledger)).toBe(false);
   });
 
@@ -35,6 +36,16 @@ describe('havoc chaos / heal command line', () => {
     const short = await havoc([...base, '--for', '10s', '--max-duration', '5s', '--ledger', dir]);
     expect(short.code).toBe(2);
     expect(short.stderr).toContain('--max-duration (5000 ms) is shorter than --for (10000 ms)');
+  });
+
+  it('--probe names a VM of the inventory with a probe, before anything is written', async () => {
+    const ledger = join(dir, 'ledger');
+    const base = ['-i', example, 'chaos', 'inject', 'network-partition', 'node1', '-p', 'network=heartbeat'];
+    const unknown = await havoc([...base, '--ledger', ledger, '--probe', 'db99']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--probe: no VM "db99" in');
+    expect(unknown.stderr).toContain('one of db01, web01, batch01');
+    expect(existsSync(ledger)).toBe(false);
   });
 
   it('heals an empty ledger with exit 0 and records nothing (only the lock file exists)', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { Redactor } from '../../core/redact.js';
-import { fencingReadiness } from '../../exporters/collectors/ha-fencing-ready.js';
 import { closeFenceContext, createFenceContext } from '../../fencers/context.js';
 import { fenceHost } from '../../fencers/fence-host.js';
+import { fencingReadiness } from '../../fencers/readiness.js';
 import { InventoryError } from '../../inventory/issues.js';
 import { parseInventory } from '../../inventory/load.js';
 import { host, type InventoryInput, inventory } from '../inventory/build.js';

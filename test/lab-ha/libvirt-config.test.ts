@@ -48,7 +48,9 @@ describe('libvirt domain of a lab VM', () => {
     );
     expect(xml).toContain("<mac address='52:54:00:07:00:02'/>");
     expect(xml).toContain("<source bridge='br-vm'/>");
-    expect(xml).toContain("<driver name='qemu' type='raw' cache='none'/>");
+    expect(xml).toContain(
+      "<driver name='qemu' type='raw' cache='none' error_policy='stop' rerror_policy='stop'/>",
+    );
     expect(xml).toContain("<source protocol='nbd' name='vm2'>");
     expect(xml).toContain("<host name='198.18.57.5' port='10809'/>");
   });

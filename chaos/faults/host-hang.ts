@@ -1,0 +1,112 @@
+import { errorMessage, HavocError } from '../../core/errors.js';
+import { withBmcDevice } from '../bmc-device.js';
+import type { Fault, FaultContext, Observation } from '../fault.js';
+import { hostOf } from '../fault-hosts.js';
+import { powerOnAndWaitForSsh, waitForSsh } from '../host-power.js';
+import { freezableNetns, freezeNetns, netnsProcesses, thawNetns } from '../netns-freeze.js';
+import { type OneHostParams, oneHostFault } from '../one-host.js';
+import { sshAnswers } from '../ssh-answers.js';
+
+export type HostHangParams = OneHostParams;
+
+/**
+ * The host stops answering but stays powered: the case where only a fence
+ * gets the cluster out. Declared per host (hosts[].chaos.hang): `netns: NAME`
+ * freezes every process of that network namespace of this station with
+ * SIGSTOP (the lab's hosts). Verified by every process of it reading state T
+ * in /proc AND a fresh SSH login failing; reverted by SIGCONT to every
+ * process of it, then, if the cluster fenced the host meanwhile (the BMC
+ * reads off), power on; then waiting for SSH.
+ */
+export const hostHang: Fault<HostHangParams> = {
+  kind: 'fault',
+  ...oneHostFault('host-hang'),
+  summary:
+    "freeze every process of a host (hosts[].chaos.hang.netns: SIGSTOP of its network namespace's processes) so it stays powered but answers nothing; TARGET is one host; reverted by SIGCONT (and power on if the cluster fenced it)",
+  requiresFencing: true,
+  maxDurationMs: 60 * 60_000,
+
+  async refuse(p, ctx) {
+    const host = hostOf(ctx, p.host);
+    const hang = host.chaos?.hang;
+    if (!hang) {
+      return [
+        `hosts.${p.host}.chaos.hang is not declared: host-hang freezes the host's processes from this station and needs hosts.${p.host}.chaos.hang.netns (the network namespace holding the host, as the lab declares); freezing a real host over SSH (cgroup freezer) is not implemented`,
+      ];
+    }
+    const reasons: string[] = [];
+    if (!host.bmc)
+      reasons.push(
+        `host "${p.host}" has no bmc: host-hang powers the host on again if the cluster fenced it (add hosts.${p.host}.bmc)`,
+      );
+    if (!host.ssh)
+      reasons.push(`host "${p.host}" has no ssh section: host-hang sees the hang by SSH no longer answering`);
+    try {
+      const procs = netnsProcesses(freezableNetns(hang.netns));
+      if (procs.length === 0)
+        reasons.push(`network namespace ${hang.netns} of ${p.host} has no process: is the host powered off?`);
+      const stopped = procs.filter((x) => x.state === 'T');
+      if (stopped.length > 0) {
+        reasons.push(
+          `${stopped.length} processes of ${p.host} (network namespace ${hang.netns}) are already stopped: another host-hang is in effect or was not healed (see havoc chaos status, havoc heal)`,
+        );
+      }
+    } catch (err) {
+      reasons.push(errorMessage(err));
+    }
+    return reasons;
+  },
+
+  describe(p) {
+    return {
+      summary: `hang ${p.host} (every process stopped, power on)`,
+      targets: [p.host],
+      revert: `SIGCONT to every process of ${p.host}'s network namespace; power it on through its BMC if it was fenced; wait for SSH`,
+      secretRefs: [],
+    };
+  },
+
+  async inject(p, ctx) {
+    const ns = netnsOf(ctx, p.host);
+    const n = await freezeNetns(ns, ctx.signal);
+    return { detail: `SIGSTOP to ${n} processes of network namespace ${ns}` };
+  },
+
+  async verify(p, ctx) {
+    const host = hostOf(ctx, p.host);
+    const ns = netnsOf(ctx, p.host);
+    const [procs, ssh] = await Promise.all([
+      Promise.resolve(netnsProcesses(freezableNetns(ns))),
+      sshAnswers(host, ctx.signal),
+    ]);
+    const stopped = procs.filter((x) => x.state === 'T').length;
+    const evidence = [
+      `network namespace ${ns}: ${stopped} of ${procs.length} processes in state T (stopped) in /proc`,
+      `SSH to ${host.name} (${host.address}): ${ssh.answered ? 'answered' : `no answer (${ssh.detail})`}`,
+    ];
+    const state: Observation['state'] =
+      procs.length > 0 && stopped === procs.length && !ssh.answered
+        ? 'in-effect'
+        : stopped === 0 && ssh.answered
+          ? 'absent'
+          : 'partial';
+    return { state, evidence };
+  },
+
+  async revert(p, ctx) {
+    const ns = netnsOf(ctx, p.host);
+    thawNetns(ns);
+    await withBmcDevice(ctx, p.host, async (device, host) => {
+      // Fenced while frozen: the power-off killed the stopped processes; bring the host back.
+      if ((await device.status(ctx.signal)) === 'off') await powerOnAndWaitForSsh(device, host, ctx.signal);
+      else await waitForSsh(host, ctx.signal);
+    });
+  },
+};
+
+function netnsOf(ctx: FaultContext, name: string): string {
+  const ns = hostOf(ctx, name).chaos?.hang?.netns;
+  if (!ns)
+    throw new HavocError('config', `hosts.${name}.chaos.hang.netns is not declared in ${ctx.inventoryFile}`);
+  return ns;
+}

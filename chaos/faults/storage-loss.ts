@@ -1,0 +1,355 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { errorMessage, HavocError } from '../../core/errors.js';
+import type { Inventory, StorageConfig } from '../../inventory/schema.js';
+import { hostByName } from '../../inventory/topology.js';
+import { execProgram, inNetns } from '../../lab/exec.js';
+import { greetingCommand, parseGreetingOutput } from '../../protocols/nbd/greeting.js';
+import { DELETE_HAVOC_TABLE, HAVOC_TABLE } from '../../protocols/nftables/havoc-table.js';
+import {
+  hostStorageCutScript,
+  type StorageEndpoint,
+  targetStorageCutScript,
+} from '../../protocols/nftables/storage-cut.js';
+import type { Fault, FaultContext, Observation } from '../fault.js';
+import { hostOf } from '../fault-hosts.js';
+import { refuseUnknownOptions } from '../fault-options.js';
+import { havocTableRefusal, onHost } from '../host-network.js';
+import { type LinkDownParams, linkDown } from './link-down.js';
+
+/** A VM pauses at its next disk request; the lab guest writes its counter every second or so. */
+const PAUSE_WAIT_MS = 30_000;
+/** After the path is back, the VMs resumed by the revert must read running within this. */
+const RESUME_WAIT_MS = 60_000;
+const GREETING_S = 3;
+
+const portRef = z.strictObject({ switch: z.string().min(1), port: z.string().min(1) });
+const params = z.discriminatedUnion('side', [
+  z.strictObject({
+    side: z.literal('host'),
+    host: z.string().min(1),
+    storage: z.string().min(1),
+    /** nftables in havoc's table on the host, or the host's switch ports on the storage network (link-down's). */
+    via: z.enum(['nftables', 'ports']),
+    /** For via=ports: the ports, resolved when the fault was asked for (what a heal brings back up). */
+    ports: z.array(portRef).min(1).optional(),
+  }),
+  z.strictObject({ side: z.literal('target'), storage: z.string().min(1) }),
+]);
+export type StorageLossParams = z.infer<typeof params>;
+type HostSide = Extract<StorageLossParams, { side: 'host' }>;
+
+/** A VM as virsh on a host reports it. */
+interface VmState {
+  host: string;
+  vm: string;
+  /** `virsh domstate --reason`, e.g. "running (booted)", "paused (I/O error)". */
+  state: string;
+}
+const IO_PAUSED = /^paused \(I\/O error\)$/;
+
+/**
+ * A host loses its storage (side=host: its path to the server cut in
+ * havoc's nftables table, TCP to the server reset so the initiator fails
+ * the I/O now; or via=ports, its switch ports on the storage network down,
+ * through link-down), or the storage target stops serving (side=target:
+ * TCP to its port reset in havoc's table on the firewall the inventory
+ * declares, storage[].firewall). Verified by the server's greeting no longer
+ * reaching the host (bash /dev/tcp over SSH, the NBD greeting for nbd) and
+ * by every VM of that storage on the affected hosts paused on I/O error
+ * (virsh domstate --reason). Reverted by deleting the rules or bringing the
+ * ports up, then resuming the VMs that paused on I/O error (libvirt never
+ * resumes them by itself), verified by the greeting and the VMs running.
+ */
+export const storageLoss: Fault<StorageLossParams> = {
+  kind: 'fault',
+  name: 'storage-loss',
+  summary:
+    'cut storage: TARGET is a host losing its path (-p via=nftables|ports, -p storage=NAME), or with -p side=target the storage that stops serving; VMs pause on I/O error and are resumed on revert',
+  params,
+  requiresFencing: false,
+  maxDurationMs: 60 * 60_000,
+  fromCommandLine(targets, options, inventory) {
+    refuseUnknownOptions(
+      'storage-loss',
+      options,
+      new Set(['side', 'via', 'storage']),
+      'its parameters are side=host|target, via=nftables|ports (host side) and storage=NAME',
+    );
+    if (targets.length !== 1)
+      throw new HavocError('usage', `storage-loss acts on one host or one storage, got ${targets.length}`, {
+        hint: 'havoc chaos inject storage-loss HOST [-p via=ports], or storage-loss STORAGE -p side=target',
+      });
+    const side = options.side ?? 'host';
+    if (side === 'target') {
+      if (options.via !== undefined || options.storage !== undefined)
+        throw new HavocError(
+          'usage',
+          'storage-loss -p side=target takes the storage as TARGET and no via or storage',
+        );
+      return { side, storage: targets[0] };
+    }
+    if (side !== 'host')
+      throw new HavocError('usage', `storage-loss: side must be host or target, got "${side}"`);
+    const host = targets[0]!;
+    const via = options.via ?? 'nftables';
+    const storage = options.storage ?? storagesOf(inventory, host)[0]?.name ?? '?';
+    if (via !== 'ports') return { side, host, storage, via };
+    const s = inventory.storage.find((x) => x.name === storage);
+    if (!s?.network || !hostByName(inventory, host)) return { side, host, storage, via };
+    const link = linkDown.fromCommandLine([host], { network: s.network }, inventory) as LinkDownParams;
+    return { side, host, storage, via, ports: link.ports };
+  },
+  hosts: (p) => (p.side === 'host' ? [p.host] : []),
+  async refuse(p, ctx) {
+    const s = ctx.inventory.storage.find((x) => x.name === p.storage);
+    if (!s)
+      return [
+        `storage "${p.storage}" is not in the inventory (its storage: ${ctx.inventory.storage.map((x) => x.name).join(', ') || 'none'})`,
+      ];
+    try {
+      endpointOf(s);
+    } catch (err) {
+      return [errorMessage(err)];
+    }
+    if (p.side === 'target') {
+      if (!s.firewall)
+        return [
+          `storage.${s.name}.firewall is not declared: storage-loss -p side=target needs the firewall in front of the server (a network namespace of this station)`,
+        ];
+      return refuseNetns(s.firewall.netns, ctx);
+    }
+    if (!hostByName(ctx.inventory, p.host)) return [];
+    if (!storagesOf(ctx.inventory, p.host).some((x) => x.name === s.name))
+      return [`host "${p.host}" does not use storage ${s.name} (storage.${s.name}.hosts)`];
+    if (p.via === 'ports') {
+      if (!p.ports) return [`storage ${s.name} declares no network, or host ${p.host} no port on it`];
+      return linkDown.refuse(linkParams(p), ctx);
+    }
+    try {
+      const table = await havocTableRefusal(ctx, hostOf(ctx, p.host));
+      return table ? [table] : [];
+    } catch (err) {
+      return [`host "${p.host}" cannot be prepared over SSH: ${errorMessage(err)}`];
+    }
+  },
+  describe(p) {
+    if (p.side === 'target')
+      return {
+        summary: `storage ${p.storage} stops serving (TCP to it reset)`,
+        targets: [p.storage],
+        revert: `delete nftables table ${HAVOC_TABLE} in storage.${p.storage}.firewall, resume VMs paused on I/O error (virsh resume)`,
+        secretRefs: [],
+      };
+    return {
+      summary: `${p.host} loses storage ${p.storage} (${p.via === 'ports' ? `switch ports ${(p.ports ?? []).map((r) => `${r.switch} ${r.port}`).join(', ')} down` : 'nftables'})`,
+      targets: [p.host],
+      revert:
+        (p.via === 'ports'
+          ? 'set its switch ports admin up over SNMP'
+          : `delete nftables table ${HAVOC_TABLE} on ${p.host} (nft -f over SSH)`) +
+        ', resume VMs paused on I/O error (virsh resume)',
+      secretRefs: [],
+    };
+  },
+  async inject(p, ctx) {
+    const e = endpointOf(storageOf(ctx.inventory, p.storage));
+    if (p.side === 'target')
+      await nftIn(firewallOf(ctx.inventory, p.storage), targetStorageCutScript(e), ctx);
+    else if (p.via === 'ports') await linkDown.inject(linkParams(p), ctx);
+    else
+      await onHost(ctx, hostOf(ctx, p.host), 'nft -f -', `loading ${HAVOC_TABLE}`, {
+        stdin: hostStorageCutScript(e),
+      });
+  },
+  async verify(p, ctx) {
+    // A reset breaks the VMs' sessions at their next request, so they must pause; ports down only stall them.
+    const mustPause = !(p.side === 'host' && p.via === 'ports');
+    let seen = await observe(p, ctx);
+    const cut = seen.paths.every((x) => !x.answers);
+    if (cut && mustPause && !seen.vms.every((v) => IO_PAUSED.test(v.state))) {
+      seen = await pollUntil(
+        async () => {
+          const s = await observe(p, ctx);
+          return s.vms.every((v) => IO_PAUSED.test(v.state)) ? s : undefined;
+        },
+        deadlineSignal(PAUSE_WAIT_MS, 'the VMs pausing on I/O error', ctx.signal),
+        { initialMs: 250, maxMs: 2_000 },
+      ).catch(async (err: unknown) => {
+        if (ctx.signal.aborted) throw err;
+        return observe(p, ctx);
+      });
+    }
+    return judge(seen, mustPause);
+  },
+  async revert(p, ctx) {
+    if (p.side === 'target') await nftIn(firewallOf(ctx.inventory, p.storage), DELETE_HAVOC_TABLE, ctx);
+    else if (p.via === 'ports') {
+      if (p.ports) await linkDown.revert(linkParams(p), ctx);
+    } else
+      await onHost(ctx, hostOf(ctx, p.host), 'nft -f -', `deleting ${HAVOC_TABLE}`, {
+        stdin: DELETE_HAVOC_TABLE,
+      });
+    await resumeIoPaused(p, ctx);
+  },
+};
+
+function linkParams(p: HostSide): LinkDownParams {
+  const s = p.ports ?? [];
+  return { host: p.host, scope: { network: `storage ${p.storage}` }, ports: s };
+}
+
+/** The storage a host uses: every storage without a host list, and those that name it. */
+function storagesOf(inv: Inventory, host: string): StorageConfig[] {
+  return inv.storage.filter((s) => s.hosts === undefined || s.hosts.includes(host));
+}
+
+function storageOf(inv: Inventory, name: string): StorageConfig {
+  const s = inv.storage.find((x) => x.name === name);
+  if (!s) throw new HavocError('config', `storage ${name} is not in the inventory`);
+  return s;
+}
+
+function firewallOf(inv: Inventory, name: string): string {
+  const fw = storageOf(inv, name).firewall;
+  if (!fw) throw new HavocError('config', `storage.${name}.firewall is not declared`);
+  return fw.netns;
+}
+
+/** The server's address and TCP port; nftables matches addresses, so a server named by host name is refused. */
+export function endpointOf(s: StorageConfig): StorageEndpoint {
+  let e: StorageEndpoint;
+  if (s.type === 'nbd') e = { address: s.server, port: s.port };
+  else if (s.type === 'nfs') e = { address: s.server, port: 2049 };
+  else if (s.type === 'iscsi') {
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(s.portals[0]!)!;
+    e = { address: m[1]!, port: m[2] ? Number(m[2]) : 3260 };
+  } else
+    throw new HavocError('config', `storage ${s.name} is DRBD: cut its replication with drbd-disconnect`);
+  if (isIP(e.address) === 0)
+    throw new HavocError(
+      'config',
+      `storage ${s.name}'s server is named ${e.address}: storage-loss needs its address (nftables matches addresses)`,
+    );
+  return e;
+}
+
+/** The hosts whose VMs the fault reaches: the one host, or every host of the storage. */
+function affectedHosts(p: StorageLossParams, inv: Inventory): string[] {
+  if (p.side === 'host') return [p.host];
+  const s = storageOf(inv, p.storage);
+  return s.hosts ?? inv.hosts.map((h) => h.name);
+}
+
+const VM_STATES =
+  'command -v virsh >/dev/null || { echo "no virsh"; exit 0; }; ' +
+  'for d in $(virsh -q list --name); do printf "%s\\t%s\\n" "$d" "$(virsh domstate --reason "$d" 2>&1)"; done';
+
+/** What virsh on each host says of the VMs of this storage that run there. */
+async function vmStates(p: StorageLossParams, ctx: FaultContext): Promise<VmState[]> {
+  const ours = new Set(ctx.inventory.vms.filter((v) => v.storage === p.storage).map((v) => v.name));
+  const per = await Promise.all(
+    affectedHosts(p, ctx.inventory).map(async (host) => {
+      const r = await onHost(ctx, hostOf(ctx, host), VM_STATES, 'virsh domstate');
+      return r.stdout
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .filter(([vm, state]) => vm && state !== undefined && ours.has(vm))
+        .map(([vm, state]) => ({ host, vm: vm!, state: state!.trim() }));
+    }),
+  );
+  return per.flat();
+}
+
+async function observe(p: StorageLossParams, ctx: FaultContext) {
+  const e = endpointOf(storageOf(ctx.inventory, p.storage));
+  const nbd = storageOf(ctx.inventory, p.storage).type === 'nbd';
+  const [paths, vms] = await Promise.all([
+    Promise.all(
+      affectedHosts(p, ctx.inventory).map(async (host) => {
+        const r = await onHost(
+          ctx,
+          hostOf(ctx, host),
+          greetingCommand(e.address, e.port, GREETING_S),
+          'storage greeting',
+          {
+            allowFailure: true,
+          },
+        );
+        const g = parseGreetingOutput(r.stdout);
+        const answers = nbd ? g.greeting !== undefined : g.connected;
+        return { host, answers, detail: g.detail };
+      }),
+    ),
+    vmStates(p, ctx),
+  ]);
+  return { endpoint: e, paths, vms };
+}
+
+function judge(seen: Awaited<ReturnType<typeof observe>>, mustPause: boolean): Observation {
+  const at = `${seen.endpoint.address}:${seen.endpoint.port}`;
+  const evidence = [
+    ...seen.paths.map(
+      (x) => `${x.host} -> storage ${at}: ${x.answers ? 'served' : 'not served'} (${x.detail})`,
+    ),
+    ...seen.vms.map((v) => `VM ${v.vm} on ${v.host}: ${v.state}`),
+  ];
+  if (seen.vms.length === 0) evidence.push('no VM of this storage runs on the affected hosts');
+  const cut = seen.paths.every((x) => !x.answers);
+  const served = seen.paths.every((x) => x.answers);
+  const paused = seen.vms.filter((v) => IO_PAUSED.test(v.state)).length;
+  let state: Observation['state'] = 'partial';
+  if (cut && (!mustPause || paused === seen.vms.length)) state = 'in-effect';
+  else if (served && paused === 0) state = 'absent';
+  return { state, evidence };
+}
+
+/**
+ * Resumes every VM of the storage that paused on I/O error, until none is
+ * left so (QEMU re-pauses one whose retried request fails again while its
+ * NBD client reconnects). Nothing on a libvirt host resumes them otherwise.
+ */
+async function resumeIoPaused(p: StorageLossParams, ctx: FaultContext) {
+  let left: VmState[] = [];
+  await pollUntil(
+    async () => {
+      left = (await vmStates(p, ctx)).filter((v) => IO_PAUSED.test(v.state));
+      if (left.length === 0) return true;
+      for (const v of left)
+        await onHost(ctx, hostOf(ctx, v.host), `virsh resume ${v.vm}`, `virsh resume ${v.vm}`, {
+          allowFailure: true,
+        });
+      return undefined;
+    },
+    deadlineSignal(RESUME_WAIT_MS, 'the VMs resuming', ctx.signal),
+    { initialMs: 500, maxMs: 3_000 },
+  ).catch((err: unknown) => {
+    if (ctx.signal.aborted) throw err;
+    throw new HavocError(
+      'revert',
+      `the storage path is back but ${left.map((v) => `${v.vm} on ${v.host}`).join(', ')} stayed paused on I/O error: ${errorMessage(err)}`,
+    );
+  });
+}
+
+async function refuseNetns(ns: string, ctx: FaultContext): Promise<string[]> {
+  const r = await execProgram(inNetns(ns, ['nft', 'list', 'table', ...HAVOC_TABLE.split(' ')]), {
+    signal: deadlineSignal(15_000, `nft list table in ${ns}`, ctx.signal),
+    allowFailure: true,
+  }).catch((err: unknown) => ({ code: -1, stderr: errorMessage(err) }));
+  if (r.code === 0)
+    return [
+      `network namespace ${ns} already has havoc's nftables table (${HAVOC_TABLE}): another fault is in effect or was not healed (see havoc chaos status, havoc heal)`,
+    ];
+  if (!/^Error: No such file/m.test(r.stderr))
+    return [`cannot use nftables in network namespace ${ns}: ${r.stderr.trim()}`];
+  return [];
+}
+
+async function nftIn(ns: string, script: string, ctx: FaultContext) {
+  await execProgram(inNetns(ns, ['nft', '-f', '-']), {
+    signal: deadlineSignal(15_000, `nft -f in network namespace ${ns}`, ctx.signal),
+    input: script,
+  });
+}

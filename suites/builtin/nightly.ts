@@ -1,0 +1,195 @@
+import { stringify } from 'yaml';
+import type { Inventory } from '../../inventory/schema.js';
+import { switchPortsOf } from '../../inventory/topology.js';
+import type { BuiltinSuite } from './index.js';
+
+type Step = Record<string, unknown> & { fault: string };
+
+/**
+ * Every failure an HA virtualization cluster must survive, derived from the
+ * inventory: for each HA VM, the host running it powered off, hung and
+ * crashed; its storage path cut (one slave of a bond must cause no outage
+ * and no fence; a single link is a storage loss); one host cut from the
+ * heartbeat; a dead BMC, so fencing falls to the next level; corosync killed
+ * (fenced, VMs restarted) and pacemakerd killed (must not fence); a live
+ * migration of every VM; standby and back. Steps whose fault or action this
+ * build lacks are left out, and the description says which.
+ */
+function nightlySteps(inv: Inventory): Step[] {
+  const ha = inv.vms.filter((v) => v.haPriority === 'restart').map((v) => v.name);
+  const steps: Step[] = [];
+  const failover = (vm: string) => [
+    { detectedWithin: { host: '$host' } },
+    { fencedWithin: { host: '$host' } },
+    { restartedWithin: { vm } },
+    { noDoubleRun: { vm } },
+    { noDataLoss: { vm } },
+  ];
+  for (const vm of ha) {
+    const select = { host: { runningVm: vm } };
+    steps.push({
+      name: `power-off of the host running ${vm}`,
+      select,
+      fault: 'host-power-off',
+      targets: ['$host'],
+      hold: '10s',
+      expect: failover(vm),
+    });
+    steps.push({
+      name: `hang of the host running ${vm}`,
+      select,
+      fault: 'host-hang',
+      targets: ['$host'],
+      hold: '10s',
+      expect: failover(vm),
+    });
+    steps.push({
+      name: `crash of the host running ${vm}`,
+      select,
+      fault: 'host-crash',
+      targets: ['$host'],
+      hold: '10s',
+      expect: failover(vm),
+    });
+  }
+  const storageNets = inv.networks.filter((n) => n.role === 'storage').map((n) => n.name);
+  const firstHa = ha[0];
+  if (firstHa && storageNets.length) {
+    const select = { host: { runningVm: firstHa } };
+    const homes = inv.hosts.find((h) => h.name === inv.vms.find((v) => v.name === firstHa)?.homeHost);
+    const bonded = homes?.bonds.some(
+      (b) => b.networks.some((n) => storageNets.includes(n)) && b.slaves.length >= 2,
+    );
+    if (bonded) {
+      steps.push({
+        name: `one storage bond slave of the host running ${firstHa} down`,
+        select,
+        fault: 'link-down',
+        targets: ['$host'],
+        params: { port: { storagePortOf: '$host' } },
+        hold: '30s',
+        expect: [
+          { notFenced: { host: '$host' } },
+          { maxServiceDowntime: { vm: firstHa } },
+          { noDataLoss: { vm: firstHa } },
+        ],
+      });
+    } else if (homes && switchPortsOf(homes, storageNets).length) {
+      // A single link: the same step is a storage loss; the VM pauses on I/O errors and must come back.
+      steps.push({
+        name: `the storage link of the host running ${firstHa} down (a single link: storage loss)`,
+        select,
+        fault: 'link-down',
+        targets: ['$host'],
+        params: { port: { storagePortOf: '$host' } },
+        hold: '20s',
+        expect: [
+          { noDoubleRun: { vm: firstHa } },
+          { noDataLoss: { vm: firstHa } },
+          { steadyStateRestoredWithin: {} },
+        ],
+      });
+    }
+    steps.push({
+      name: `storage loss of the host running ${firstHa}`,
+      select,
+      fault: 'storage-loss',
+      targets: ['$host'],
+      hold: '20s',
+      expect: [
+        { noDoubleRun: { vm: firstHa } },
+        { noDataLoss: { vm: firstHa } },
+        { steadyStateRestoredWithin: {} },
+      ],
+    });
+  }
+  if (firstHa) {
+    const select = { host: { runningVm: firstHa } };
+    steps.push({
+      name: `heartbeat partition of the host running ${firstHa}`,
+      select,
+      fault: 'network-partition',
+      targets: ['$host'],
+      params: { network: inv.networks.find((n) => n.role === 'heartbeat')?.name ?? 'heartbeat' },
+      hold: '10s',
+      expect: [
+        { fencedWithin: { host: '$host' } },
+        { restartedWithin: { vm: firstHa } },
+        { noDoubleRun: { vm: firstHa } },
+        { noDataLoss: { vm: firstHa } },
+      ],
+    });
+    steps.push({
+      name: `corosync killed on the host running ${firstHa}`,
+      select,
+      fault: 'daemon-kill',
+      targets: ['$host'],
+      params: { daemon: 'corosync' },
+      hold: '10s',
+      expect: [
+        { fencedWithin: { host: '$host' } },
+        { restartedWithin: { vm: firstHa } },
+        { noDoubleRun: { vm: firstHa } },
+      ],
+    });
+    steps.push({
+      name: `pacemakerd killed on the host running ${firstHa}`,
+      select,
+      fault: 'daemon-kill',
+      targets: ['$host'],
+      params: { daemon: 'pacemakerd' },
+      hold: '30s',
+      expect: [{ notFenced: { host: '$host' } }, { noDoubleRun: { vm: firstHa } }],
+    });
+  }
+  const fallback = inv.hosts.find((h) => h.bmc && h.fencing.levels.length >= 2);
+  if (fallback && firstHa) {
+    steps.push({
+      name: `BMC of ${fallback.name} dead: fencing must fall to its next level, and the host must not be fenced for it`,
+      fault: 'bmc-dead',
+      targets: [fallback.name],
+      hold: '10s',
+      expect: [{ notFenced: { host: fallback.name } }],
+    });
+  }
+  for (const vm of inv.vms.map((v) => v.name))
+    steps.push({
+      name: `live migration of ${vm}`,
+      fault: 'live-migrate',
+      params: { vm },
+      hold: '5s',
+      expect: [
+        { maxServiceDowntime: { vm } },
+        { migratedWithin: { vm } },
+        { noDoubleRun: { vm } },
+        { noDataLoss: { vm } },
+      ],
+    });
+  if (firstHa)
+    steps.push({
+      name: `standby of the host running ${firstHa} and back`,
+      select: { host: { runningVm: firstHa } },
+      fault: 'host-standby',
+      params: { host: '$host' },
+      hold: '10s',
+      expect: [
+        { notFenced: { host: '$host' } },
+        { noDoubleRun: { vm: firstHa } },
+        { noDataLoss: { vm: firstHa } },
+      ],
+    });
+  return steps;
+}
+
+export const nightlySuite: BuiltinSuite = {
+  name: 'nightly',
+  summary:
+    'every failure an HA cluster must survive, derived from the inventory: power-off, hang and crash of the host running each HA VM, storage, heartbeat, BMC, daemons, live migration of every VM, standby',
+  yaml(inv, faults) {
+    const all = nightlySteps(inv);
+    const steps = all.filter((s) => faults.includes(s.fault));
+    const missing = [...new Set(all.filter((s) => !faults.includes(s.fault)).map((s) => s.fault))];
+    const description = `The nightly suite for cluster ${inv.cluster.name}.${missing.length ? ` Left out, not in this havoc build: ${missing.join(', ')}.` : ''}`;
+    return stringify({ version: 1, name: 'nightly', description, steps });
+  },
+};

@@ -1,0 +1,138 @@
+import type { z } from 'zod';
+import { errorMessage } from '../../core/errors.js';
+import type { InventoryIssue } from '../../inventory/issues.js';
+import type { Inventory } from '../../inventory/schema.js';
+import {
+  formatPath,
+  keyPositionOf,
+  positionOf,
+  type YamlPath,
+  type YamlSource,
+} from '../../inventory/yaml-source.js';
+import { zodIssuesToInventoryIssues } from '../../inventory/zod-issues.js';
+import { STEADY_CHECK_NAMES } from '../steady-state/index.js';
+import type { ExpectationRegistry, FaultRegistry } from './registries.js';
+import { missingTargetHint, resolveStep, StepResolutionError } from './resolve-step.js';
+import type { SuiteFile } from './schema.js';
+import { seededRandom } from './seeded-random.js';
+
+/**
+ * What the schema cannot check: names of steady-state checks, faults and
+ * expectations, and each step resolved once against the inventory (VMs on
+ * their home hosts) and handed to the fault's own command-line parser and
+ * the expectations' schemas, as a run would. Every problem is located in
+ * the file, so a typo is found before anything is injected.
+ */
+export function checkSuite(
+  suite: SuiteFile,
+  source: YamlSource | undefined,
+  inv: Inventory,
+  registries: { faults: FaultRegistry; expectations: ExpectationRegistry },
+): InventoryIssue[] {
+  const issues: InventoryIssue[] = [];
+  const add = (path: YamlPath, message: string, expected?: string, key?: string) =>
+    issues.push({
+      path: formatPath(key === undefined ? path : [...path, key]),
+      ...(source ? (key === undefined ? positionOf(source, path) : keyPositionOf(source, path, key)) : {}),
+      message,
+      ...(expected === undefined ? {} : { expected }),
+    });
+  const zodAt = (prefix: YamlPath, zodIssues: readonly z.core.$ZodIssue[]) => {
+    const moved = zodIssues.map((i) => ({ ...i, path: [...prefix, ...i.path] }) as z.core.$ZodIssue);
+    if (source) issues.push(...zodIssuesToInventoryIssues(source, source.doc.toJS(), moved));
+    else for (const i of moved) add(i.path as YamlPath, i.message);
+  };
+
+  (suite.steadyState.checks ?? []).forEach((c, k) => {
+    if (!STEADY_CHECK_NAMES.includes(c))
+      add(
+        ['steadyState', 'checks', k],
+        `unknown steady-state check "${c}"`,
+        `one of ${STEADY_CHECK_NAMES.join(', ')}`,
+      );
+  });
+
+  suite.steps.forEach((step, i) => {
+    const base: YamlPath = ['steps', i];
+    const fault = registries.faults.byName(step.fault);
+    if (!fault)
+      add(
+        [...base, 'fault'],
+        `unknown fault or action "${step.fault}"`,
+        `one of ${registries.faults.names.join(', ')}`,
+      );
+    step.expect.forEach((item, j) => {
+      const name = Object.keys(item)[0]!;
+      if (!registries.expectations.byName(name))
+        add(
+          [...base, 'expect', j],
+          `unknown expectation "${name}"`,
+          `one of ${registries.expectations.names.join(', ')}`,
+          name,
+        );
+    });
+    let resolved: ReturnType<typeof resolveStep>;
+    try {
+      resolved = resolveStep(step, inv, {
+        inventory: inv,
+        placement: (vm) => {
+          const v = inv.vms.find((x) => x.name === vm);
+          if (!v)
+            throw new StepResolutionError(
+              [],
+              `no VM "${vm}" in the inventory`,
+              `one of ${inv.vms.map((x) => x.name).join(', ')}`,
+            );
+          return [v.homeHost];
+        },
+        rng: seededRandom(suite.seed, 1, i + 1),
+      });
+    } catch (err) {
+      const path = err instanceof StepResolutionError ? [...base, ...err.path] : base;
+      add(path, errorMessage(err));
+      return;
+    }
+    if (fault) {
+      try {
+        const raw = fault.fromCommandLine(resolved.targets, resolved.options, inv);
+        const parsed = fault.params.safeParse(raw);
+        if (!parsed.success)
+          add([...base, 'params'], `not parameters ${fault.name} takes: ${parsed.error.issues[0]?.message}`);
+        else {
+          const unknownHosts = fault.hosts(parsed.data).filter((h) => !inv.hosts.some((x) => x.name === h));
+          if (unknownHosts.length)
+            add(
+              [...base, 'targets'],
+              `unknown host ${unknownHosts.join(', ')}`,
+              `one of ${inv.hosts.map((h) => h.name).join(', ')}`,
+            );
+        }
+      } catch (err) {
+        add(
+          [...base, Object.keys(step.params).length ? 'params' : 'targets'],
+          `${fault.name}: ${errorMessage(err)}`,
+        );
+      }
+    }
+    resolved.expectations.forEach((e, j) => {
+      const spec = registries.expectations.byName(e.name);
+      if (!spec) return;
+      const parsed = spec.params.safeParse(e.params);
+      if (parsed.success) return;
+      const missingTarget = parsed.error.issues.find(
+        (x) => x.path.length === 1 && x.path[0] === 'targetMs' && e.params.targetMs === undefined,
+      );
+      if (missingTarget)
+        add(
+          [...base, 'expect', j, e.name],
+          `${e.name} needs a target and the inventory sets none`,
+          missingTargetHint(e.name),
+        );
+      zodAt(
+        [...base, 'expect', j, e.name],
+        parsed.error.issues.filter((x) => x !== missingTarget),
+      );
+    });
+  });
+  return issues;
+}

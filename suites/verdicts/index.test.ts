@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { HavocError } from '../../core/errors.js';
+import { BOOT_A, BOOT_B, TimelineBuilder } from '../../test/support/timeline-builder.js';
+import { EXPECTATION_NAMES, EXPECTATIONS, judge, sloTargetMs } from './index.js';
+
+describe('the expectation registry', () => {
+  it('lists every expectation of the suite format, one checker file each', () => {
+    expect([...EXPECTATION_NAMES].sort()).toEqual(
+      [
+        'alertFiredWithin',
+        'detectedWithin',
+        'fencedWithin',
+        'maxServiceDowntime',
+        'migratedWithin',
+        'noDataLoss',
+        'noDoubleRun',
+        'noMigration',
+        'notFenced',
+        'notRestarted',
+        'restartedWithin',
+        'steadyStateRestoredWithin',
+      ].sort(),
+    );
+  });
+
+  it('refuses a misspelt parameter and a missing one (strict schemas)', () => {
+    const r = EXPECTATIONS.restartedWithin.params.safeParse({ vm: 'vm1', targetMS: 1000 });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.code)).toEqual(
+      expect.arrayContaining(['unrecognized_keys', 'invalid_type']),
+    );
+  });
+
+  it('judges by name, validating the parameters first', () => {
+    const t = new TimelineBuilder()
+      .faultStep({
+        name: 'host-power-off',
+        targets: ['host1'],
+        startMs: 1000,
+        verifiedMs: 1500,
+        endMs: 30_000,
+      })
+      .probes('vm1', 0, 1000, { bootId: BOOT_A })
+      .probes('vm1', 5000, 30_000, { bootId: BOOT_B, every: 100 });
+    expect(judge('restartedWithin', t.events(), t.window(), { vm: 'vm1', targetMs: 60_000 })).toMatchObject({
+      expectation: 'restartedWithin',
+      status: 'pass',
+      measuredMs: 3500,
+    });
+    const unknown = (() => {
+      try {
+        judge('restartedWhenever', t.events(), t.window(), {});
+      } catch (err) {
+        return err as HavocError;
+      }
+    })();
+    expect(unknown?.describe()).toMatch(/^no expectation "restartedWhenever": one of restartedWithin, /);
+    expect(() => judge('noDataLoss', t.events(), t.window(), { vm: 'vm1', host: 'h' })).toThrow(
+      /noDataLoss: /,
+    );
+  });
+
+  it("takes a target from the VM's SLOs, then the defaults, in ms", () => {
+    const defaults = { restartWithinSeconds: 120, migrationDowntimeMs: 500 };
+    expect(sloTargetMs('restartedWithin', { vm: { restartWithinSeconds: 60 }, defaults })).toBe(60_000);
+    expect(sloTargetMs('restartedWithin', { defaults })).toBe(120_000);
+    expect(sloTargetMs('maxServiceDowntime', { defaults })).toBe(500);
+    expect(sloTargetMs('fencedWithin', { defaults })).toBeUndefined();
+    expect(sloTargetMs('noDataLoss', { defaults })).toBeUndefined();
+  });
+});
