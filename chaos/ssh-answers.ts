@@ -33,16 +33,24 @@ export async function freshSshExec(
   }
 }
 
-/** Does the host's sshd answer a fresh login now? */
+/**
+ * Does the host's sshd answer a fresh login now? A login (key exchange,
+ * host key, authentication) and nothing more: a command would also run the
+ * login shell's rc files, whose slowness (a stale lock in one) says nothing
+ * about whether the host is up.
+ */
 export async function sshAnswers(
   host: HostConfig,
   signal: AbortSignal,
 ): Promise<{ answered: boolean; detail: string }> {
+  const pool = new SshPool({ connectTimeoutMs: LOOK_MS, backoff: { initialMs: 0, maxMs: 0 } });
   try {
-    await freshSshExec(host, 'true', signal);
+    await pool.login(sshLoginOf(host), deadlineSignal(LOOK_MS, `SSH to ${host.name}`, signal));
     return { answered: true, detail: 'answered' };
   } catch (err) {
     if (signal.aborted) throw err;
     return { answered: false, detail: errorMessage(err) };
+  } finally {
+    pool.close();
   }
 }

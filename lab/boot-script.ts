@@ -24,6 +24,9 @@ export function bootScript(
     `hostname ${shQuote(host.name)}`,
     'mount -t tmpfs -o mode=0755 tmpfs /run',
     'mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
+    // A lab host is another machine: the station's /root/.bashrc (bash runs it for every SSH command as root) is not
+    // its own; the station's pyenv init there waits 60 s on a lock a killed host process left behind.
+    '[ -f /root/.bashrc ] && mount --bind /dev/null /root/.bashrc',
     `mkdir -p ${shQuote(logDir)}`,
     `echo "boot $(date +%s.%N)" >> ${shQuote(join(logDir, 'boot.log'))}`,
     ...host.setup.map((step) => `${shCommand(step)} >>${shQuote(join(logDir, 'boot.log'))} 2>&1`),

@@ -21,6 +21,18 @@ describe('ipmi_sim lan.conf', () => {
     expect(text).not.toMatch(/allowed_auths_\w+ .*(none|straight)/);
   });
 
+  it('loads the diagnostic interrupt module only when given, with the chassis script as its option', () => {
+    const script = '/var/lib/havoc/lab/chassis-host1.sh';
+    expect(renderLanConf({ ...config, chassisControlScript: script })).not.toContain('loadlib');
+    expect(
+      renderLanConf({
+        ...config,
+        chassisControlScript: script,
+        diagInterruptModule: '/var/lib/havoc/lab/bmc/diag-interrupt.so',
+      }),
+    ).toContain(`loadlib "/var/lib/havoc/lab/bmc/diag-interrupt.so" "${script}"`);
+  });
+
   it('rejects values that would break out of the quotes or exceed IPMI limits', () => {
     const script = '/s.sh';
     expect(() =>

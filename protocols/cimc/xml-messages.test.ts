@@ -22,6 +22,10 @@ describe(`CIMC XML messages ${SRC}`, () => {
       '<configConfMo cookie="1574355909/7b8b0746" dn="sys/rack-unit-1" inHierarchical="false">' +
         '<inConfig><computeRackUnit dn="sys/rack-unit-1" adminPower="down" status="modified"/></inConfig></configConfMo>',
     );
+    // adminPower values of imcsdk mometa/compute/ComputeRackUnit.py: the NMI host-crash sends.
+    expect(setAdminPower('c', 'sys/rack-unit-1', 'diagnostic-interrupt')).toContain(
+      '<computeRackUnit dn="sys/rack-unit-1" adminPower="diagnostic-interrupt" status="modified"/>',
+    );
   });
 
   it('reads outCookie from an aaaLogin answer (shape of ansible/ansible#65169)', () => {

@@ -15,8 +15,11 @@ describe('Redfish ResetType choice (values from DMTF Resource.json ResetType and
     ];
     expect(chooseResetType('off', idrac)).toEqual({ ok: true, resetType: 'ForceOff' });
     expect(chooseResetType('cycle', idrac)).toEqual({ ok: true, resetType: 'PowerCycle' });
+    // The diagnostic interrupt host-crash sends: iDRAC lists Nmi, this OpenBMC list does not.
+    expect(chooseResetType('nmi', idrac)).toEqual({ ok: true, resetType: 'Nmi' });
     const openbmc = ['On', 'ForceOff', 'GracefulRestart', 'GracefulShutdown'];
     expect(chooseResetType('cycle', openbmc)).toEqual({ ok: false, advertised: openbmc });
+    expect(chooseResetType('nmi', openbmc)).toEqual({ ok: false, advertised: openbmc });
     expect(chooseResetType('soft', ['On', 'ForceOff'])).toEqual({
       ok: false,
       advertised: ['On', 'ForceOff'],

@@ -107,6 +107,14 @@ export class SshConnection {
     }
   }
 
+  /**
+   * Resolves once the connection is logged in (key exchange, host key check,
+   * authentication), without opening a channel: no shell and no rc file runs.
+   */
+  async login(signal: AbortSignal): Promise<void> {
+    await this.client(signal);
+  }
+
   close(): void {
     this.closed = true;
     this.drop();

@@ -38,6 +38,11 @@ export class SshPool {
     return this.connection(target).exec(command, o);
   }
 
+  /** Logs in to the target (or reuses its live connection) without running anything. */
+  login(target: SshTarget, signal: AbortSignal): Promise<void> {
+    return this.connection(target).login(signal);
+  }
+
   stats(): SshHostStats[] {
     return [...this.connections.values()].map((c) => ({
       host: c.target.name,
