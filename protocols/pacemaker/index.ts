@@ -1,4 +1,11 @@
 export {
+  CIBADMIN_CONSTRAINTS_ARGV,
+  type CliConstraint,
+  cliConstraints,
+  type LocationConstraint,
+  parseLocationConstraints,
+} from './constraints.js';
+export {
   type CrmMonStatus,
   type CrmMonSummary,
   PCMK_INFINITY,
