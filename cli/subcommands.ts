@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
 import { chaosCommand } from './chaos.js';
 import type { CommandEnv } from './command-env.js';
 import { exporterCommand } from './exporter.js';
@@ -19,6 +20,7 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   labCommand,
   exporterCommand,
   chaosCommand,
+  alertsCommand,
   healCommand,
   probeCommand,
 ];
