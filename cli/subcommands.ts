@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { chaosCommand } from './chaos.js';
 import type { CommandEnv } from './command-env.js';
+import { dashboardsCommand } from './dashboards.js';
 import { exporterCommand } from './exporter.js';
 import { fenceCommand } from './fence.js';
 import { fenceAgentCommand } from './fence-agent.js';
@@ -21,6 +22,7 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   exporterCommand,
   chaosCommand,
   alertsCommand,
+  dashboardsCommand,
   healCommand,
   probeCommand,
 ];
