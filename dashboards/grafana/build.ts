@@ -20,7 +20,9 @@ import type { DashboardSpec, PanelSpec } from './panel-spec.js';
  * datasource; $cluster, $job and $instance are multi-value with All.
  */
 
-const DS = { type: 'prometheus', uid: '${datasource}' };
+/** Grafana's reference to the $datasource variable (a Grafana template, not a JavaScript one). */
+export const DATASOURCE_REF = ['$', '{datasource}'].join('');
+const DS = { type: 'prometheus', uid: DATASOURCE_REF };
 /** What "All" means in a regex matcher, so "All" also matches series without the label's value. */
 export const ALL = '.*';
 

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { promqlUse } from '../promql/promql.js';
+import { DATASOURCE_REF } from './build.js';
 import type { DashboardSpec, LintException } from './panel-spec.js';
 
 /*
@@ -43,7 +44,7 @@ const UNITS = new Set([
   'dateTimeAsIso',
   'dateTimeFromNow',
 ]);
-const DS_UIDS = new Set(['${datasource}', '$datasource']);
+const DS_UIDS = new Set([DATASOURCE_REF, '$datasource']);
 
 /** Grafana's interval variables replaced by a duration, so the expression parses as PromQL. */
 export function substituteIntervals(expr: string): string {
@@ -86,7 +87,7 @@ export function lintDashboard(json: Dashboard, spec: DashboardSpec): LintProblem
   const out: LintProblem[] = [];
   const vars = (json.templating?.list ?? []) as RawVariable[];
   const ds = vars.find((v) => v.name === 'datasource');
-  if (!ds || ds.type !== 'datasource' || ds.query !== 'prometheus')
+  if (ds?.type !== 'datasource' || ds.query !== 'prometheus')
     out.push({
       rule: 'template-datasource',
       dashboard: dash,
@@ -131,7 +132,7 @@ export function lintDashboard(json: Dashboard, spec: DashboardSpec): LintProblem
     if (!unit || !UNITS.has(unit)) add('panel-units', `unit ${unit ?? '(none)'} is not a known unit`);
     for (const t of p.targets ?? []) {
       if (!DS_UIDS.has(t.datasource?.uid ?? ''))
-        add('panel-datasource', 'a target does not use ${datasource}');
+        add('panel-datasource', `a target does not use ${DATASOURCE_REF}`);
       const expr = t.expr ?? '';
       const use = promqlUse(substituteIntervals(expr));
       if (use.errors.length > 0) add('target-promql', `${expr}: ${use.errors.join('; ')}`);

@@ -9,7 +9,7 @@ import {
   parseQuorumtoolStatus,
   type QuorumStatus,
 } from '../../protocols/corosync/index.js';
-import type { CollectContext, Collector } from '../collector.js';
+import type { Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
 import { crmMonHosts } from './cluster-crm-mon.js';
 import { MARKER } from './host-script.js';
@@ -85,7 +85,7 @@ export function parseCorosyncView(node: string, output: string): CorosyncNodeVie
   const sections = splitSections(output, node);
   const body = (name: string) => sections.find((s) => s.name === name);
   const cfg = body('cfgtool');
-  if (!cfg || cfg.rc !== 0) {
+  if (cfg?.rc !== 0) {
     throw new HavocError(
       'corosync-status',
       `corosync-cfgtool -s on ${node} exited with ${cfg?.rc}: ${cfg?.body.trim().split('\n').at(-1) ?? ''}`,

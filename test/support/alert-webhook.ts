@@ -35,7 +35,10 @@ export async function startAlertWebhook(): Promise<AlertWebhook> {
     req.on('end', () => {
       const at = monotonicMs();
       try {
-        const msg = JSON.parse(body) as { receiver: string; alerts: Omit<ReceivedAlert, 'receivedMs' | 'receiver'>[] };
+        const msg = JSON.parse(body) as {
+          receiver: string;
+          alerts: Omit<ReceivedAlert, 'receivedMs' | 'receiver'>[];
+        };
         for (const a of msg.alerts) received.push({ ...a, receiver: msg.receiver, receivedMs: at });
         res.writeHead(200).end();
       } catch {
