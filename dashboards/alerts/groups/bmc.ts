@@ -9,7 +9,9 @@ export const bmcGroup: RuleGroup = {
   alerts: [
     {
       alert: 'BmcUnreachable',
-      expr: 'havoc_bmc_up{job="havoc-bmc"} == 0',
+      // When the BMC read outlives the scrape deadline the probe can answer before havoc_bmc_up is set: then the
+      // probe failed and the series is absent, which is the same "no answer".
+      expr: 'havoc_bmc_up{job="havoc-bmc"} == 0 or on (job, instance) (havoc_up{job="havoc-bmc"} == 0 unless on (job, instance) havoc_bmc_up{job="havoc-bmc"})',
       for: '1m',
       forWhy:
         'a BMC drops the odd UDP exchange and is slow while it reboots itself; a minute of silence means it will not answer a fence either',
@@ -29,8 +31,31 @@ export const bmcGroup: RuleGroup = {
           description:
             'The BMC of host host1 did not answer within the scrape deadline: fencing through it would fail now (see FencingNotReady for whether another level covers the host).',
         },
+        {
+          name: 'the probe failed before havoc_bmc_up was set (absent)',
+          series: [series('havoc_up', { ...bmc1, module: 'bmc' }, '0x20')],
+          labels: { ...bmc1, module: 'bmc', severity: 'warning' },
+          summary: 'BMC of host1 does not answer.',
+          description:
+            'The BMC of host host1 did not answer within the scrape deadline: fencing through it would fail now (see FencingNotReady for whether another level covers the host).',
+        },
       ],
-      silent: [{ name: 'answers', series: [series('havoc_bmc_up', bmc1, '1x20')] }],
+      silent: [
+        {
+          name: 'answers',
+          series: [
+            series('havoc_bmc_up', bmc1, '1x20'),
+            series('havoc_up', { ...bmc1, module: 'bmc' }, '1x20'),
+          ],
+        },
+        {
+          name: 'answers but refuses the login (BmcAuthFailing says so)',
+          series: [
+            series('havoc_bmc_up', bmc1, '1x20'),
+            series('havoc_up', { ...bmc1, module: 'bmc' }, '0x20'),
+          ],
+        },
+      ],
     },
     {
       alert: 'BmcAuthFailing',
