@@ -62,8 +62,22 @@ async function query(promql: string): Promise<PromResult[]> {
   return body.data.result;
 }
 
-function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  return pollUntil(check, deadlineSignal(ms, what), { initialMs: 200, maxMs: 1000 });
+/** Polls `check`; an error (Prometheus still starting, a refused connection) counts as "not yet", its text kept for the timeout. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
+  let lastError = '';
+  try {
+    return await pollUntil(
+      () =>
+        check().catch((err: unknown) => {
+          lastError = (err as Error).message;
+          return undefined;
+        }),
+      deadlineSignal(ms, what),
+      { initialMs: 200, maxMs: 1000 },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}${lastError ? ` (last error: ${lastError})` : ''}`);
+  }
 }
 
 function spawnDaemon(argv: string[], what: string): { proc: ChildProcess; stderr: () => string } {
@@ -161,6 +175,11 @@ beforeAll(async () => {
     ],
     'prometheus',
   ).proc;
+  await eventually(
+    'Prometheus ready',
+    async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined),
+    60_000,
+  );
 }, 400_000);
 
 afterAll(async () => {
@@ -382,7 +401,19 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
 
   it("a VM's QEMU killed reaches the webhook as PacemakerResourceFailed on its node and resolves after the cleanup", async () => {
     const st = readLabState(lab.stateDir)!;
-    const host = await waitForCluster(st, 'host2', 'vm1 placed', 180_000, (s) => hostOf(s, 'vm1'));
+    // After host1 came back vm1 may move home (its location preference): take the host it stays on for 10 s.
+    let host = '';
+    await eventually(
+      'vm1 placed on one host for 10 s',
+      async () => {
+        const first = await waitForCluster(st, 'host2', 'vm1 placed', 180_000, (s) => hostOf(s, 'vm1'));
+        await new Promise((r) => setTimeout(r, 10_000));
+        const second = await waitForCluster(st, 'host2', 'vm1 placed', 180_000, (s) => hostOf(s, 'vm1'));
+        host = second;
+        return first === second ? true : undefined;
+      },
+      240_000,
+    );
     await round(
       'QEMU killed',
       [
