@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
@@ -46,7 +45,6 @@ let promProc: ChildProcess | undefined;
 let amProc: ChildProcess | undefined;
 let promUrl = '';
 const measured: string[] = [];
-const log = pino({ level: 'silent' });
 
 interface PromResult {
   metric: Record<string, string>;
@@ -85,8 +83,8 @@ function spawnDaemon(argv: string[], what: string): { proc: ChildProcess; stderr
   const proc = spawn(file!, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr = stderrOf(proc);
   proc.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM')
-      log.warn({ what, code, signal, stderr: stderr() }, 'daemon exited');
+    // A daemon that dies makes every later query fail: say which one, and what it printed.
+    if (signal !== 'SIGTERM') console.error(`${what} exited (code ${code}, signal ${signal}): ${stderr()}`);
   });
   return { proc, stderr };
 }
