@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
 import { chaosCommand } from './chaos.js';
 import { checkCommand } from './check.js';
 import type { CommandEnv } from './command-env.js';
+import { dashboardsCommand } from './dashboards.js';
 import { exporterCommand } from './exporter.js';
 import { fenceCommand } from './fence.js';
 import { fenceAgentCommand } from './fence-agent.js';
@@ -23,6 +25,8 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   labCommand,
   exporterCommand,
   chaosCommand,
+  alertsCommand,
+  dashboardsCommand,
   healCommand,
   probeCommand,
   suiteCommand,

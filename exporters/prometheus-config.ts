@@ -52,7 +52,7 @@ export function prometheusConfig(o: PrometheusConfigOptions): string {
       scheme,
       scrape_interval: interval,
       ...client,
-      static_configs: [{ targets: [o.exporter] }],
+      static_configs: [{ targets: [o.exporter], labels: { cluster: o.cluster } }],
     },
   ];
   for (const module of o.modules) {
@@ -79,6 +79,8 @@ export function prometheusConfig(o: PrometheusConfigOptions): string {
         { source_labels: ['__address__'], target_label: '__param_target' },
         { source_labels: ['__param_target'], target_label: 'instance' },
         ...(listed ? [] : [{ source_labels: ['__meta_havoc_role'], target_label: 'role' }]),
+        // Every series carries its cluster, for the dashboards' cluster variable and the alerts' text.
+        { target_label: 'cluster', replacement: o.cluster },
         { target_label: '__address__', replacement: o.exporter },
       ],
     });

@@ -87,7 +87,41 @@ export const PACEMAKER_METRICS = {
   fencePending: gaugeFamily('havoc_pacemaker_fence_pending', '1 while a fence of the node is in progress.', [
     'node',
   ]),
+  stonithEnabled: gaugeFamily(
+    'havoc_pacemaker_stonith_enabled',
+    'Cluster option stonith-enabled: 1 when Pacemaker fences failed nodes, 0 when fencing is off (no safe recovery of a lost node).',
+  ),
+  maintenanceMode: gaugeFamily(
+    'havoc_pacemaker_maintenance_mode',
+    'Cluster option maintenance-mode: 1 while Pacemaker manages no resource at all.',
+  ),
+  activeNodes: gaugeFamily(
+    'havoc_pacemaker_resource_active_nodes',
+    "Nodes a resource runs on (crm_mon nodes_running_on, the largest over a clone's instances): above 1 a primitive runs twice.",
+    ['resource'],
+  ),
+  blocked: gaugeFamily(
+    'havoc_pacemaker_resource_blocked',
+    '1 when Pacemaker blocks the resource instance (a failed stop without fencing): it will not recover by itself.',
+    ['resource', 'node'],
+  ),
+  managed: gaugeFamily(
+    'havoc_pacemaker_resource_managed',
+    '1 when Pacemaker manages the resource instance, 0 when it is unmanaged (is-managed=false or maintenance): it will not fail over.',
+    ['resource', 'node'],
+  ),
+  vmActiveNodes: gaugeFamily(
+    'havoc_pacemaker_vm_active_nodes',
+    'For every inventory VM with haPriority restart or best-effort: nodes its Pacemaker resource (the primitive named like the VM) runs on; 0 when it runs nowhere or no such resource exists, above 1 when it runs twice.',
+    ['vm'],
+  ),
 } as const;
+
+/** The inventory VMs Pacemaker is expected to keep running. */
+export interface HaVm {
+  name: string;
+  haPriority: 'restart' | 'best-effort' | 'never';
+}
 
 /** Pacemaker prints "2026-10-05 12:02:42.088147Z" (and older versions without a zone: UTC). */
 export function fenceTimestampSeconds(text: string): number | undefined {
@@ -97,13 +131,30 @@ export function fenceTimestampSeconds(text: string): number | undefined {
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 
-export function renderPacemaker(status: CrmMonStatus, answeredBy: string, registry: Registry): void {
+export function renderPacemaker(
+  status: CrmMonStatus,
+  answeredBy: string,
+  registry: Registry,
+  vms: readonly HaVm[] = [],
+): void {
   const m = Object.fromEntries(
     Object.entries(PACEMAKER_METRICS).map(([k, f]) => [k, registerGauge(registry, f)]),
   ) as Record<keyof typeof PACEMAKER_METRICS, ReturnType<typeof registerGauge>>;
   m.answeredBy.set({ host: answeredBy }, 1);
   if (status.summary.withQuorum !== undefined) m.quorate.set(status.summary.withQuorum ? 1 : 0);
   if (status.summary.dcName) m.dc.set({ node: status.summary.dcName }, 1);
+  if (status.summary.stonithEnabled !== undefined)
+    m.stonithEnabled.set(status.summary.stonithEnabled ? 1 : 0);
+  if (status.summary.maintenanceMode !== undefined)
+    m.maintenanceMode.set(status.summary.maintenanceMode ? 1 : 0);
+  const activeNodes = new Map<string, number>();
+  for (const r of status.resources) {
+    activeNodes.set(r.id, Math.max(activeNodes.get(r.id) ?? 0, r.nodesRunningOn));
+  }
+  for (const [resource, n] of activeNodes) m.activeNodes.set({ resource }, n);
+  for (const vm of vms) {
+    if (vm.haPriority !== 'never') m.vmActiveNodes.set({ vm: vm.name }, activeNodes.get(vm.name) ?? 0);
+  }
   for (const n of status.nodes) {
     const l = { node: n.name };
     m.online.set(l, n.online ? 1 : 0);
@@ -123,6 +174,8 @@ export function renderPacemaker(status: CrmMonStatus, answeredBy: string, regist
     for (const n of r.nodes) m.resource.set({ resource: r.id, node: n, role }, 1);
     for (const s of PCMK_ROLES) m.role.set({ resource: r.id, node, state: s }, s === role ? 1 : 0);
     m.failed.set({ resource: r.id, node }, r.failed ? 1 : 0);
+    m.blocked.set({ resource: r.id, node }, r.blocked ? 1 : 0);
+    m.managed.set({ resource: r.id, node }, r.managed ? 1 : 0);
   }
   for (const f of status.failCounts) {
     const l = { resource: f.resource, node: f.node };
@@ -156,6 +209,6 @@ export const pacemakerCollector: Collector = {
   },
   async collect(_target, registry, ctx) {
     const { host, status } = await crmMonOfScrape(ctx);
-    renderPacemaker(status, host, registry);
+    renderPacemaker(status, host, registry, ctx.loaded.inventory.vms);
   },
 };

@@ -16,6 +16,7 @@ import {
   registerSamples,
   type SampleSink,
 } from '../metric-family.js';
+import { renderHostPorts, SWITCH_HOST_PORT_METRICS } from './switch-host-ports.js';
 import { collectSwitch, type SwitchPortSnapshot, type SwitchSnapshot } from './switch-snapshot.js';
 
 /*
@@ -191,7 +192,7 @@ function namesCache(ctx: CollectContext, target: string): PortLookupCache {
 export const switchCollector: Collector = {
   name: 'switch',
   module: 'switch',
-  metrics: Object.values(SWITCH_METRICS),
+  metrics: [...Object.values(SWITCH_METRICS), ...Object.values(SWITCH_HOST_PORT_METRICS)],
   appliesTo(target, ctx) {
     return ctx.loaded.inventory.switches.some((s) => s.name === target);
   },
@@ -207,7 +208,9 @@ export const switchCollector: Collector = {
       timeoutMs: 60_000,
     });
     try {
-      renderSwitchSnapshot(await collectSwitch(session, namesCache(ctx, target), ctx.signal), registry);
+      const snapshot = await collectSwitch(session, namesCache(ctx, target), ctx.signal);
+      renderSwitchSnapshot(snapshot, registry);
+      renderHostPorts(snapshot, ctx.loaded.inventory, target, registry);
     } finally {
       session.close();
     }

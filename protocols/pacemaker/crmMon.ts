@@ -25,6 +25,10 @@ export interface CrmMonSummary {
   lastUpdate: string | undefined;
   nodesConfigured: number | undefined;
   resourcesConfigured: number | undefined;
+  /** cluster_options stonith-enabled; undefined when crm_mon printed no cluster_options. */
+  stonithEnabled: boolean | undefined;
+  /** cluster_options maintenance-mode: the whole cluster unmanaged. */
+  maintenanceMode: boolean | undefined;
 }
 
 export interface PcmkNode {
@@ -55,6 +59,8 @@ export interface PcmkResource {
   failed: boolean;
   failureIgnored: boolean;
   nodes: string[];
+  /** crm_mon's nodes_running_on: more than 1 for a primitive means it runs twice. */
+  nodesRunningOn: number;
   /** The clone, group or bundle this primitive belongs to, outermost first. */
   parents: { kind: 'clone' | 'group' | 'bundle'; id: string }[];
 }
@@ -111,6 +117,7 @@ function parseNode(el: XmlElement): PcmkNode {
 
 function parsePrimitive(el: XmlElement, parents: PcmkResource['parents']): PcmkResource {
   const b = (n: string) => boolAttr(el, n, `resource id="${String(el['@id'])}"`);
+  const nodes = children(el, 'node').map((n) => attr(n, 'name', 'resource/node'));
   return {
     id: attr(el, 'id', 'resource'),
     agent: attr(el, 'resource_agent', 'resource'),
@@ -122,7 +129,11 @@ function parsePrimitive(el: XmlElement, parents: PcmkResource['parents']): PcmkR
     managed: b('managed'),
     failed: b('failed'),
     failureIgnored: b('failure_ignored'),
-    nodes: children(el, 'node').map((n) => attr(n, 'name', 'resource/node')),
+    nodes,
+    nodesRunningOn:
+      optAttr(el, 'nodes_running_on') === undefined
+        ? nodes.length
+        : intAttr(el, 'nodes_running_on', 'resource'),
     parents,
   };
 }
@@ -156,6 +167,7 @@ export function parseCrmMonXml(xml: string): CrmMonStatus {
   const dcPresent = boolAttr(dc, 'present', 'current_dc');
   const nodesConfigured = child(summaryEl, 'nodes_configured');
   const resourcesConfigured = child(summaryEl, 'resources_configured');
+  const options = child(summaryEl, 'cluster_options') ?? {};
   const summary: CrmMonSummary = {
     dcPresent,
     dcName: optAttr(dc, 'name'),
@@ -166,6 +178,8 @@ export function parseCrmMonXml(xml: string): CrmMonStatus {
     resourcesConfigured: resourcesConfigured
       ? intAttr(resourcesConfigured, 'number', 'resources_configured')
       : undefined,
+    stonithEnabled: optBoolAttr(options, 'stonith-enabled', 'cluster_options'),
+    maintenanceMode: optBoolAttr(options, 'maintenance-mode', 'cluster_options'),
   };
 
   const nodes = children(child(result, 'nodes'), 'node').map(parseNode);

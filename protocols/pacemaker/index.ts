@@ -1,5 +1,12 @@
 export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
 export {
+  CIBADMIN_CONSTRAINTS_ARGV,
+  type CliConstraint,
+  cliConstraints,
+  type LocationConstraint,
+  parseLocationConstraints,
+} from './constraints.js';
+export {
   type CrmMonStatus,
   type CrmMonSummary,
   PCMK_INFINITY,

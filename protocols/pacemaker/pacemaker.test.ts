@@ -32,6 +32,7 @@ describe('parseCrmMonXml', () => {
         failed: true,
         failureIgnored: false,
         nodes: ['pcmk-2'],
+        nodesRunningOn: 1,
         parents: [{ kind: 'clone', id: 'clvm-clone' }],
       },
     ]);

@@ -65,6 +65,7 @@ describe('havoc exporter prometheus-config', () => {
       { source_labels: ['__address__'], target_label: '__param_target' },
       { source_labels: ['__param_target'], target_label: 'instance' },
       { source_labels: ['__meta_havoc_role'], target_label: 'role' },
+      { target_label: 'cluster', replacement: 'test' },
       { target_label: '__address__', replacement: '127.0.0.1:9700' },
     ]);
     expect(await promtoolCheck(r.stdout)).toMatch(/SUCCESS/);

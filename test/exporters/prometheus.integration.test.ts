@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { havoc } from '../cli/run.js';
+import { freePort, stderrOf, stopProcess as stop } from '../support/local-processes.js';
 import { tempDir } from '../support/temp-dir.js';
 import { bringUpLab, eventually } from './exporter-lab.js';
 
@@ -26,36 +26,6 @@ let prometheusProc: ChildProcess | undefined;
 let promUrl: string;
 let exporterUrl: string;
 let work: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function stop(proc: ChildProcess | undefined): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  process.kill(proc.pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (proc.exitCode === null && proc.pid !== undefined) process.kill(proc.pid, 'SIGKILL');
-  }, 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function stderrOf(proc: ChildProcess): () => string {
-  let text = '';
-  proc.stderr?.on('data', (d) => {
-    text += String(d);
-  });
-  return () => text;
-}
 
 interface PromResult {
   metric: Record<string, string>;

@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alertmanagerExample } from './alertmanager-example.js';
+import { RULE_GROUPS } from './index.js';
+import { promtoolTests } from './promtool-tests.js';
+import { renderRuleFile, ruleFileName } from './rule-files.js';
+
+export interface ExportedAlertFiles {
+  rules: string[];
+  tests: string[];
+  alertmanager: string;
+}
+
+/** DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules), DIR/alertmanager-example.yml. */
+export function exportAlertFiles(dir: string): ExportedAlertFiles {
+  mkdirSync(join(dir, 'rules'), { recursive: true });
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  const rules: string[] = [];
+  const tests: string[] = [];
+  for (const g of RULE_GROUPS) {
+    const rule = join(dir, 'rules', ruleFileName(g));
+    writeFileSync(rule, renderRuleFile(g));
+    rules.push(rule);
+    const test = join(dir, 'tests', `${g.name}.test.yml`);
+    writeFileSync(test, promtoolTests(g, join('..', 'rules', ruleFileName(g))));
+    tests.push(test);
+  }
+  const alertmanager = join(dir, 'alertmanager-example.yml');
+  writeFileSync(alertmanager, alertmanagerExample());
+  return { rules, tests, alertmanager };
+}
