@@ -15,7 +15,7 @@ export const pacemakerNoCliConstraints: ClusterCheck = {
     return {
       ok: left.length === 0,
       detail: left.length
-        ? `left behind: ${left.map((l) => `${l.id}${l.rsc ? ` (${l.rsc})` : ''}`).join(', ')}`
+        ? `left behind: ${left.map((l) => `${l.id}${l.resource ? ` (${l.resource})` : ''}`).join(', ')}`
         : `no cli- constraint among ${f.cib.locations.length} location constraint(s)`,
     };
   },

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { deadlineSignal } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
+import { crmMonHosts } from '../../inventory/ha-names.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import {
   type CfgtoolStatus,
@@ -11,7 +12,6 @@ import {
 } from '../../protocols/corosync/index.js';
 import type { Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
-import { crmMonHosts } from './cluster-crm-mon.js';
 import { MARKER } from './host-script.js';
 import { splitSections } from './host-sections.js';
 import { sshPoolOf } from './host-ssh.js';

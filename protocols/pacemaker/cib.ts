@@ -1,4 +1,5 @@
 import { HavocError } from '../../core/errors.js';
+import { type LocationConstraint, locationOf } from './constraints.js';
 import { attr, child, children, optAttr, parsePacemakerXml, type XmlElement } from './xmlResult.js';
 
 /*
@@ -33,22 +34,13 @@ export interface CibPrimitive {
   meta: Record<string, string>;
 }
 
-export interface CibLocation {
-  id: string;
-  rsc: string | undefined;
-  node: string | undefined;
-  score: string | undefined;
-  /** The constraint has rules (`crm_resource --ban/--move` write one with a lifetime). */
-  hasRules: boolean;
-}
-
 export interface CibConfiguration {
   /** cib-bootstrap-options and every other cluster_property_set, merged in document order. */
   properties: Record<string, string>;
   /** Node name -> its instance attributes (standby, maintenance). */
   nodes: Record<string, Record<string, string>>;
   primitives: CibPrimitive[];
-  locations: CibLocation[];
+  locations: LocationConstraint[];
 }
 
 function nvpairs(sets: XmlElement[]): Record<string, string> {
@@ -101,13 +93,7 @@ export function parseCib(xml: string): CibConfiguration {
     properties: nvpairs(children(child(conf, 'crm_config'), 'cluster_property_set')),
     nodes,
     primitives: primitivesIn(child(conf, 'resources')),
-    locations: children(child(conf, 'constraints'), 'rsc_location').map((l) => ({
-      id: attr(l, 'id', 'rsc_location'),
-      rsc: optAttr(l, 'rsc'),
-      node: optAttr(l, 'node'),
-      score: optAttr(l, 'score'),
-      hasRules: children(l, 'rule').length > 0,
-    })),
+    locations: children(child(conf, 'constraints'), 'rsc_location').map(locationOf),
   };
 }
 

@@ -1,10 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cliConstraints, parseCrmMonXml, parseLocationConstraints } from './index.js';
+import { cliConstraints, parseCliConstraints, parseCrmMonXml, parseLocationConstraints } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('cibadmin --query --scope constraints (captured from the HA lab)', () => {
+  it("finds the cli-prefer- constraint crm_resource --move left (3-host lab), and none of the lab's own", () => {
+    expect(
+      parseCliConstraints(fixture('cibadmin-constraints-cli-prefer.xml')).map((c) => [
+        c.kind,
+        c.id,
+        c.resource,
+        c.node,
+        c.score,
+      ]),
+    ).toEqual([['prefer', 'cli-prefer-vm1', 'vm1', 'host3', 'INFINITY']]);
+    expect(
+      parseCliConstraints(fixture('cibadmin-constraints-cli-ban.xml')).map((c) => [
+        c.kind,
+        c.id,
+        c.resource,
+        c.node,
+      ]),
+    ).toEqual([['ban', 'cli-ban-vm2-on-host1', 'vm2', 'host1']]);
+  });
+
   it('reads the location constraints; the lab has no cli- constraint', () => {
     const all = parseLocationConstraints(fixture('cibadmin-constraints-lab.xml'));
     expect(all.map((c) => [c.id, c.resource, c.node, c.score])).toEqual([

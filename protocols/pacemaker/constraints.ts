@@ -1,5 +1,5 @@
-import { XMLParser } from 'fast-xml-parser';
 import { HavocError } from '../../core/errors.js';
+import { children, optAttr, parsePacemakerXml, type XmlElement } from './xmlResult.js';
 
 /*
  * `cibadmin --query --scope constraints`: the location constraints of the
@@ -18,28 +18,34 @@ export interface LocationConstraint {
   node: string;
   score: string;
   role: string | undefined;
+  /** The constraint has rules (`crm_resource --ban/--move` with a lifetime write one). */
+  hasRules: boolean;
 }
 
 export interface CliConstraint extends LocationConstraint {
   kind: 'ban' | 'prefer';
 }
 
-export function parseLocationConstraints(xml: string): LocationConstraint[] {
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    parseAttributeValue: false,
-    isArray: (name) => name === 'rsc_location',
-  });
-  let doc: Record<string, unknown>;
-  try {
-    doc = parser.parse(xml, true) as Record<string, unknown>;
-  } catch (err) {
-    throw new HavocError(
-      'pacemaker-parse',
-      `cibadmin constraints XML is not well-formed: ${(err as Error).message}`,
-    );
+const REPEATED = new Set(['rsc_location', 'rule', 'expression', 'date_expression']);
+
+/** One <rsc_location> element, wherever it was read from (this file's scope query, or a whole CIB). */
+export function locationOf(c: XmlElement, i: number): LocationConstraint {
+  const id = optAttr(c, 'id');
+  if (id === undefined) {
+    throw new HavocError('pacemaker-parse', `cibadmin: rsc_location #${i + 1} has no id attribute`);
   }
+  return {
+    id,
+    resource: optAttr(c, 'rsc') ?? optAttr(c, 'rsc-pattern') ?? '',
+    node: optAttr(c, 'node') ?? '',
+    score: optAttr(c, 'score') ?? '',
+    role: optAttr(c, 'role'),
+    hasRules: children(c, 'rule').length > 0,
+  };
+}
+
+export function parseLocationConstraints(xml: string): LocationConstraint[] {
+  const doc = parsePacemakerXml(xml, 'cibadmin constraints', REPEATED);
   if (!('constraints' in doc)) {
     throw new HavocError(
       'pacemaker-parse',
@@ -47,23 +53,7 @@ export function parseLocationConstraints(xml: string): LocationConstraint[] {
       { hint: 'run it as `cibadmin --query --scope constraints`' },
     );
   }
-  const root = doc['constraints'];
-  const list =
-    typeof root === 'object' && root !== null ? (root as Record<string, unknown>)['rsc_location'] : [];
-  return ((list as Record<string, unknown>[] | undefined) ?? []).map((c, i) => {
-    const id = c['@id'];
-    if (typeof id !== 'string') {
-      throw new HavocError('pacemaker-parse', `cibadmin: rsc_location #${i + 1} has no id attribute`);
-    }
-    const str = (name: string) => (typeof c[name] === 'string' ? (c[name] as string) : undefined);
-    return {
-      id,
-      resource: str('@rsc') ?? str('@rsc-pattern') ?? '',
-      node: str('@node') ?? '',
-      score: str('@score') ?? '',
-      role: str('@role'),
-    };
-  });
+  return children(doc.constraints as XmlElement, 'rsc_location').map(locationOf);
 }
 
 /** The constraints a move or ban left behind. */
@@ -74,4 +64,9 @@ export function cliConstraints(all: readonly LocationConstraint[]): CliConstrain
     else if (c.id.startsWith('cli-prefer-')) out.push({ ...c, kind: 'prefer' });
   }
   return out;
+}
+
+/** `cibadmin --query --scope constraints` output to the constraints a move or ban left behind. */
+export function parseCliConstraints(xml: string): CliConstraint[] {
+  return cliConstraints(parseLocationConstraints(xml));
 }

@@ -1,9 +1,10 @@
-export { type CliConstraint, parseCliConstraints } from './cli-constraints.js';
 export {
   CIBADMIN_CONSTRAINTS_ARGV,
   type CliConstraint,
   cliConstraints,
   type LocationConstraint,
+  locationOf,
+  parseCliConstraints,
   parseLocationConstraints,
 } from './constraints.js';
 export {

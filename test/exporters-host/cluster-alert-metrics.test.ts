@@ -131,7 +131,9 @@ describe('Pacemaker series the alerts need', () => {
     expect(await clean.metrics()).toContain('havoc_pacemaker_cli_constraints 0');
     const banned = new Registry();
     renderCliConstraints(
-      cliConstraints(parseLocationConstraints(fixture('pacemaker', 'cibadmin-constraints-cli-ban-2host.xml'))),
+      cliConstraints(
+        parseLocationConstraints(fixture('pacemaker', 'cibadmin-constraints-cli-ban-2host.xml')),
+      ),
       banned,
     );
     const text = await banned.metrics();
