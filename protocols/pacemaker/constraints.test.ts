@@ -44,6 +44,7 @@ describe('cibadmin --query --scope constraints (captured from the HA lab)', () =
         node: 'host2',
         score: '-INFINITY',
         role: 'Started',
+        hasRules: false,
         kind: 'ban',
       },
     ]);
