@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HavocError } from '../core/errors.js';
+import { execProgram } from '../core/exec.js';
 import { bootScript } from './boot-script.js';
-import { execProgram } from './exec.js';
 import { labStateDir } from './paths.js';
 import { isRunning } from './process-identity.js';
 import { type BootService, type LabHostState, LabStateStore, readLabState } from './state.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { HavocError } from '../core/errors.js';
-import { inNetns } from './exec.js';
+import { inNetns } from '../core/exec.js';
 import { identify } from './process-identity.js';
 import type { LabStateStore } from './state.js';
 

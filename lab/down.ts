@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { abortableSleep, monotonicMs } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
-import { execProgram } from './exec.js';
+import { execProgram } from '../core/exec.js';
 import { checkLabName } from './names.js';
 import { labStateDir } from './paths.js';
 import { isRunning, netnsInode, processNetnsInode } from './process-identity.js';

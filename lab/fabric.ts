@@ -1,4 +1,4 @@
-import { execProgram, inNetns } from './exec.js';
+import { execProgram, inNetns } from '../core/exec.js';
 import type { LabStateStore } from './state.js';
 import type { LabTopology } from './topology.js';
 

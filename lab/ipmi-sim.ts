@@ -238,7 +238,7 @@ export async function startIpmiSim(config: IpmiSimConfig, signal?: AbortSignal):
     if (
       ready.aborted &&
       ready.reason instanceof TimeoutError &&
-      !(err instanceof HavocError && err.code === 'lab')
+      !(err instanceof HavocError && (err.code === 'lab' || err.code === 'exec'))
     ) {
       throw new TimeoutError(
         `ipmi_sim on ${config.address}:${config.port} did not answer within ${timeoutMs} ms`,

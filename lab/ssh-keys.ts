@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execProgram } from './exec.js';
+import { execProgram } from '../core/exec.js';
 
 /** Generates an ed25519 key pair without a passphrase; returns the private key path. */
 export async function generateKey(path: string, comment: string, signal: AbortSignal): Promise<string> {

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { deadlineSignal } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
+import { execProgram, inNetns } from '../../core/exec.js';
 import type { BmcConfig, HostConfig } from '../../inventory/schema.js';
-import { execProgram, inNetns } from '../../lab/exec.js';
 import { type BmcEndpoint, bmcDropScript } from '../../protocols/nftables/bmc-drop.js';
 import { DELETE_HAVOC_TABLE, HAVOC_TABLE } from '../../protocols/nftables/havoc-table.js';
 import { withBmcDevice } from '../bmc-device.js';

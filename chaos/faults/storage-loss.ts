@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
+import { execProgram, inNetns } from '../../core/exec.js';
 import type { Inventory, StorageConfig } from '../../inventory/schema.js';
 import { hostByName } from '../../inventory/topology.js';
-import { execProgram, inNetns } from '../../lab/exec.js';
 import { greetingCommand, parseGreetingOutput } from '../../protocols/nbd/greeting.js';
 import { DELETE_HAVOC_TABLE, HAVOC_TABLE } from '../../protocols/nftables/havoc-table.js';
 import {

@@ -1,6 +1,6 @@
 import { HavocError } from '../../core/errors.js';
+import { type ExecResult, execProgram } from '../../core/exec.js';
 import { hostInitPid } from '../boot-services.js';
-import { type ExecResult, execProgram } from '../exec.js';
 import type { LabHostState, LabState } from '../state.js';
 
 /**

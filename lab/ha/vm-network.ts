@@ -1,4 +1,4 @@
-import { execProgram } from '../exec.js';
+import { execProgram } from '../../core/exec.js';
 import type { LabStateStore } from '../state.js';
 import { type LabTopology, networkByKey } from '../topology.js';
 import { type HaPlan, VM_BRIDGE } from './ha-plan.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { execProgram } from '../../lab/exec.js';
+import { execProgram } from '../../core/exec.js';
 import { type CrmMonRunner, parseCrmMonXml, readCrmMon } from './index.js';
 
 const run = promisify(execFile);

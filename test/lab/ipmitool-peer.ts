@@ -1,5 +1,5 @@
+import { execProgram } from '../../core/exec.js';
 import type { HostConfig } from '../../inventory/schema.js';
-import { execProgram } from '../../lab/exec.js';
 
 /*
  * ipmitool, the reference IPMI client, driving a lab BMC from the tests: what

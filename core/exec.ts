@@ -46,7 +46,7 @@ export function execProgram(argv: readonly string[], opts: ExecOptions): Promise
       if (code !== 0 && !opts.allowFailure) {
         reject(
           new HavocError(
-            'lab',
+            'exec',
             `\`${argv.join(' ')}\` failed (exit ${code}): ${stderr.trim() || stdout.trim()}`,
           ),
         );
