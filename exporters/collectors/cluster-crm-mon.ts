@@ -6,6 +6,7 @@ import type { CollectContext } from '../collector.js';
 import { sshPoolOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
+const PER_NODE_MS = 4000;
 
 /** crm_mon over the exporter's pooled SSH connection to the host. */
 export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
@@ -24,6 +25,9 @@ export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
 async function ask(ctx: CollectContext): Promise<{ host: string; status: CrmMonStatus }> {
   const { node, status } = await readCrmMon(crmMonHosts(ctx.loaded.inventory), sshCrmMonRunner(ctx), {
     signal: ctx.signal,
+    // A powered-off first host must not eat the whole scrape deadline: the survivor has to answer (seen in
+    // alerts-e2e: host1 off, every cluster probe failed and PacemakerNodeOffline had no series to fire on).
+    perNodeMs: PER_NODE_MS,
     hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
   });
   return { host: node, status };
