@@ -1,11 +1,11 @@
 export {
   type PoolHaSnapshot,
   readPoolHa,
+  withXapiSession,
   type XapiCallOptions,
   XapiSession,
   type XapiSessionCall,
   type XapiTarget,
-  withXapiSession,
 } from './xapiClient.js';
 export {
   parseEventBatch,
