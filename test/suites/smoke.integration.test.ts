@@ -16,7 +16,7 @@ import { tempDir } from '../support/temp-dir.js';
  * with real measured values, then a kill -9 of a suite run in the middle of
  * a step. Timings are recorded and printed, never asserted.
  */
-const LAB = 'su-smoke';
+const LAB = 'susmoke';
 let lab: TestLab;
 let state: LabState;
 let scratch: string;

@@ -16,7 +16,7 @@ import { tempDir } from '../support/temp-dir.js';
  * with fencing switched off (stonith-enabled=false) through a host power-off,
  * and a probe aimed at an address nothing answers.
  */
-const LAB = 'su-ctl';
+const LAB = 'suctl';
 let lab: TestLab;
 let state: LabState;
 let scratch: string;
