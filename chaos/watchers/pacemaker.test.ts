@@ -140,6 +140,21 @@ describe('PacemakerRecorder: change detection over successive readings', () => {
     expect(lines[7]).toContain('"status":"success"');
   });
 
+  it('writes one reading that shows a node lost, its fence and its VM restarted elsewhere in that order (edited: vm1 moved to host2 in the after-fence capture)', () => {
+    const moved = AFTER_FENCE.replace(
+      /(<resource id="vm1"[^>]*>\s*)<node name="host1" id="1" cached="true"\/>/,
+      '$1<node name="host2" id="2" cached="true"/>',
+    );
+    expect(moved).not.toBe(AFTER_FENCE);
+    recorder.answered(reading(RUNNING), 1n);
+    recorder.answered(reading(moved), 2n);
+    expect(
+      written()
+        .filter((l) => l.startsWith('2 '))
+        .map((l) => l.split(' ').slice(1, 3).join(' ')),
+    ).toEqual(['node:host3 node', 'fence:host3 fence', 'vm:vm1 placement']);
+  });
+
   it('writes unreachability once while no node answers, and reachability again when one does', () => {
     recorder.answered(reading(RUNNING), 1n);
     recorder.unanswered('no cluster node answered crm_mon: host1: timeout', 2n);

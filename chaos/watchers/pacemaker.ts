@@ -96,9 +96,11 @@ export class PacemakerRecorder {
       );
     }
     // Which node answered is recorded, but a new one answering is no change of the cluster.
+    // One reading can show a node lost, its fence and its VMs restarted elsewhere at once: the records keep
+    // that causal order on the timeline (they share one `ns`).
     for (const n of view.nodes) this.emit.state('node', n.subject, n.fields, ns, ['via']);
-    for (const p of view.placements) this.emit.state('placement', p.subject, p.fields, ns, ['via']);
     this.fences(view.fences, ns);
+    for (const p of view.placements) this.emit.state('placement', p.subject, p.fields, ns, ['via']);
     this.first = false;
   }
 
