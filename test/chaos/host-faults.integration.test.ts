@@ -190,8 +190,13 @@ describe('host-crash through havoc chaos inject (the lab BMC diagnostic interrup
   }, 480_000);
 
   it('is healed by the guardian when the run is killed with SIGKILL while host2 is crashed', async () => {
+    const fencesBefore = await fencesOfHost2();
+    // The kill comes once the cluster has fenced host2, so the guardian's revert is the last thing that happens
+    // to it: killed earlier, host1 may notice the loss only after the revert and fence the host that came back.
     await killedWhileInjected(ledgerOf('crash-kill'), ['host-crash', 'host2'], async () => {
       expect(await netnsPids('host2')).toEqual([]);
+      await host1SeesHost2Lost();
+      await waitForNewFence(fencesBefore);
     });
     expect(await ipmitoolPower(host('host2'), 'status')).toMatch(/Chassis Power is on/);
     expect((await pidofInHost('host2', 'sshd')).length).toBeGreaterThan(0);
@@ -220,10 +225,14 @@ describe('host-hang through havoc chaos inject (SIGSTOP of the host namespace)',
   }, 480_000);
 
   it('is healed by the guardian when the run is killed with SIGKILL while host2 is frozen', async () => {
+    const fencesBefore = await fencesOfHost2();
     await killedWhileInjected(ledgerOf('hang-kill'), ['host-hang', 'host2'], async () => {
       const states = (await netnsPids('host2')).map(procState).filter((s) => s !== undefined);
       expect(states.length).toBeGreaterThan(0);
       expect(states.every((s) => s === 'T')).toBe(true);
+      // As for the crash: the guardian's revert after the cluster's fence, never before it.
+      await host1SeesHost2Lost();
+      await waitForNewFence(fencesBefore);
     });
     expect((await netnsPids('host2')).map(procState).filter((s) => s === 'T')).toEqual([]);
     await steadyState('after host-hang healed by the guardian');
