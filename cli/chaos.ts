@@ -115,7 +115,7 @@ export function chaosCommand(env: CommandEnv): Command {
         const g = env.globals(cmd);
         const io = env.io(g);
         const fault = faultByName(name);
-        const inventoryFile = inventoryPathFor(g.inventory, env.streams.env);
+        const inventoryFile = inventoryPathFor(g.inventory, env.streams.env, g.lab);
         const loaded = loadForCli(inventoryFile, io);
         const holdMs = parseDuration(opts.for, '--for');
         const maxDurationMs = Math.min(
@@ -232,7 +232,7 @@ export function chaosCommand(env: CommandEnv): Command {
       env.run((opts: { all: boolean; ledger?: string }, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const dir = ledgerDirFor(opts.ledger, g.inventory, env.streams.env);
+        const dir = ledgerDirFor(opts.ledger, g.inventory, env.streams.env, g.lab);
         const view = readLedger(dir);
         const open = new Set(unreverted(view).map((f) => f.id));
         const faults = (opts.all ? view.faults : view.faults.filter((f) => open.has(f.id))).map((f) => {

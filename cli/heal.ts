@@ -23,7 +23,7 @@ export function healCommand(env: CommandEnv): Command {
       env.run(async (opts: { ledger?: string; wait: string }, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const ledgerDir = ledgerDirFor(opts.ledger, g.inventory, env.streams.env);
+        const ledgerDir = ledgerDirFor(opts.ledger, g.inventory, env.streams.env, g.lab);
         const contexts = new FaultContexts(io.redactor, io.log);
         const ledger = openLedger(ledgerDir, `heal-${newRunId()}`, io.redactor);
         try {

@@ -57,7 +57,7 @@ export function probeCommand(env: CommandEnv): Command {
         const intervalMs = parseDurationMs(opts.interval, '--interval');
         const forMs = opts.for === undefined ? undefined : parseDurationMs(opts.for, '--for');
         const timeoutMs = opts.timeout === undefined ? undefined : parseDurationMs(opts.timeout, '--timeout');
-        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env), io);
+        const loaded = loadForCli(inventoryPathFor(g.inventory, env.streams.env, g.lab), io);
         const vm = loaded.inventory.vms.find((v) => v.name === vmName);
         if (!vm) {
           throw new HavocError('usage', `no VM "${vmName}" in ${loaded.file}`, {

@@ -24,7 +24,7 @@ export const suitesGroup: RuleGroup = {
       description:
         'The last run of failover suite {{ $labels.suite }} ended with outcome {{ $labels.outcome }}: a failover took longer than its SLO or did not happen (see havoc_suite_expectation_verdict and the run report).',
       runbook:
-        'Open the report of the last run (JSON journal / HTML report), find the failed expectations and their evidence on the timeline; re-run the failing step alone with `havoc suite run --only STEP` once the cluster is fixed.',
+        'Open the report of the last run (JSON journal / HTML report), find the failed expectations and their evidence on the timeline; once the cluster is fixed, run the suite again (`havoc suite run NAME`) and check the expectation passes.',
       meaning: 'The last run of a failover suite failed or was aborted.',
       fires: [
         {
