@@ -104,7 +104,14 @@ async function host1SeesHost2Lost(): Promise<void> {
 }
 
 async function fencesOfHost2(): Promise<number> {
-  const xml = await crmIn(state, 'host1', ['stonith_admin', '--history', 'host2', '--output-as=xml']);
+  // --verbose: without it stonith_admin shows only the last successful fence, so a second one never counts.
+  const xml = await crmIn(state, 'host1', [
+    'stonith_admin',
+    '--history',
+    'host2',
+    '--verbose',
+    '--output-as=xml',
+  ]);
   return parseStonithHistory(xml).filter((e) => e.status === 'success').length;
 }
 
