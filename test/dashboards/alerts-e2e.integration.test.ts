@@ -301,7 +301,12 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
       'havoc_up 1 for every target',
       async () => {
         const up = await query('havoc_up');
-        return up.length > 0 && up.every((r) => r.value[1] === '1') && (await query('up == 0')).length === 0
+        // Targets come from /sd and are scraped one by one: "every havoc_up is 1" holds as soon as the first is,
+        // so the cluster target (whose series are read next) must have been scraped too.
+        const cluster = await query('havoc_up{job="havoc-cluster"}');
+        return cluster.length > 0 &&
+          up.every((r) => r.value[1] === '1') &&
+          (await query('up == 0')).length === 0
           ? true
           : undefined;
       },
