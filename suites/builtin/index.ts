@@ -1,14 +1,8 @@
-import type { Inventory } from '../../inventory/schema.js';
+import type { BuiltinSuite } from './builtin-suite.js';
 import { nightlySuite } from './nightly.js';
 import { smokeSuite } from './smoke.js';
 
-/** A suite shipped with havoc: YAML text (validated like any suite file), derived from the inventory where it must be. */
-export interface BuiltinSuite {
-  name: string;
-  summary: string;
-  /** The suite for this inventory, with steps only for the faults and actions this build has. */
-  yaml(inv: Inventory, faults: readonly string[]): string;
-}
-
 /** Every built-in suite; adding one is a file in this folder and a line here. */
 export const BUILTIN_SUITES: readonly BuiltinSuite[] = [smokeSuite, nightlySuite];
+
+export type { BuiltinSuite };

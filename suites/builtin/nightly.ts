@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { Inventory } from '../../inventory/schema.js';
 import { switchPortsOf } from '../../inventory/topology.js';
-import type { BuiltinSuite } from './index.js';
+import type { BuiltinSuite } from './builtin-suite.js';
 
 type Step = Record<string, unknown> & { fault: string };
 

@@ -1,4 +1,4 @@
-import type { BuiltinSuite } from './index.js';
+import type { BuiltinSuite } from './builtin-suite.js';
 
 /**
  * One live migration and one host power-off: the two things an HA

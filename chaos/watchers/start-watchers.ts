@@ -1,0 +1,48 @@
+import { HavocError } from '../../core/errors.js';
+import type { Inventory } from '../../inventory/schema.js';
+import { libvirtWatcher } from './libvirt.js';
+import { pacemakerWatcher } from './pacemaker.js';
+import type { HaManagerType, RunningWatcher, Watcher, WatcherContext } from './watcher.js';
+import { xapiWatcher } from './xapi.js';
+
+/** Every watcher started together behaves as one: stop() stops them all, and rejects with the first failure. */
+export function allOf(name: string, running: readonly RunningWatcher[]): RunningWatcher {
+  return {
+    name,
+    async stop() {
+      const results = await Promise.allSettled(running.map((w) => w.stop()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}
+
+/** The inventory's HA manager type, or a clear error when there is none to watch. */
+export function haManagerOf(inv: Inventory): HaManagerType {
+  const type = inv.haManager?.type;
+  if (!type) {
+    throw new HavocError('config', 'the inventory has no haManager, so there is nothing to watch', {
+      hint: 'add haManager: {type: pacemaker | libvirt | xapi} to the inventory',
+    });
+  }
+  return type;
+}
+
+/**
+ * The watchers of each HA manager. Pacemaker clusters (the lab's and havoc's
+ * users') run their VMs under libvirt (VirtualDomain), so both watch.
+ */
+export const WATCHERS_BY_HA_MANAGER: Record<HaManagerType, readonly Watcher[]> = {
+  pacemaker: [pacemakerWatcher, libvirtWatcher],
+  libvirt: [libvirtWatcher],
+  xapi: [xapiWatcher],
+};
+
+/** Starts every watcher the inventory's haManager calls for, writing to ctx.timeline. */
+export function startWatchers(ctx: WatcherContext): RunningWatcher {
+  const kinds = WATCHERS_BY_HA_MANAGER[haManagerOf(ctx.inventory)];
+  return allOf(
+    kinds.map((k) => k.name).join('+'),
+    kinds.map((k) => k.start(ctx)),
+  );
+}
