@@ -2,12 +2,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
-import { labStateDir } from '../../lab/paths.js';
-import { type LabState, readLabState } from '../../lab/state.js';
 import type { SuiteResult } from '../../suites/result.js';
 import { havocChild, spawnHavoc, waitForFault, waitForState } from '../chaos/chaos-cli.js';
-import { waitForCluster } from '../lab-ha/ha-peers.js';
-import { startTestLab, type TestLab } from '../support/lab-fixture.js';
+import type { TestLab } from '../support/lab-fixture.js';
+import { printMeasured, startSuiteLab, suiteResultOf } from '../support/suite-lab.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -18,44 +16,21 @@ import { tempDir } from '../support/temp-dir.js';
  */
 const LAB = 'susmoke';
 let lab: TestLab;
-let state: LabState;
 let scratch: string;
 const measured: Record<string, string> = {};
 
 beforeAll(async () => {
-  lab = await startTestLab(LAB, {
-    hosts: 3,
-    volumes: 2,
-    ha: { vms: 2, fenceAgent: 'fence_ipmilan', vmAgent: 'virtualdomain' },
-    timeoutMs: 300_000,
-  });
-  state = readLabState(labStateDir(LAB))!;
+  ({ lab } = await startSuiteLab(LAB));
   scratch = tempDir('havoc-suite-');
-  await waitForCluster(state, 'host1', 'both VMs Started', 120_000, (st) =>
-    ['vm1', 'vm2'].every((vm) => st.resources.some((r) => r.id === vm && r.role === 'Started'))
-      ? true
-      : undefined,
-  );
 }, 360_000);
 
 afterAll(async () => {
-  console.log(
-    `suite runner on the HA lab, measured:\n${Object.entries(measured)
-      .map(([k, v]) => `  ${k}: ${v}`)
-      .join('\n')}`,
-  );
+  printMeasured('suite runner on the HA lab, measured', measured);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   await lab?.down();
 });
 
 const ledgerOf = (name: string) => join(scratch, name, 'ledger');
-
-function resultOf(stdout: string): SuiteResult {
-  const last = stdout.trim().split('\n').at(-1)!;
-  const r = JSON.parse(last) as SuiteResult & { type: string };
-  expect(r.type).toBe('result');
-  return r;
-}
 
 describe('havoc suite run on the HA lab', () => {
   it('smoke passes with real measured values: a live migration and a host power-off, every verdict from the timeline', async () => {
@@ -75,7 +50,7 @@ describe('havoc suite run on the HA lab', () => {
       out,
     ]);
     measured['smoke wall time'] = `${((performance.now() - started) / 1000).toFixed(1)} s`;
-    const result = resultOf(r.stdout);
+    const result = suiteResultOf(r.stdout);
     for (const s of result.steps)
       for (const v of s.verdicts)
         measured[`${s.step} ${v.expectation}(${v.subject})`] =
@@ -199,7 +174,7 @@ steps:
       '--ledger',
       ledger,
     ]);
-    const result = resultOf(clean.stdout);
+    const result = suiteResultOf(clean.stdout);
     for (const v of result.steps[0]!.verdicts)
       measured[`clean run ${v.expectation}`] = `${v.status} ${v.measuredMs ?? ''}: ${v.reason}`;
     expect(result.outcome).toBe('pass');

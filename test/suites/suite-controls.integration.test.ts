@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
-import { labStateDir } from '../../lab/paths.js';
-import { type LabState, readLabState } from '../../lab/state.js';
+import type { LabState } from '../../lab/state.js';
 import type { SuiteResult } from '../../suites/result.js';
 import { havocChild } from '../chaos/chaos-cli.js';
-import { crmIn, waitForCluster } from '../lab-ha/ha-peers.js';
-import { startTestLab, type TestLab } from '../support/lab-fixture.js';
+import { crmIn } from '../lab-ha/ha-peers.js';
+import type { TestLab } from '../support/lab-fixture.js';
+import { printMeasured, startSuiteLab, suiteResultOf } from '../support/suite-lab.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -23,34 +23,15 @@ let scratch: string;
 const measured: Record<string, string> = {};
 
 beforeAll(async () => {
-  lab = await startTestLab(LAB, {
-    hosts: 3,
-    volumes: 2,
-    ha: { vms: 2, fenceAgent: 'fence_ipmilan', vmAgent: 'virtualdomain' },
-    timeoutMs: 300_000,
-  });
-  state = readLabState(labStateDir(LAB))!;
+  ({ lab, state } = await startSuiteLab(LAB));
   scratch = tempDir('havoc-suite-ctl-');
-  await waitForCluster(state, 'host1', 'both VMs Started', 120_000, (st) =>
-    ['vm1', 'vm2'].every((vm) => st.resources.some((r) => r.id === vm && r.role === 'Started'))
-      ? true
-      : undefined,
-  );
 }, 360_000);
 
 afterAll(async () => {
-  console.log(
-    `suite controls on the HA lab, seen:\n${Object.entries(measured)
-      .map(([k, v]) => `  ${k}: ${v}`)
-      .join('\n')}`,
-  );
+  printMeasured('suite controls on the HA lab, seen', measured);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   await lab?.down();
 });
-
-function resultOf(stdout: string): SuiteResult {
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as SuiteResult;
-}
 
 function record(prefix: string, result: SuiteResult) {
   measured[`${prefix} outcome`] = `${result.outcome}${result.abortReason ? ` (${result.abortReason})` : ''}`;
@@ -91,7 +72,7 @@ steps:
       );
       const ledger = join(scratch, 'nofence', 'ledger');
       const r = await havocChild(['-i', lab.inventory, '--json', 'suite', 'run', file, '--ledger', ledger]);
-      const result = resultOf(r.stdout);
+      const result = suiteResultOf(r.stdout);
       record('stonith-enabled=false', result);
       const fenced = result.steps[0]!.verdicts.find((v) => v.expectation === 'fencedWithin')!;
       expect(fenced.status).toBe('fail');
@@ -137,7 +118,7 @@ steps:
     );
     const ledger = join(scratch, 'unanswered', 'ledger');
     const r = await havocChild(['-i', invFile, '--json', 'suite', 'run', file, '--ledger', ledger]);
-    const result = resultOf(r.stdout);
+    const result = suiteResultOf(r.stdout);
     record('unanswered probe', result);
     const verdicts = result.steps[0]!.verdicts;
     expect(verdicts.map((v) => v.status)).toEqual(['inconclusive', 'inconclusive']);
