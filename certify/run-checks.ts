@@ -4,11 +4,6 @@ import type { CheckResult, FactName, HostFacts, LiveCheck } from './check.js';
 import type { HostFactValues } from './facts/fact-values.js';
 import { gatherHostFacts } from './facts/gather.js';
 
-/** The hosts a live check looks at: every host of the inventory that havoc can log in to. */
-function checkedHosts(inventory: Inventory) {
-  return inventory.hosts;
-}
-
 function missing(f: HostFacts, needs: readonly FactName[]): string | undefined {
   const gone = needs.filter((n) => f.values[n] === undefined);
   return gone.length ? gone.map((n) => `${n}: ${f.errors[n] ?? 'not gathered'}`).join('; ') : undefined;
@@ -108,7 +103,7 @@ export async function runLiveChecks(
 ): Promise<{ results: CheckResult[]; facts: HostFacts[] }> {
   const needed = [...new Set(checks.filter((c) => !c.notApplicable?.(inventory)).flatMap((c) => c.facts))];
   const facts = await Promise.all(
-    checkedHosts(inventory).map((h) => gatherHostFacts(h, needed, ssh, signal)),
+    inventory.hosts.map((h) => gatherHostFacts(h, needed, ssh, signal)),
   );
   return { results: checks.map((c) => judgeCheck(c, facts, inventory)), facts };
 }
