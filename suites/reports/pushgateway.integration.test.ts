@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
-import { freeLoopbackPort, type LocalDaemon, startLocalDaemon } from '../../test/support/local-daemon.js';
+import { type LocalDaemon, startLocalDaemon } from '../../test/support/local-daemon.js';
+import { freePort } from '../../test/support/local-processes.js';
 import { syntheticRun } from '../../test/support/suite-result-fixture.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { writeReports } from './index.js';
@@ -51,7 +52,7 @@ async function queryUntil(promql: string, done: (s: Sample[]) => boolean, what: 
 
 beforeAll(async () => {
   const work = tempDir('havoc-push-');
-  const pgPort = await freeLoopbackPort();
+  const pgPort = await freePort();
   pgUrl = `http://127.0.0.1:${pgPort}`;
   pushgateway = await startLocalDaemon(
     '/usr/bin/prometheus-pushgateway',
@@ -62,7 +63,7 @@ beforeAll(async () => {
     ],
     { readyUrl: `${pgUrl}/-/ready`, debianPackage: 'prometheus-pushgateway' },
   );
-  const promPort = await freeLoopbackPort();
+  const promPort = await freePort();
   promUrl = `http://127.0.0.1:${promPort}`;
   writeFileSync(
     join(work, 'prometheus.yml'),
@@ -189,7 +190,7 @@ describe('results in the Pushgateway, scraped by Prometheus', () => {
   });
 
   it('a Pushgateway that does not answer: a clear error with the URL, and every report file is written', async () => {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const { result, events } = syntheticRun({ repeats: 1 });
     const out = tempDir('havoc-push-down-');
     const written = await writeReports(result, events, out, { pushgateway: `http://127.0.0.1:${port}` });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { stderrOf, stopProcess } from './local-processes.js';
 
 /*
  * A real daemon (Prometheus, Pushgateway, Alertmanager) for a test: on
@@ -9,17 +9,6 @@ import { deadlineSignal, pollUntil } from '../../core/deadline.js';
  * tempDir), ready when its HTTP readiness URL answers 200, stopped by the PID
  * it was started with (SIGTERM, then SIGKILL after 10 s).
  */
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface LocalDaemon {
   pid: number;
@@ -35,26 +24,14 @@ export async function startLocalDaemon(
   if (!existsSync(program))
     throw new Error(`${program} not found: install the Debian package ${opts.debianPackage}`);
   const child: ChildProcess = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += String(d);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stderr = stderrOf(child);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`${program} did not start: ${err}`);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  if (pid === undefined) throw new Error(`${program} did not start: ${stderr()}`);
+  const stop = () => stopProcess(child);
   try {
     await pollUntil(
       async (signal) => {
-        if (child.exitCode !== null) throw new Error(`${program} exited (${child.exitCode}): ${err}`);
+        if (child.exitCode !== null) throw new Error(`${program} exited (${child.exitCode}): ${stderr()}`);
         const res = await fetch(opts.readyUrl, { signal }).catch(() => undefined);
         await res?.body?.cancel();
         return res?.status === 200 ? true : undefined;
@@ -64,7 +41,7 @@ export async function startLocalDaemon(
     );
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}\n${program} stderr: ${err}`);
+    throw new Error(`${(e as Error).message}\n${program} stderr: ${stderr()}`);
   }
-  return { pid, stderr: () => err, stop };
+  return { pid, stderr, stop };
 }
