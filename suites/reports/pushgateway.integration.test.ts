@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { type LocalDaemon, startLocalDaemon } from '../../test/support/local-daemon.js';
 import { freePort } from '../../test/support/local-processes.js';
+import { type PromSample, promQuery } from '../../test/support/prometheus-query.js';
 import { syntheticRun } from '../../test/support/suite-result-fixture.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { writeReports } from './index.js';
@@ -21,22 +22,14 @@ let prometheus: LocalDaemon | undefined;
 let pgUrl: string;
 let promUrl: string;
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promql: string): Promise<Sample[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  const body = (await res.json()) as { status: string; data: { result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`query ${promql}: ${JSON.stringify(body)}`);
-  return body.data.result;
-}
+const query = (promql: string) => promQuery(promUrl, promql);
 
 /** Polls a query until `done` holds for its samples (Prometheus scrapes every second). */
-async function queryUntil(promql: string, done: (s: Sample[]) => boolean, what: string): Promise<Sample[]> {
+async function queryUntil(
+  promql: string,
+  done: (s: PromSample[]) => boolean,
+  what: string,
+): Promise<PromSample[]> {
   const started = performance.now();
   const samples = await pollUntil(
     async () => {

@@ -16,6 +16,7 @@ import { crmIn, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
 import { type AlertWebhook, hasLabels, startAlertWebhook } from '../support/alert-webhook.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 import { freePort, stderrOf, stopProcess } from '../support/local-processes.js';
+import { promQuery } from '../support/prometheus-query.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -46,19 +47,7 @@ let amProc: ChildProcess | undefined;
 let promUrl = '';
 const measured: string[] = [];
 
-interface PromResult {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promql: string): Promise<PromResult[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
-  if (body.status !== 'success') throw new Error(`query ${promql}: ${JSON.stringify(body)}`);
-  return body.data.result;
-}
+const query = (promql: string) => promQuery(promUrl, promql);
 
 /** Polls `check`; an error (Prometheus still starting, a refused connection) counts as "not yet", its text kept for the timeout. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {

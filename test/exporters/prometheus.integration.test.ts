@@ -7,6 +7,7 @@ import type { LoadedInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { havoc } from '../cli/run.js';
 import { freePort, stderrOf, stopProcess as stop } from '../support/local-processes.js';
+import { type PromSample, promQuery } from '../support/prometheus-query.js';
 import { tempDir } from '../support/temp-dir.js';
 import { bringUpLab, eventually } from './exporter-lab.js';
 
@@ -27,19 +28,7 @@ let promUrl: string;
 let exporterUrl: string;
 let work: string;
 
-interface PromResult {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promql: string): Promise<PromResult[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
-  if (body.status !== 'success') throw new Error(`query ${promql}: ${JSON.stringify(body)}`);
-  return body.data.result;
-}
+const query = (promql: string) => promQuery(promUrl, promql);
 
 beforeAll(async () => {
   if (!existsSync(PROMETHEUS))
@@ -141,7 +130,7 @@ describe('a real Prometheus scrapes the exporter through the generated configura
     );
 
     // Samples land in the TSDB a moment after the scrape that made the target healthy.
-    let up: PromResult[] = [];
+    let up: PromSample[] = [];
     await eventually('up ingested for every target', async () => {
       up = await query('up');
       return up.length === expected;
@@ -162,7 +151,7 @@ describe('a real Prometheus scrapes the exporter through the generated configura
     );
     // The first scrapes of the host and cluster modules open SSH connections, which on a loaded machine can
     // outlast a 2 s scrape: wait for every module to report up, then name any that never did, with its reason.
-    let moduleUp: PromResult[] = [];
+    let moduleUp: PromSample[] = [];
     await eventually(
       'havoc_up 1 for every module',
       async () => {
