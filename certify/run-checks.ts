@@ -102,8 +102,6 @@ export async function runLiveChecks(
   signal: AbortSignal,
 ): Promise<{ results: CheckResult[]; facts: HostFacts[] }> {
   const needed = [...new Set(checks.filter((c) => !c.notApplicable?.(inventory)).flatMap((c) => c.facts))];
-  const facts = await Promise.all(
-    inventory.hosts.map((h) => gatherHostFacts(h, needed, ssh, signal)),
-  );
+  const facts = await Promise.all(inventory.hosts.map((h) => gatherHostFacts(h, needed, ssh, signal)));
   return { results: checks.map((c) => judgeCheck(c, facts, inventory)), facts };
 }
