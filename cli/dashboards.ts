@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { errorMessage, HavocError } from '../core/errors.js';
-import { exportDashboards } from '../dashboards/grafana/export.js';
 import type { CommandEnv } from './command-env.js';
 import { EXIT } from './exit-codes.js';
 
@@ -13,9 +12,11 @@ export function dashboardsCommand(env: CommandEnv): Command {
     )
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .action(
-      env.run((opts: { out: string }, sub: Command) => {
+      env.run(async (opts: { out: string }, sub: Command) => {
         const g = env.globals(sub);
         const io = env.io(g);
+        // The Grafana SDK is loaded only for this command, not at every havoc start-up.
+        const { exportDashboards } = await import('../dashboards/grafana/export.js');
         let files: ReturnType<typeof exportDashboards>;
         try {
           files = exportDashboards(opts.out);

@@ -11,10 +11,8 @@ import {
   suiteInventoryPath,
 } from '../suites/format/load-suite.js';
 import { FAULT_REGISTRY } from '../suites/format/registries.js';
-import { writeReports } from '../suites/reports/index.js';
 import type { SuiteOutcome } from '../suites/result.js';
 import { EXPECTATION_REGISTRY, JUDGE } from '../suites/runner/judge.js';
-import { runSuite } from '../suites/runner/run-suite.js';
 import { ledgerDirFor, timelineDirFor } from './chaos-paths.js';
 import type { CommandEnv, GlobalOptions } from './command-env.js';
 import { parseDurationMs } from './duration-option.js';
@@ -122,6 +120,11 @@ export function suiteCommand(env: CommandEnv): Command {
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         try {
+          // Loaded here, not at start-up: every havoc command would otherwise pay for the runner and the reports.
+          const [{ runSuite }, { writeReports }] = await Promise.all([
+            import('../suites/runner/run-suite.js'),
+            import('../suites/reports/index.js'),
+          ]);
           const { result, events } = await runSuite({
             parsed,
             loaded,
