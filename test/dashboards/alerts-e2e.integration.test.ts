@@ -16,7 +16,7 @@ import { crmIn, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
 import { type AlertWebhook, hasLabels, startAlertWebhook } from '../support/alert-webhook.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 import { freePort, stderrOf, stopProcess } from '../support/local-processes.js';
-import { promQuery } from '../support/prometheus-query.js';
+import { type PromSample, promQuery } from '../support/prometheus-query.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -49,6 +49,36 @@ const measured: string[] = [];
 
 const query = (promql: string) => promQuery(promUrl, promql);
 
+interface ActiveTarget {
+  job: string;
+  instance: string;
+  health: string;
+  lastError: string;
+  lastScrapeDuration: number;
+}
+
+/** The targets Prometheus scrapes, with the health and duration of their last scrape (its /api/v1/targets). */
+async function activeTargets(): Promise<ActiveTarget[]> {
+  const res = await fetch(`${promUrl}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as {
+    data: {
+      activeTargets: {
+        labels: Record<string, string>;
+        health: string;
+        lastError: string;
+        lastScrapeDuration: number;
+      }[];
+    };
+  };
+  return body.data.activeTargets.map((t) => ({
+    job: t.labels['job'] ?? '',
+    instance: t.labels['instance'] ?? '',
+    health: t.health,
+    lastError: t.lastError,
+    lastScrapeDuration: t.lastScrapeDuration,
+  }));
+}
+
 /** Polls `check`; an error (Prometheus still starting, a refused connection) counts as "not yet", its text kept for the timeout. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
   let lastError = '';
@@ -65,6 +95,33 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
   } catch (err) {
     throw new Error(`${(err as Error).message}${lastError ? ` (last error: ${lastError})` : ''}`);
   }
+}
+
+/**
+ * Waits until every target Prometheus discovered has been scraped at least twice and its last scrapes
+ * succeeded. Each target is scraped at its own offset within the interval (a host's first scrape also
+ * opens its SSH connection), so waiting on one job's series says nothing of the others; rates need two
+ * samples of the same target.
+ */
+async function everyTargetScrapedTwice(): Promise<ActiveTarget[]> {
+  return eventually(
+    'every discovered target scraped twice, its last scrape up',
+    async () => {
+      const active = await activeTargets();
+      const scrapes = await query('count_over_time(up{job=~"havoc-.+"}[5m])');
+      const lastUp = await query('min_over_time(up{job=~"havoc-.+"}[11s])');
+      const of = (rows: PromSample[], t: ActiveTarget) =>
+        rows.find((r) => r.metric['instance'] === t.instance && r.metric['job'] === t.job)?.value[1];
+      const jobs = new Set(active.map((t) => t.job));
+      // The exporter's own job and one per module.
+      return jobs.size >= 5 && active.every((t) => Number(of(scrapes, t)) >= 2 && of(lastUp, t) === '1')
+        ? active
+        : undefined;
+    },
+    90_000,
+  ).catch(async (err: unknown) => {
+    throw new Error(`${(err as Error).message}; targets: ${JSON.stringify(await activeTargets())}`);
+  });
 }
 
 function spawnDaemon(argv: string[], what: string): { proc: ChildProcess; stderr: () => string } {
@@ -286,21 +343,8 @@ function chaos(args: string[]) {
 
 describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmanager -> webhook', () => {
   it('scrapes every target, and the new cluster series are there on the healthy lab', async () => {
-    await eventually(
-      'havoc_up 1 for every target',
-      async () => {
-        const up = await query('havoc_up');
-        // Targets come from /sd and are scraped one by one: "every havoc_up is 1" holds as soon as the first is,
-        // so the cluster target (whose series are read next) must have been scraped too.
-        const cluster = await query('havoc_up{job="havoc-cluster"}');
-        return cluster.length > 0 &&
-          up.every((r) => r.value[1] === '1') &&
-          (await query('up == 0')).length === 0
-          ? true
-          : undefined;
-      },
-      120_000,
-    );
+    await everyTargetScrapedTwice();
+    expect((await query('havoc_up != 1')).map((r) => r.metric)).toEqual([]);
     const inv = lab.loaded.inventory;
     const links = await query('havoc_corosync_link_connected{job="havoc-cluster"}');
     // Two nodes, two knet links (heartbeat, management), each end seen from its node.
@@ -321,12 +365,9 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
   }, 180_000);
 
   it('every dashboard panel query returns data from the real Prometheus, unless the panel says why it is empty', async () => {
-    // Rates need two scrapes in their window: wait for a second sample of a counter first.
-    await eventually(
-      'two scrapes of the switch counters',
-      async () =>
-        (await query('rate(havoc_switch_port_receive_bytes_total[5m])')).length > 0 ? true : undefined,
-      60_000,
+    const targets = await everyTargetScrapedTwice();
+    console.log(
+      `targets before the panel queries (last scrape duration): ${targets.map((t) => `${t.job}/${t.instance} ${t.lastScrapeDuration.toFixed(3)} s`).join(', ')}`,
     );
     const empty: string[] = [];
     const marked: string[] = [];
@@ -337,6 +378,9 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
       else if (r.length === 0) empty.push(`${q.dashboard} / ${q.panel}: ${q.expr}`);
     }
     console.log(`panels allowed to be empty, and what they returned:\n${marked.join('\n')}`);
+    // An empty panel with its targets' health, so a failed scrape is told apart from a missing series.
+    if (empty.length > 0)
+      console.log(`targets when panels came back empty: ${JSON.stringify(await activeTargets())}`);
     expect(empty).toEqual([]);
   }, 120_000);
 
