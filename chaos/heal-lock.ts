@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HavocError } from '../core/errors.js';
+import { makeDirs } from '../core/make-dirs.js';
 
 export interface HealLock {
   release(): Promise<void>;
@@ -23,7 +23,7 @@ export async function acquireHealLock(
   waitMs: number,
   signal: AbortSignal,
 ): Promise<HealLock> {
-  mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+  makeDirs(ledgerDir, 'the ledger folder', 0o700);
   const path = join(ledgerDir, 'heal.lock');
   const child = spawn(
     'flock',

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { makeDirs } from '../core/make-dirs.js';
 import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-client.js';
 import type { AgentEvent } from '../fencers/agent-daemon.js';
 import { installFenceHavoc, STONITH_BINDIR } from '../fencers/agent-install.js';
@@ -54,7 +54,7 @@ export function fenceAgentCommand(env: CommandEnv): Command {
           inventory = resolve(inventoryPathFor(g.inventory, env.streams.env, g.lab));
           const loaded = loadForCli(inventory, io);
           snapshot = resolve(opts.snapshot);
-          mkdirSync(dirname(snapshot), { recursive: true, mode: 0o700 });
+          makeDirs(dirname(snapshot), 'the snapshot folder', 0o700);
           writeFenceSnapshot(snapshot, loaded, secretRefsOf(loaded.inventory));
         }
         const path = installFenceHavoc(opts.path, { inventory, snapshot });

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../../core/errors.js';
+import { makeDirs } from '../../core/make-dirs.js';
 import { GUARDIAN_READY, type GuardianConfig, type GuardianMessage } from './protocol.js';
 
 const READY_MS = 15_000;
@@ -24,7 +25,7 @@ export interface Guardian {
  * from EOF on that pipe: no PID polling, no PID reuse to get wrong.
  */
 export async function startGuardian(config: GuardianConfig, signal: AbortSignal): Promise<Guardian> {
-  mkdirSync(config.ledgerDir, { recursive: true, mode: 0o700 });
+  makeDirs(config.ledgerDir, 'the ledger folder', 0o700);
   const logFile = join(config.ledgerDir, `guardian-${config.run}.log`);
   const logFd = openSync(logFile, 'a', 0o600);
   // Beside this file: main.js in dist/, main.ts when running from source under tsx.

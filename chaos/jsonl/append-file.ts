@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HavocError } from '../../core/errors.js';
+import { makeDirs } from '../../core/make-dirs.js';
 
 /**
  * An append-only file of whole lines, written with synchronous writes so a
@@ -24,7 +25,7 @@ export class AppendFile {
     let fd: number;
     let created = false;
     try {
-      const firstCreated = mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const firstCreated = makeDirs(dir, 'the journal folder', 0o700);
       if (firstCreated !== undefined) syncCreatedDirectories(firstCreated, dir);
       try {
         fd = openSync(path, 'ax', opts.mode ?? 0o600);

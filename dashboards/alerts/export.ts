@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../../core/make-dirs.js';
 import { alertmanagerExample } from './alertmanager-example.js';
 import { RULE_GROUPS } from './index.js';
 import { promtoolTests } from './promtool-tests.js';
@@ -13,8 +14,8 @@ export interface ExportedAlertFiles {
 
 /** DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules), DIR/alertmanager-example.yml. */
 export function exportAlertFiles(dir: string): ExportedAlertFiles {
-  mkdirSync(join(dir, 'rules'), { recursive: true });
-  mkdirSync(join(dir, 'tests'), { recursive: true });
+  makeDirs(join(dir, 'rules'), 'the alerts folder');
+  makeDirs(join(dir, 'tests'), 'the alerts folder');
   const rules: string[] = [];
   const tests: string[] = [];
   for (const g of RULE_GROUPS) {

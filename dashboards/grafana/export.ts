@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { makeDirs } from '../../core/make-dirs.js';
 import { DASHBOARDS } from './boards/index.js';
 import { buildDashboard } from './build.js';
 
@@ -15,7 +16,7 @@ export interface ExportedDashboards {
  * that loads them into a "havoc" folder.
  */
 export function exportDashboards(dir: string): ExportedDashboards {
-  mkdirSync(join(dir, 'provisioning'), { recursive: true });
+  makeDirs(join(dir, 'provisioning'), 'the dashboards folder');
   const dashboards: string[] = [];
   for (const spec of DASHBOARDS) {
     const file = join(dir, `${spec.uid}.json`);

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HavocError } from '../../core/errors.js';
+import { makeDirs } from '../../core/make-dirs.js';
 
 /**
  * Writes a report whole or not at all: to a temporary name beside it, then
@@ -10,7 +11,7 @@ import { HavocError } from '../../core/errors.js';
 export function writeReportFile(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path), 'the report folder');
     writeFileSync(tmp, text, { encoding: 'utf8', mode: 0o644 });
     renameSync(tmp, path);
   } catch (err) {
