@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HavocError } from '../core/errors.js';
+import { HavocError, TimeoutError } from '../core/errors.js';
 import { execProgram } from '../core/exec.js';
 import { CERTIFICATION_FILES } from './certification.js';
 
@@ -22,6 +22,28 @@ export const SIGNATURE_NAMESPACE = 'havoc-certify';
 export const SIGNATURE_PRINCIPAL = 'havoc-certify';
 
 const SSH_KEYGEN_TIMEOUT_MS = 30_000;
+
+/** ssh-keygen under a deadline; past it, a TimeoutError naming what it was doing instead of an AbortError. */
+async function sshKeygen(
+  args: readonly string[],
+  what: string,
+  opts: { env?: NodeJS.ProcessEnv; input?: Buffer } = {},
+) {
+  const signal = AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS);
+  try {
+    return await execProgram(['ssh-keygen', ...args], {
+      ...opts,
+      signal,
+      noTerminal: true,
+      allowFailure: true,
+    });
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    throw new TimeoutError(`ssh-keygen did not finish ${what} within ${SSH_KEYGEN_TIMEOUT_MS / 1000} s`, {
+      hint: 'it was killed; run the same ssh-keygen -Y command by hand to see what it waits for',
+    });
+  }
+}
 
 /** Without an askpass program or display, ssh-keygen can only fail where it would prompt. */
 function quietEnv(): NodeJS.ProcessEnv {
@@ -58,15 +80,14 @@ export async function signManifest(dir: string, keyPath: string): Promise<string
     });
   // ssh-keygen asks before overwriting an old signature; it is replaced anyway.
   await unlink(signature).catch(() => {});
-  const r = await execProgram(
-    ['ssh-keygen', '-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
+  const r = await sshKeygen(
+    ['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
+    `signing ${manifest}`,
     {
-      signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
       env: quietEnv(),
-      noTerminal: true,
-      allowFailure: true,
     },
   );
+
   const said = sshKeygenOutput(r.stderr, r.stdout);
   if (r.code === 0 && existsSync(signature)) return signature;
   await unlink(signature).catch(() => {});
@@ -87,6 +108,14 @@ export async function signManifest(dir: string, keyPath: string): Promise<string
       hint: 'check that the file is an SSH private key (ssh-keygen -l -f KEY)',
     },
   );
+}
+
+/** The key type a public key blob names first (RFC 4253 6.6: a length-prefixed string). */
+function keyBlobType(base64: string): string | undefined {
+  const blob = Buffer.from(base64, 'base64');
+  if (blob.length < 4) return undefined;
+  const n = blob.readUInt32BE(0);
+  return n > 0 && n < 64 && blob.length >= 4 + n ? blob.subarray(4, 4 + n).toString('latin1') : undefined;
 }
 
 /** `type base64` of the first key line of an OpenSSH public key file. */
@@ -111,13 +140,13 @@ function readPublicKey(publicKeyFile: string): string {
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l && !l.startsWith('#'));
-  const fields = line?.split(/\s+/) ?? [];
-  if (fields.length < 2 || !/^[a-z0-9@.-]+$/.test(fields[0]!) || !/^[A-Za-z0-9+/]+=*$/.test(fields[1]!))
+  const [type = '', base64 = ''] = line?.split(/\s+/) ?? [];
+  if (!/^[A-Za-z0-9+/]+=*$/.test(base64) || keyBlobType(base64) !== type)
     throw new HavocError('input', `${publicKeyFile}: not an OpenSSH public key`, {
       target: publicKeyFile,
       hint: 'a line "ssh-ed25519 AAAA... comment", as in KEY.pub',
     });
-  return `${fields[0]} ${fields[1]}`;
+  return `${type} ${base64}`;
 }
 
 export interface SignatureCheck {
@@ -143,27 +172,12 @@ export async function verifySignature(dir: string, publicKeyFile: string): Promi
   try {
     const allowed = join(scratch, 'allowed_signers');
     await writeFile(allowed, `${SIGNATURE_PRINCIPAL} namespaces="${SIGNATURE_NAMESPACE}" ${key}\n`);
-    const r = await execProgram(
-      [
-        'ssh-keygen',
-        '-Y',
-        'verify',
-        '-f',
-        allowed,
-        '-I',
-        SIGNATURE_PRINCIPAL,
-        '-n',
-        SIGNATURE_NAMESPACE,
-        '-s',
-        signature,
-      ],
-      {
-        signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
-        input: manifestBytes,
-        noTerminal: true,
-        allowFailure: true,
-      },
+    const r = await sshKeygen(
+      ['-Y', 'verify', '-f', allowed, '-I', SIGNATURE_PRINCIPAL, '-n', SIGNATURE_NAMESPACE, '-s', signature],
+      `checking ${signature}`,
+      { input: manifestBytes },
     );
+
     return {
       good: r.code === 0,
       message: sshKeygenOutput(r.stderr, r.stdout) || `ssh-keygen exit ${r.code}`,
