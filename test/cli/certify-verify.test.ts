@@ -32,7 +32,7 @@ describe('havoc certify verify', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${dir}: intact, 6 file\\(s\\) match manifest\\.json\\n`));
     expect(r.stdout).toMatch(
-      /\nsignature: good \(Good "havoc-certify" signature for havoc-certify with ED25519 key SHA256:/,
+      /\nsignature of manifest.json: good \(Good "havoc-certify" signature for havoc-certify with ED25519 key SHA256:/,
     );
   });
 
@@ -49,13 +49,13 @@ describe('havoc certify verify', () => {
     const r = await havoc(['certify', 'verify', dir, '--public-key', pub]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `${dir}: CHANGED since it was sealed: 1 changed, 0 missing, 0 added, 0 uncheckable`,
+      `${dir}: CHANGED since it was sealed (manifest.json lists 6 file(s)): 1 changed, 0 missing, 0 added, 0 uncheckable`,
     );
     expect(r.stdout).toMatch(
       /\n {2}changed {2}evidence\/live-checks\.json: sha256 [0-9a-f]{12}\.\.\. -> [0-9a-f]{12}\.\.\., 45 -> 45 bytes\n/,
     );
     // The manifest itself was not touched, so its signature still holds: the files are what changed.
-    expect(r.stdout).toContain('signature: good');
+    expect(r.stdout).toContain('signature of manifest.json: good');
   });
 
   it('every changed, missing and added file in one run, as JSON', async () => {
@@ -84,7 +84,7 @@ describe('havoc certify verify', () => {
     const r = await havoc(['certify', 'verify', dir, '--public-key', other.pub]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${dir}: intact`);
-    expect(r.stdout).toMatch(/\nsignature: BAD \(.*Could not verify signature/);
+    expect(r.stdout).toMatch(/\nsignature of manifest.json: BAD \(.*Could not verify signature/);
   });
 
   it('a manifest rewritten to match a changed file: exit 1 on the signature, as JSON', async () => {
@@ -105,7 +105,9 @@ describe('havoc certify verify', () => {
     await writeManifest(dir);
     const r = await havoc(['certify', 'verify', dir, '--public-key', pub]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('signature: BAD (no manifest.json.sig: the manifest is not signed)');
+    expect(r.stdout).toContain(
+      'signature of manifest.json: BAD (no manifest.json.sig: the manifest is not signed)',
+    );
   });
 
   it('a folder without manifest: exit 3, not a certification folder, no stack trace', async () => {
