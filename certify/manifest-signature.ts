@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HavocError, TimeoutError } from '../core/errors.js';
+import { deadlineSignal } from '../core/deadline.js';
+import { HavocError } from '../core/errors.js';
 import { execProgram } from '../core/exec.js';
 import { CERTIFICATION_FILES } from './certification.js';
 
@@ -23,31 +24,23 @@ export const SIGNATURE_PRINCIPAL = 'havoc-certify';
 
 const SSH_KEYGEN_TIMEOUT_MS = 30_000;
 
-/** ssh-keygen under a deadline; past it, a TimeoutError naming what it was doing instead of an AbortError. */
-async function sshKeygen(
+/** ssh-keygen under a deadline; past it, killed, and a TimeoutError naming what it was doing. */
+function sshKeygen(
   args: readonly string[],
   what: string,
   opts: { env?: NodeJS.ProcessEnv; input?: Buffer } = {},
 ) {
-  const signal = AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS);
-  try {
-    return await execProgram(['ssh-keygen', ...args], {
-      ...opts,
-      signal,
-      noTerminal: true,
-      allowFailure: true,
-    });
-  } catch (err) {
-    if (!signal.aborted) throw err;
-    throw new TimeoutError(`ssh-keygen did not finish ${what} within ${SSH_KEYGEN_TIMEOUT_MS / 1000} s`, {
-      hint: 'it was killed; run the same ssh-keygen -Y command by hand to see what it waits for',
-    });
-  }
+  return execProgram(['ssh-keygen', ...args], {
+    ...opts,
+    signal: deadlineSignal(SSH_KEYGEN_TIMEOUT_MS, `ssh-keygen ${what}`),
+    noTerminal: true,
+    allowFailure: true,
+  });
 }
 
 /** Without an askpass program or display, ssh-keygen can only fail where it would prompt. */
-function quietEnv(): NodeJS.ProcessEnv {
-  const { SSH_ASKPASS: _a, SSH_ASKPASS_REQUIRE: _r, DISPLAY: _d, ...rest } = process.env;
+function quietEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SSH_ASKPASS: _a, SSH_ASKPASS_REQUIRE: _r, DISPLAY: _d, ...rest } = env;
   return rest;
 }
 
@@ -64,8 +57,13 @@ function sshKeygenOutput(stderr: string, stdout: string): string {
  * Signs DIR/manifest.json into DIR/manifest.json.sig with the private key at
  * keyPath (or its public half with the private key in ssh-agent). Never
  * prompts: a key protected by a passphrase and not in the agent is an error.
+ * `env` is where SSH_AUTH_SOCK is read (the CLI's environment).
  */
-export async function signManifest(dir: string, keyPath: string): Promise<string> {
+export async function signManifest(
+  dir: string,
+  keyPath: string,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const manifest = join(dir, CERTIFICATION_FILES.manifest);
   const signature = join(dir, CERTIFICATION_FILES.signature);
   if (!existsSync(manifest))
@@ -84,7 +82,7 @@ export async function signManifest(dir: string, keyPath: string): Promise<string
     ['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
     `signing ${manifest}`,
     {
-      env: quietEnv(),
+      env: quietEnv(opts.env ?? process.env),
     },
   );
 

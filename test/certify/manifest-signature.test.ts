@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyManifest, writeManifest } from '../../certify/manifest.js';
 import { SIGNATURE_NAMESPACE, signManifest, verifySignature } from '../../certify/manifest-signature.js';
+import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
 import { tempDir } from '../support/temp-dir.js';
 import { certificationFolder } from './certification-folder.js';
@@ -110,6 +111,38 @@ catch (e) { console.log('RESULT error: ' + e.message); }
     ).toBeNull();
     expect(r.stdout).toContain(`RESULT error: signing key ${key} is protected by a passphrase`);
   }, 30_000);
+
+  it('a passphrase-protected key loaded into a real ssh-agent signs, as the error hint says', async () => {
+    const passphrase = 'correct horse battery staple';
+    const { key, pub } = sshKey(passphrase);
+    const scratch = tempDir('havoc-agent-');
+    const sock = join(scratch, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await pollUntil(
+        async () => (existsSync(sock) ? true : undefined),
+        deadlineSignal(10_000, 'ssh-agent socket'),
+        { initialMs: 10, maxMs: 200 },
+      );
+      const askpass = join(scratch, 'askpass');
+      writeFileSync(askpass, `#!/bin/sh\necho '${passphrase}'\n`);
+      chmodSync(askpass, 0o700);
+      execFileSync('ssh-add', [key], {
+        env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const dir = certificationFolder();
+      await writeManifest(dir);
+      // Without the agent the same key is refused (the test above); with it, ssh-keygen asks the agent.
+      await expect(
+        signManifest(dir, key, { env: { ...process.env, SSH_AUTH_SOCK: undefined } }),
+      ).rejects.toThrow('protected by a passphrase');
+      await signManifest(dir, key, { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      expect((await verifySignature(dir, pub)).good).toBe(true);
+    } finally {
+      agent.kill();
+    }
+  });
 
   it('a key file that is not a key: ssh-keygen says why, no stack trace', async () => {
     const dir = certificationFolder();
