@@ -85,7 +85,6 @@ export async function signManifest(
       env: quietEnv(opts.env ?? process.env),
     },
   );
-
   const said = sshKeygenOutput(r.stderr, r.stdout);
   if (r.code === 0 && existsSync(signature)) return signature;
   await unlink(signature).catch(() => {});
