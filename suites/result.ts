@@ -17,6 +17,8 @@ export interface StepResult {
   fault: string;
   params: Record<string, unknown>;
   targets: string[];
+  /** The faults held for the whole step (`while`), as run. */
+  conditions?: { fault: string; targets: string[]; params: Record<string, unknown> }[];
   /** How each selector was resolved, for a replay: e.g. {"host": "the host running vm1 -> host2"}. */
   selections: Record<string, string>;
   startWall: string;

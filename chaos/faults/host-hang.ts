@@ -6,6 +6,7 @@ import { powerOnAndWaitForSsh, waitForSsh } from '../host-power.js';
 import { freezableNetns, freezeNetns, netnsProcesses, thawNetns } from '../netns-freeze.js';
 import { type OneHostParams, oneHostFault } from '../one-host.js';
 import { sshAnswers } from '../ssh-answers.js';
+import { unfenceFabricLevels } from '../unfence.js';
 
 export type HostHangParams = OneHostParams;
 
@@ -15,8 +16,9 @@ export type HostHangParams = OneHostParams;
  * freezes every process of that network namespace of this station with
  * SIGSTOP (the lab's hosts). Verified by every process of it reading state T
  * in /proc AND a fresh SSH login failing; reverted by SIGCONT to every
- * process of it, then, if the cluster fenced the host meanwhile (the BMC
- * reads off), power on; then waiting for SSH.
+ * process of it, then, if the cluster fenced the host meanwhile, un-fencing
+ * its switch ports (every port of a fabric level down) and power on (the BMC
+ * reads off); then waiting for SSH.
  */
 export const hostHang: Fault<HostHangParams> = {
   kind: 'fault',
@@ -96,6 +98,8 @@ export const hostHang: Fault<HostHangParams> = {
   async revert(p, ctx) {
     const ns = netnsOf(ctx, p.host);
     thawNetns(ns);
+    // Fenced through its switch ports while frozen (its BMC was dead): the ports stay down until un-fenced.
+    for (const line of await unfenceFabricLevels(ctx, p.host)) ctx.log?.info({ host: p.host }, line);
     await withBmcDevice(ctx, p.host, async (device, host) => {
       // Fenced while frozen: the power-off killed the stopped processes; bring the host back.
       if ((await device.status(ctx.signal)) === 'off') await powerOnAndWaitForSsh(device, host, ctx.signal);

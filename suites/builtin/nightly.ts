@@ -10,7 +10,8 @@ type Step = Record<string, unknown> & { fault: string };
  * inventory: for each HA VM, the host running it powered off, hung and
  * crashed; its storage path cut (one slave of a bond must cause no outage
  * and no fence; a single link is a storage loss); one host cut from the
- * heartbeat; a dead BMC, so fencing falls to the next level; corosync killed
+ * heartbeat; a dead BMC (no fence for it), and a host hung while its BMC
+ * is dead, so fencing must fall to the next level; corosync killed
  * (fenced, VMs restarted) and pacemakerd killed (must not fence); a live
  * migration of every VM; standby and back. Steps whose fault or action this
  * build lacks are left out, and the description says which.
@@ -151,6 +152,22 @@ function nightlySteps(inv: Inventory): Step[] {
       hold: '10s',
       expect: [{ notFenced: { host: fallback.name } }],
     });
+    // The case the next level exists for: the host must be fenced while its BMC cannot answer. The host
+    // is drawn when the step starts, so every host needs a next level.
+    if (inv.hosts.every((h) => h.bmc && h.fencing.levels.length >= 2))
+      steps.push({
+        name: `hang of the host running ${firstHa} while its BMC is dead: fenced through its next level`,
+        select: { host: { runningVm: firstHa } },
+        while: [{ fault: 'bmc-dead', targets: ['$host'] }],
+        fault: 'host-hang',
+        targets: ['$host'],
+        hold: '10s',
+        expect: [
+          { fencedWithin: { host: '$host' } },
+          { restartedWithin: { vm: firstHa } },
+          { noDoubleRun: { vm: firstHa } },
+        ],
+      });
   }
   for (const vm of inv.vms.map((v) => v.name))
     steps.push({

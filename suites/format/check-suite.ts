@@ -54,13 +54,18 @@ export function checkSuite(
 
   suite.steps.forEach((step, i) => {
     const base: YamlPath = ['steps', i];
-    const fault = registries.faults.byName(step.fault);
-    if (!fault)
-      add(
-        [...base, 'fault'],
-        `unknown fault or action "${step.fault}"`,
-        `one of ${registries.faults.names.join(', ')}`,
-      );
+    const faultOf = (name: string, at: YamlPath) => {
+      const f = registries.faults.byName(name);
+      if (!f)
+        add(
+          [...at, 'fault'],
+          `unknown fault or action "${name}"`,
+          `one of ${registries.faults.names.join(', ')}`,
+        );
+      return f;
+    };
+    const fault = faultOf(step.fault, base);
+    const conditionFaults = step.while.map((c, k) => faultOf(c.fault, [...base, 'while', k]));
     step.expect.forEach((item, j) => {
       const name = Object.keys(item)[0]!;
       if (!registries.expectations.byName(name))
@@ -92,28 +97,35 @@ export function checkSuite(
       add(path, errorMessage(err));
       return;
     }
-    if (fault) {
+    const checkUse = (
+      f: typeof fault,
+      u: { targets: string[]; options: Record<string, string> },
+      at: YamlPath,
+      hasParams: boolean,
+    ) => {
+      if (!f) return;
       try {
-        const raw = fault.fromCommandLine(resolved.targets, resolved.options, inv);
-        const parsed = fault.params.safeParse(raw);
+        const raw = f.fromCommandLine(u.targets, u.options, inv);
+        const parsed = f.params.safeParse(raw);
         if (!parsed.success)
-          add([...base, 'params'], `not parameters ${fault.name} takes: ${parsed.error.issues[0]?.message}`);
+          add([...at, 'params'], `not parameters ${f.name} takes: ${parsed.error.issues[0]?.message}`);
         else {
-          const unknownHosts = fault.hosts(parsed.data).filter((h) => !inv.hosts.some((x) => x.name === h));
+          const unknownHosts = f.hosts(parsed.data).filter((h) => !inv.hosts.some((x) => x.name === h));
           if (unknownHosts.length)
             add(
-              [...base, 'targets'],
+              [...at, 'targets'],
               `unknown host ${unknownHosts.join(', ')}`,
               `one of ${inv.hosts.map((h) => h.name).join(', ')}`,
             );
         }
       } catch (err) {
-        add(
-          [...base, Object.keys(step.params).length ? 'params' : 'targets'],
-          `${fault.name}: ${errorMessage(err)}`,
-        );
+        add([...at, hasParams ? 'params' : 'targets'], `${f.name}: ${errorMessage(err)}`);
       }
-    }
+    };
+    checkUse(fault, resolved, base, Object.keys(step.params).length > 0);
+    resolved.conditions.forEach((c, k) =>
+      checkUse(conditionFaults[k], c, [...base, 'while', k], Object.keys(step.while[k]!.params).length > 0),
+    );
     resolved.expectations.forEach((e, j) => {
       const spec = registries.expectations.byName(e.name);
       if (!spec) return;

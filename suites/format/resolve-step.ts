@@ -5,10 +5,20 @@ import type { SuiteStep } from './schema.js';
 import { isSelector, nameOf, resolveSelector, type SelectionContext } from './selectors.js';
 
 /** A step with every selector resolved: what `havoc chaos inject` would be given, and the expectations' parameters. */
+/** One fault of a step with its targets and options resolved. */
+export interface ResolvedFaultUse {
+  fault: string;
+  targets: string[];
+  /** As `-p key=value`. */
+  options: Record<string, string>;
+}
+
 export interface ResolvedStep {
   targets: string[];
   /** As `-p key=value`. */
   options: Record<string, string>;
+  /** The step's `while` faults, in order. */
+  conditions: ResolvedFaultUse[];
   expectations: { name: string; params: Record<string, unknown>; targetFrom?: string }[];
   /** How each selector was resolved: "select.vm", "targets[0]", "params.port". */
   selections: Record<string, string>;
@@ -49,27 +59,37 @@ export function resolveStep(
     vars.set(name, s.value);
     selections[`select.${name}`] = s.how;
   }
-  const targets = step.targets.map((t, i) =>
-    at(['targets', i], () => {
-      if (!isSelector(t)) return nameOf(t, vars);
-      const s = resolveSelector(t, sctx());
-      selections[`targets[${i}]`] = s.how;
-      return s.value;
-    }),
-  );
-  const options: Record<string, string> = {};
-  const implied: Record<string, string> = {};
-  for (const [key, v] of Object.entries(step.params)) {
-    at(['params', key], () => {
-      if (isSelector(v)) {
-        const s = resolveSelector(v, sctx());
-        options[key] = s.value;
-        Object.assign(implied, s.also);
-        selections[`params.${key}`] = s.how;
-      } else options[key] = typeof v === 'string' ? nameOf(v, vars) : String(v);
-    });
-  }
-  for (const [k, v] of Object.entries(implied)) if (!(k in options)) options[k] = v;
+  const use = (
+    u: { targets: SuiteStep['targets']; params: SuiteStep['params'] },
+    prefix: (string | number)[],
+  ): { targets: string[]; options: Record<string, string> } => {
+    const key = (rest: string) =>
+      prefix.length ? `${prefix.join('.').replace(/\.(\d+)/g, '[$1]')}.${rest}` : rest;
+    const targets = u.targets.map((t, i) =>
+      at([...prefix, 'targets', i], () => {
+        if (!isSelector(t)) return nameOf(t, vars);
+        const s = resolveSelector(t, sctx());
+        selections[key(`targets[${i}]`)] = s.how;
+        return s.value;
+      }),
+    );
+    const options: Record<string, string> = {};
+    const implied: Record<string, string> = {};
+    for (const [k, v] of Object.entries(u.params)) {
+      at([...prefix, 'params', k], () => {
+        if (isSelector(v)) {
+          const s = resolveSelector(v, sctx());
+          options[k] = s.value;
+          Object.assign(implied, s.also);
+          selections[key(`params.${k}`)] = s.how;
+        } else options[k] = typeof v === 'string' ? nameOf(v, vars) : String(v);
+      });
+    }
+    for (const [k, v] of Object.entries(implied)) if (!(k in options)) options[k] = v;
+    return { targets, options };
+  };
+  const conditions = step.while.map((c, i) => ({ fault: c.fault, ...use(c, ['while', i]) }));
+  const { targets, options } = use(step, []);
   const expectations = step.expect.map((item, j) => {
     const [name, raw] = Object.entries(item)[0]!;
     const params: Record<string, unknown> = {};
@@ -90,7 +110,7 @@ export function resolveStep(
     }
     return { name, params, ...(targetFrom ? { targetFrom } : {}) };
   });
-  return { targets, options, expectations, selections };
+  return { targets, options, conditions, expectations, selections };
 }
 
 /** For an expectation that lacks targetMs: where the user can set it. */

@@ -41,6 +41,14 @@ const expectation = z
   .record(z.string(), z.record(z.string(), z.union([value, z.array(scalar)])).default({}))
   .refine((r) => Object.keys(r).length === 1, 'one expectation per item: {NAME: {param: value}}');
 
+/** A fault held for the whole step, injected before the step's own fault and reverted after it. */
+export const conditionSchema = z.strictObject({
+  fault: z.string().min(1),
+  targets: z.array(z.union([nameOrVar, selectorSchema])).default([]),
+  params: z.record(z.string(), value).default({}),
+});
+export type StepCondition = z.infer<typeof conditionSchema>;
+
 export const stepSchema = z.strictObject({
   name: z.string().min(1),
   /** Named selectors of this step, resolved in order (a later one may use an earlier one's $name). */
@@ -52,6 +60,12 @@ export const stepSchema = z.strictObject({
   targets: z.array(z.union([nameOrVar, selectorSchema])).default([]),
   /** The fault's parameters, as `-p key=value` of `havoc chaos inject` takes them. */
   params: z.record(z.string(), value).default({}),
+  /**
+   * Faults that hold while this one is injected (a dead BMC while the host hangs, so fencing must fall to
+   * its next level): injected in order before the step's fault, reverted in reverse before it (its revert
+   * may need what they broke). The verdicts count from the step's own fault.
+   */
+  while: z.array(conditionSchema).max(4).default([]),
   /** How long the fault is held before its revert (at least until every expectation is decided). */
   hold: duration.default('30s'),
   /** The guardian reverts the fault after this, whatever the run does (default: hold + the longest expectation + 2m). */

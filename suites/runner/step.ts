@@ -1,3 +1,4 @@
+import type { AnyFault } from '../../chaos/fault.js';
 import type { ProbeStates } from '../../chaos/probes/probe-state.js';
 import type { InjectedFault, RunSession } from '../../chaos/session.js';
 import { abortableSleep } from '../../core/deadline.js';
@@ -108,6 +109,7 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   let resolved: ResolvedStep;
   let raw: unknown;
   const fault = o.faults.byName(o.step.fault);
+  const conditions: { fault: AnyFault; raw: unknown }[] = [];
   try {
     if (!fault) throw new Error(`no fault or action "${o.step.fault}" in this build`);
     const placement = await o.placement();
@@ -116,6 +118,11 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
       placement,
       rng: seededRandom(o.seed, o.repeat, o.index),
     });
+    for (const c of resolved.conditions) {
+      const cf = o.faults.byName(c.fault);
+      if (!cf) throw new Error(`no fault or action "${c.fault}" in this build`);
+      conditions.push({ fault: cf, raw: cf.fromCommandLine(c.targets, c.options, o.inv) });
+    }
     raw = fault.fromCommandLine(resolved.targets, resolved.options, o.inv);
   } catch (err) {
     result.error = `could not prepare the step: ${errorMessage(err)}`;
@@ -126,12 +133,19 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   result.targets = resolved.targets;
   result.params = { ...resolved.options };
   result.selections = resolved.selections;
+  if (resolved.conditions.length)
+    result.conditions = resolved.conditions.map((c) => ({
+      fault: c.fault,
+      targets: c.targets,
+      params: c.options,
+    }));
   mark('start', {
     detail: {
       fault: fault.name,
       targets: resolved.targets,
       options: resolved.options,
       selections: resolved.selections,
+      ...(resolved.conditions.length ? { while: resolved.conditions } : {}),
     },
   });
 
@@ -150,34 +164,62 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   const progress = (text: string) =>
     o.listener({ type: 'note', text: `${o.id} ${text}`, elapsedMs: o.elapsedMs() });
 
-  let f: InjectedFault;
-  try {
-    f = await o.session.inject(fault, raw, { maxDurationMs, progress });
-  } catch (err) {
-    // Refused (nothing injected) or the guardian would not start: nothing to revert.
-    result.error = errorMessage(err);
+  // The step's own fault last, so the verdicts' windows (from `injected`) count from it.
+  const held: InjectedFault[] = [];
+  let f: InjectedFault | undefined;
+  let injectError: string | undefined;
+  const uses = [...conditions, { fault, raw }];
+  for (const [k, c] of uses.entries()) {
+    try {
+      // A condition is held a little longer than the step's fault: its guardian must not revert it first.
+      const limitMs =
+        k === uses.length - 1 ? maxDurationMs : Math.min(c.fault.maxDurationMs, maxDurationMs + 60_000);
+      const one = await o.session.inject(c.fault, c.raw, { maxDurationMs: limitMs, progress });
+      held.push(one);
+      if (one.error !== undefined) {
+        injectError = one.error;
+        break;
+      }
+      if (k === uses.length - 1) f = one;
+    } catch (err) {
+      // Refused (nothing injected) or the guardian would not start: only what is held needs a revert.
+      injectError = `${c.fault.name}: ${errorMessage(err)}`;
+      break;
+    }
+  }
+  if (held.length === 0) {
+    result.error = injectError ?? 'nothing was injected';
     return finish(`step ${o.id} (${o.step.name}): ${result.error}`);
   }
-  mark('injected', { faults: [f.id], detail: { text: f.error ?? f.summary } });
+  const ids = held.map((h) => h.id);
+  mark('injected', { faults: ids, detail: { text: injectError ?? held.map((h) => h.summary).join('; ') } });
 
-  if (f.error === undefined)
+  if (f !== undefined && injectError === undefined)
     await watch(o, expectations, holdMs, Math.min(watchMs, maxDurationMs - 5_000), since);
-  else result.error = f.error;
+  else result.error = injectError;
 
-  const why = o.signal.aborted ? 'interrupted (Ctrl-C)' : (f.error ?? 'the step is done');
-  const reverted = await o.session.revert(f, why, progress);
+  const why = o.signal.aborted ? 'interrupted (Ctrl-C)' : (injectError ?? 'the step is done');
+  const notReverted: string[] = [];
+  const by: string[] = [];
+  // The conditions first, in reverse: the step's own revert may need what they broke (host-hang powers its
+  // host on through the BMC a bmc-dead condition silenced).
+  const last = f !== undefined ? [f] : [];
+  for (const h of [...held.filter((x) => x !== f).reverse(), ...last]) {
+    const reverted = await o.session.revert(h, why, progress);
+    if (reverted.ok) by.push(reverted.by ?? '?');
+    else notReverted.push(`${h.summary} (${reverted.reason ?? 'unknown'})`);
+  }
   mark('reverted', {
-    faults: [f.id],
+    faults: ids,
     detail: {
-      text: reverted.ok ? `reverted by ${reverted.by}` : `NOT reverted: ${reverted.reason ?? '?'}`,
-      ok: reverted.ok,
-      by: reverted.by,
+      text:
+        notReverted.length === 0 ? `reverted by ${by.join(', ')}` : `NOT reverted: ${notReverted.join('; ')}`,
+      ok: notReverted.length === 0,
+      by: by.join(', '),
     },
   });
-  if (!reverted.ok)
-    return finish(
-      `step ${o.id}: ${f.summary} could not be reverted (${reverted.reason ?? 'unknown'}): run havoc heal`,
-    );
+  if (notReverted.length > 0)
+    return finish(`step ${o.id}: ${notReverted.join('; ')} could not be reverted: run havoc heal`);
   if (o.signal.aborted) return finish('interrupted (Ctrl-C)');
 
   const steady = await o.steady.waitFor(o.steadyWithinMs, o.id);

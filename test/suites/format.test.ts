@@ -122,6 +122,46 @@ describe('suite files', () => {
     );
   });
 
+  it('a step may hold faults while its own runs (while): resolved with the same selectors, each fault located', () => {
+    const withDeadBmc = GOOD.replace(
+      '    fault: host-power-off\n',
+      '    while:\n      - fault: bmc-dead\n        targets: [$host]\n    fault: host-hang\n',
+    );
+    expect(problems(withDeadBmc)).toEqual([]);
+    const { suite } = parseSuite('x.yaml', withDeadBmc);
+    const r = resolveStep(suite.steps[0]!, inv(), {
+      inventory: inv(),
+      placement: () => ['node2'],
+      rng: seededRandom(1, 1, 1),
+    });
+    expect(r.conditions).toEqual([{ fault: 'bmc-dead', targets: ['node2'], options: {} }]);
+    expect(r.targets).toEqual(['node2']);
+    const drawn = GOOD.replace(
+      '    fault: host-power-off\n',
+      '    while:\n      - fault: bmc-dead\n        targets: [{random: host, except: [$host]}]\n    fault: host-hang\n',
+    );
+    const d = resolveStep(parseSuite('x.yaml', drawn).suite.steps[0]!, inv(), {
+      inventory: inv(),
+      placement: () => ['node2'],
+      rng: seededRandom(1, 1, 1),
+    });
+    expect(d.selections['while[0].targets[0]']).toMatch(/^a random host .*-> node[13]$/);
+    const typo = GOOD.replace(
+      '    fault: host-power-off\n',
+      '    while:\n      - fault: bmc-ded\n        targets: [$host]\n    fault: host-hang\n',
+    );
+    expect(problems(typo)).toEqual([
+      expect.stringMatching(
+        /suite\.yaml:8:16: steps\[0\]\.while\[0\]\.fault: unknown fault or action "bmc-ded"; expected one of /,
+      ),
+    ]);
+    const noHost = GOOD.replace(
+      '    fault: host-power-off\n',
+      '    while:\n      - fault: bmc-dead\n        targets: [node9]\n    fault: host-hang\n',
+    );
+    expect(problems(noHost)).toEqual([expect.stringMatching(/steps\[0\]\.while\[0\]\.targets: .*node9/)]);
+  });
+
   it('an expectation parameter the checker does not take is located at the parameter', () => {
     const found = problems(
       GOOD.replace('- noDoubleRun: {vm: db01}', '- noDoubleRun: {vm: db01, withinMs: 3}'),
