@@ -6,7 +6,7 @@ import { powerOnAndWaitForSsh, waitForSsh } from '../host-power.js';
 import { freezableNetns, freezeNetns, netnsProcesses, thawNetns } from '../netns-freeze.js';
 import { type OneHostParams, oneHostFault } from '../one-host.js';
 import { sshAnswers } from '../ssh-answers.js';
-import { unfenceFabricLevels } from '../unfence.js';
+import { fabricFencedLevels, restoreFabricFenced } from '../unfence.js';
 
 export type HostHangParams = OneHostParams;
 
@@ -16,9 +16,9 @@ export type HostHangParams = OneHostParams;
  * freezes every process of that network namespace of this station with
  * SIGSTOP (the lab's hosts). Verified by every process of it reading state T
  * in /proc AND a fresh SSH login failing; reverted by SIGCONT to every
- * process of it, then, if the cluster fenced the host meanwhile, un-fencing
- * its switch ports (every port of a fabric level down) and power on (the BMC
- * reads off); then waiting for SSH.
+ * process of it, then, if the cluster fenced the host meanwhile, power on (the
+ * BMC reads off), or, fenced at its switch ports, power off, ports on and
+ * power on (chaos/unfence.ts); then waiting for SSH.
  */
 export const hostHang: Fault<HostHangParams> = {
   kind: 'fault',
@@ -97,9 +97,15 @@ export const hostHang: Fault<HostHangParams> = {
 
   async revert(p, ctx) {
     const ns = netnsOf(ctx, p.host);
+    // Fenced at its switch ports while frozen (its BMC was dead): its VMs run elsewhere now, so it is powered
+    // off before anything of it runs again, then its ports come back and it boots (chaos/unfence.ts).
+    const fabric = await fabricFencedLevels(ctx, p.host);
+    if (fabric.length > 0) {
+      for (const line of await restoreFabricFenced(ctx, p.host, fabric)) ctx.log.info({ host: p.host }, line);
+      thawNetns(ns);
+      return;
+    }
     thawNetns(ns);
-    // Fenced through its switch ports while frozen (its BMC was dead): the ports stay down until un-fenced.
-    for (const line of await unfenceFabricLevels(ctx, p.host)) ctx.log?.info({ host: p.host }, line);
     await withBmcDevice(ctx, p.host, async (device, host) => {
       // Fenced while frozen: the power-off killed the stopped processes; bring the host back.
       if ((await device.status(ctx.signal)) === 'off') await powerOnAndWaitForSsh(device, host, ctx.signal);

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
@@ -78,6 +78,26 @@ steps:
     measured['step'] = `${step.fault} ${step.targets.join(',')} while ${JSON.stringify(step.conditions)}`;
     for (const v of step.verdicts) measured[`${v.expectation}(${v.subject})`] = `${v.status}: ${v.reason}`;
     if (step.error) measured['step error'] = step.error;
+    // What the watchers saw of vm1 and of the hosts' reachability, from the injection on: why a verdict failed.
+    const lines = readFileSync(result.timeline, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const t0 = BigInt(step.startNs);
+    measured['seen'] = lines
+      .filter(
+        (r) =>
+          r.kind === 'step' ||
+          (r.kind === 'watch' &&
+            (r.subject === 'vm:vm1' || r.event === 'reachability' || r.subject.startsWith('fence:'))),
+      )
+      .map((r) => {
+        const at = (Number(BigInt(r.ns) - t0) / 1e9).toFixed(1);
+        return r.kind === 'step'
+          ? `${at}s step ${r.phase}`
+          : `${at}s ${r.watcher}/${r.event} ${r.subject} ${JSON.stringify(r.fields ?? {})}`;
+      })
+      .join('\n    ');
     const host = step.targets[0]!;
     expect(step.conditions).toEqual([{ fault: 'bmc-dead', targets: [host], params: {} }]);
     expect(step.verdicts.map((v) => `${v.expectation}:${v.status}`)).toEqual([
