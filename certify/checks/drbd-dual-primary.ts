@@ -72,7 +72,7 @@ export const drbdDualPrimary: AcrossHostsCheck = {
         }
         const values = netValues(conf, 'allow-two-primaries', 'no');
         const dual = values.every((v) => v === 'yes');
-        (perHost[h.host] ??= []).push(`${r.name} allow-two-primaries ${values.join('/')}`);
+        perHost[h.host] = [...(perHost[h.host] ?? []), `${r.name} allow-two-primaries ${values.join('/')}`];
         if (needs.length && !dual)
           bad.push(
             `${r.name} on ${h.host}: allow-two-primaries ${values.join('/')}, but ${needs.join(', ')} live-migrates on it`,

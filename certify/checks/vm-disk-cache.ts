@@ -24,7 +24,10 @@ export const vmDiskCache: AcrossHostsCheck = {
       if (defs.length === 0) unseen.push(vm.name);
       for (const { host, def } of defs) {
         const disks = def.disks.map((d) => `${d.name} ${d.cache}`);
-        (perHost[host] ??= []).push(`${vm.name} (${def.source}): ${disks.join(', ') || 'no writable disk'}`);
+        perHost[host] = [
+          ...(perHost[host] ?? []),
+          `${vm.name} (${def.source}): ${disks.join(', ') || 'no writable disk'}`,
+        ];
         const unsafe = def.disks.filter((d) => !(SAFE_CACHE_MODES as readonly string[]).includes(d.cache));
         if (unsafe.length)
           bad.push(

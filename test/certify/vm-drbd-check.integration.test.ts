@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { CheckResult } from '../../certify/check.js';
-import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { deadlineSignal } from '../../core/deadline.js';
 import { domainConfigPath } from '../../lab/ha/ha-up.js';
 import { runInHost } from '../../lab/ha/host-command.js';
 import { readLabState } from '../../lab/state.js';
