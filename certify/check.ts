@@ -86,7 +86,7 @@ export interface AcrossHostsCheck extends CheckBase {
 /** About a XenServer / XCP-ng pool, on the records its master's XAPI gives (not SSH): `facts` is empty. */
 export interface PoolCheck extends CheckBase {
   kind: 'xapi-pool';
-  judge(pool: XapiPoolFacts, inventory: Inventory): Judgement;
+  judge(pool: XapiPoolFacts, inventory: Inventory): Judgement & { unjudged?: string };
 }
 
 export type LiveCheck = EveryHostCheck | SameOnEveryHostCheck | ClusterCheck | AcrossHostsCheck | PoolCheck;

@@ -40,6 +40,8 @@ export function judgeCheck(
     if (!pool.values)
       return { ...base, status: 'error', message: `XAPI: ${pool.error ?? 'not read'}`, hosts };
     const j = check.judge(pool.values, inventory);
+    if (j.ok && j.unjudged)
+      return { ...base, status: 'error', message: `${j.unjudged} (${j.detail})`, hosts };
     return { ...base, status: j.ok ? 'passing' : failing, message: j.detail, hosts };
   }
   if (check.kind === 'across-hosts') {

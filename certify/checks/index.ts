@@ -20,7 +20,12 @@ import { versionsIdentical } from './versions-identical.js';
 import { vmCpuModel } from './vm-cpu-model.js';
 import { vmDiskCache } from './vm-disk-cache.js';
 import { vmMemoryDeclared } from './vm-memory-declared.js';
-import { xapiFailuresTolerated, xapiHaEnabled, xapiStatefilePlugged } from './xapi-ha.js';
+import {
+  xapiFailuresTolerated,
+  xapiHaEnabled,
+  xapiStatefilePlugged,
+  xapiVmMemoryDeclared,
+} from './xapi-ha.js';
 
 /** The live checks for a Pacemaker cluster; adding one is a file in this folder and a line here. */
 export const PACEMAKER_CHECKS: readonly LiveCheck[] = [
@@ -47,7 +52,12 @@ export const VM_CHECKS: readonly LiveCheck[] = [vmDiskCache, vmCpuModel, vmMemor
 export const DRBD_CHECKS: readonly LiveCheck[] = [drbdProtocol, drbdFencing, drbdDualPrimary];
 
 /** A XenServer / XCP-ng pool, from its master's XAPI. */
-export const XAPI_CHECKS: readonly LiveCheck[] = [xapiHaEnabled, xapiStatefilePlugged, xapiFailuresTolerated];
+export const XAPI_CHECKS: readonly LiveCheck[] = [
+  xapiHaEnabled,
+  xapiStatefilePlugged,
+  xapiFailuresTolerated,
+  xapiVmMemoryDeclared,
+];
 
 /** Every check havoc knows, for --list and --only. */
 export const ALL_CHECKS: readonly LiveCheck[] = [

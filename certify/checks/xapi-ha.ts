@@ -80,3 +80,36 @@ export const xapiFailuresTolerated: PoolCheck = {
     };
   },
 };
+
+export const xapiVmMemoryDeclared: PoolCheck = {
+  kind: 'xapi-pool',
+  id: 'xapi.vm-memory-declared',
+  title:
+    "no VM of the pool has more memory (memory_static_max) than the inventory declares (the capacity plan's figures)",
+  severity: 'critical',
+  why: "the capacity plan (havoc preflight) adds up the declared memory; a VM bigger in XAPI makes the survivors too small, and XAPI's own HA plan (ha_plan_exists_for) counts the real figure",
+  remediation:
+    '`xe vm-memory-limits-set uuid=<vm> static-max=<declared>MiB ...` (the VM halted), or declare the real figure in the inventory and run havoc preflight again',
+  facts: [],
+  notApplicable: (inv) => notXapi(inv) ?? (inv.vms.length ? undefined : 'no VM in the inventory'),
+  judge(p, inventory) {
+    const bad: string[] = [];
+    const fine: string[] = [];
+    const unseen: string[] = [];
+    for (const vm of inventory.vms) {
+      const inPool = p.vms.filter((v) => v.name === vm.name);
+      if (inPool.length === 0) unseen.push(vm.name);
+      for (const v of inPool) {
+        if (v.memoryMiB > vm.memoryMiB)
+          bad.push(`${vm.name}: memory_static_max ${v.memoryMiB} MiB, ${vm.memoryMiB} MiB declared`);
+        else fine.push(`${vm.name} ${v.memoryMiB}/${vm.memoryMiB} MiB`);
+      }
+    }
+    if (bad.length) return { ok: false, detail: bad.join('; ') };
+    return {
+      ok: true,
+      detail: fine.length ? `within the declared memory: ${fine.join(', ')}` : 'no inventory VM in the pool',
+      ...(unseen.length ? { unjudged: `${unseen.join(', ')} not in the pool (no such name_label)` } : {}),
+    };
+  },
+};

@@ -25,6 +25,7 @@ export {
   parsePoolRecords,
   parsePoolStatefiles,
   parseStatefileSrs,
+  parseVmMemory,
   parseVmRecords,
   type StatefileSr,
   XAPI_NULL_REF,

@@ -11,6 +11,7 @@ import {
   parsePoolRecords,
   parsePoolStatefiles,
   parseStatefileSrs,
+  parseVmMemory,
   type StatefileSr,
 } from './xapiRecords.js';
 
@@ -169,6 +170,8 @@ export interface PoolHaSetup {
   /** Every host of the pool by name_label. */
   hosts: string[];
   statefileSrs: StatefileSr[];
+  /** Guest VMs (no templates, snapshots or dom0) with their memory_static_max in MiB. */
+  vms: { name: string; memoryMiB: number }[];
 }
 
 /** Logs in, reads the pool's HA configuration and where its statefile SRs are plugged, and logs out. */
@@ -188,6 +191,10 @@ export async function readPoolHaSetup(target: XapiTarget, opts: XapiCallOptions)
           new Map(hosts.map((h) => [h.ref, h.nameLabel])),
         )
       : [];
-    return { pool, hosts: hosts.map((h) => h.nameLabel), statefileSrs };
+    const vms = parseVmMemory(await call('VM.get_all_records')).map((v) => ({
+      name: v.nameLabel,
+      memoryMiB: v.memoryStaticMaxBytes / 2 ** 20,
+    }));
+    return { pool, hosts: hosts.map((h) => h.nameLabel), statefileSrs, vms };
   });
 }

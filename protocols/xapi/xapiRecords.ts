@@ -205,22 +205,24 @@ export interface XapiVm {
 export const XAPI_NULL_REF = 'OpaqueRef:NULL';
 
 /** Guest VMs of VM.get_all_records: templates, snapshots and control domains (dom0) left out. */
+function guestRecords(result: unknown): [string, Record<string, Json>][] {
+  return [...recordMap('VM.get_all_records', result)].filter(
+    ([, rec]) =>
+      rec['is_a_template'] !== true && rec['is_control_domain'] !== true && rec['is_a_snapshot'] !== true,
+  );
+}
+
 export function parseVmRecords(result: unknown): XapiVm[] {
-  return [...recordMap('VM.get_all_records', result)]
-    .filter(
-      ([, rec]) =>
-        rec['is_a_template'] !== true && rec['is_control_domain'] !== true && rec['is_a_snapshot'] !== true,
-    )
-    .map(([ref, rec]) => {
-      const w = `VM ${ref}`;
-      return {
-        ref,
-        uuid: stringField(w, rec, 'uuid'),
-        nameLabel: stringField(w, rec, 'name_label'),
-        powerState: stringField(w, rec, 'power_state'),
-        residentOn: stringField(w, rec, 'resident_on'),
-      };
-    });
+  return guestRecords(result).map(([ref, rec]) => {
+    const w = `VM ${ref}`;
+    return {
+      ref,
+      uuid: stringField(w, rec, 'uuid'),
+      nameLabel: stringField(w, rec, 'name_label'),
+      powerState: stringField(w, rec, 'power_state'),
+      residentOn: stringField(w, rec, 'resident_on'),
+    };
+  });
 }
 
 /** host ref -> name_label and enabled, from host.get_all_records. */
@@ -297,4 +299,12 @@ export function parseStatefileSrs(
       unpluggedOn: unplugged,
     };
   });
+}
+
+/** Each guest's memory_static_max (bytes): the most the VM can be given, what a host must hold for it. */
+export function parseVmMemory(result: unknown): { nameLabel: string; memoryStaticMaxBytes: number }[] {
+  return guestRecords(result).map(([ref, rec]) => ({
+    nameLabel: stringField(`VM ${ref}`, rec, 'name_label'),
+    memoryStaticMaxBytes: intField(`VM ${ref}`, rec, 'memory_static_max'),
+  }));
 }

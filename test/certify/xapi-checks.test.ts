@@ -48,7 +48,17 @@ async function run(): Promise<Record<string, CheckResult>> {
 }
 
 beforeEach(async () => {
-  pool = xapiPool(['xs1', 'xs2'], [{ name: 'dc01', on: 'xs1' }]);
+  pool = xapiPool(
+    ['xs1', 'xs2'],
+    [
+      // The example inventory's VMs with their declared memory.
+      { name: 'dc01', on: 'xs1', memoryMiB: 8192 },
+      { name: 'sql01', on: 'xs2', memoryMiB: 131072 },
+      { name: 'erp01', on: 'xs1', memoryMiB: 65536 },
+      { name: 'dc02', on: 'xs2', memoryMiB: 8192 },
+      { name: 'test01', on: 'xs1', memoryMiB: 32768 },
+    ],
+  );
   server = await startXapiServer(xapiPoolAnswers(pool));
   ssh = new SshPool();
 });
@@ -65,6 +75,7 @@ describe('XenServer pool HA checks over XAPI (test server built from the publish
       'xapi.ha-enabled': 'passing',
       'xapi.statefile-plugged': 'passing',
       'xapi.failures-tolerated': 'passing',
+      'xapi.vm-memory-declared': 'passing',
       'vm.disk-cache': 'not-applicable',
       'vm.cpu-model': 'not-applicable',
       'vm.memory-declared': 'not-applicable',
@@ -80,6 +91,7 @@ describe('XenServer pool HA checks over XAPI (test server built from the publish
       'VDI.get_record',
       'SR.get_all_records',
       'PBD.get_all_records',
+      'VM.get_all_records',
       'session.logout',
     ]);
   });
@@ -113,10 +125,28 @@ describe('XenServer pool HA checks over XAPI (test server built from the publish
     expect(r.message).toBe('ha_plan_exists_for 0 < 1: the plan does not hold');
   });
 
+  it('a VM with more memory in XAPI than declared: critical; an inventory VM not in the pool: error', async () => {
+    pool.vms[1]!.memoryMiB = 196608;
+    const r = (await run())['xapi.vm-memory-declared']!;
+    expect(r.status).toBe('critical');
+    expect(r.message).toBe('sql01: memory_static_max 196608 MiB, 131072 MiB declared');
+    pool.vms = pool.vms.filter((v) => v.name !== 'sql01');
+    const gone = (await run())['xapi.vm-memory-declared']!;
+    expect(gone.status).toBe('error');
+    expect(gone.message).toBe(
+      'sql01 not in the pool (no such name_label) (within the declared memory: dc01 8192/8192 MiB, erp01 65536/65536 MiB, dc02 8192/8192 MiB, test01 32768/32768 MiB)',
+    );
+  });
+
   it('XAPI not answering: every XenServer check is an error (never a pass, never a failure)', async () => {
     await server.close();
     const r = await run();
-    for (const id of ['xapi.ha-enabled', 'xapi.statefile-plugged', 'xapi.failures-tolerated']) {
+    for (const id of [
+      'xapi.ha-enabled',
+      'xapi.statefile-plugged',
+      'xapi.failures-tolerated',
+      'xapi.vm-memory-declared',
+    ]) {
       expect(r[id]!.status).toBe('error');
       expect(r[id]!.message).toMatch(/^XAPI: /);
     }

@@ -21,6 +21,8 @@ import { XAPI_SESSION, type XapiCall } from './xapi-server.js';
 export interface PoolVm {
   ref: string;
   name: string;
+  /** memory_static_max, MiB. */
+  memoryMiB: number;
   power: 'Running' | 'Halted' | 'Paused' | 'Suspended';
   residentOn: string;
 }
@@ -61,7 +63,10 @@ const fail = (id: number, code: string, data: string[]) => ({
   id,
 });
 
-export function xapiPool(hosts: string[], vms: { name: string; on: string }[]): XapiPoolState {
+export function xapiPool(
+  hosts: string[],
+  vms: { name: string; on: string; memoryMiB?: number }[],
+): XapiPoolState {
   const h = hosts.map((name, i) => ({ ref: `OpaqueRef:host-${i + 1}`, name, enabled: true }));
   return {
     hosts: h,
@@ -69,6 +74,7 @@ export function xapiPool(hosts: string[], vms: { name: string; on: string }[]): 
     vms: vms.map((v, i) => ({
       ref: `OpaqueRef:vm-${i + 1}`,
       name: v.name,
+      memoryMiB: v.memoryMiB ?? 1024,
       power: 'Running',
       residentOn: h.find((x) => x.name === v.on)!.ref,
     })),
@@ -158,6 +164,7 @@ export function xapiPoolAnswers(pool: XapiPoolState): (call: XapiCall) => unknow
                 name_label: v.name,
                 power_state: v.power,
                 resident_on: v.residentOn,
+                memory_static_max: v.memoryMiB * 2 ** 20,
                 is_a_template: false,
                 is_control_domain: false,
                 is_a_snapshot: false,
