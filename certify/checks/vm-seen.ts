@@ -28,6 +28,6 @@ export function definitionsOf(vm: string, hosts: readonly SeenHost[]): { host: s
 /** "vm1, vm2 not defined on any host that answered": a VM not seen cannot be judged (an error, not a pass). */
 export function notSeen(vms: readonly string[]): string | undefined {
   return vms.length
-    ? `${vms.join(', ')} not defined on any host that answered (virsh, QEMU command lines)`
+    ? `${vms.join(', ')} not defined on any host that answered (libvirt, QEMU command lines; Xen xl domains are not read)`
     : undefined;
 }
