@@ -11,8 +11,11 @@ export interface ExportedAlertFiles {
   alertmanager: string;
 }
 
-/** DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules), DIR/alertmanager-example.yml. */
-export function exportAlertFiles(dir: string): ExportedAlertFiles {
+/**
+ * DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules),
+ * DIR/alertmanager-example.yml (its havoc-suite receiver at `suiteWebhook`, HOST:PORT).
+ */
+export function exportAlertFiles(dir: string, o: { suiteWebhook?: string } = {}): ExportedAlertFiles {
   mkdirSync(join(dir, 'rules'), { recursive: true });
   mkdirSync(join(dir, 'tests'), { recursive: true });
   const rules: string[] = [];
@@ -26,6 +29,9 @@ export function exportAlertFiles(dir: string): ExportedAlertFiles {
     tests.push(test);
   }
   const alertmanager = join(dir, 'alertmanager-example.yml');
-  writeFileSync(alertmanager, alertmanagerExample());
+  writeFileSync(
+    alertmanager,
+    alertmanagerExample(o.suiteWebhook ? { suiteUrl: `http://${o.suiteWebhook}/` } : {}),
+  );
   return { rules, tests, alertmanager };
 }
