@@ -80,7 +80,9 @@ describe('the Alertmanager webhook receiver (documented payloads over HTTP)', ()
     expect(await notJson.text()).toMatch(/^not JSON \(.+\): not an Alertmanager webhook payload/);
     const v3 = await post(
       hook.url,
-      payload((p) => void (p.version = '3')),
+      payload((p) => {
+        p.version = '3';
+      }),
     );
     expect(v3.status).toBe(400);
     expect(await v3.text()).toContain('version: version "4" (the webhook payload havoc reads)');
@@ -107,7 +109,9 @@ describe('the Alertmanager webhook receiver (documented payloads over HTTP)', ()
     const before = hook.records.length;
     await post(
       hook.url,
-      payload((p) => void (p.truncatedAlerts = 3)),
+      payload((p) => {
+        p.truncatedAlerts = 3;
+      }),
     );
     const reach = watchRecords(hook.records.slice(before), 'reachability');
     expect(String(reach[0]?.fields?.error)).toMatch(
