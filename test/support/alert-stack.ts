@@ -84,11 +84,16 @@ export async function startAlertStack(o: {
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const exporterErr = stderrOf(exporter);
-    started.push({ stop: () => stopProcess(exporter) });
+    let stopping = false;
+    started.push({
+      stop: () => {
+        stopping = true;
+        return stopProcess(exporter);
+      },
+    });
     exporter.once('exit', (code, signal) => {
       // An exporter that dies makes every later query empty: say so, with what it printed.
-      if (signal !== 'SIGTERM')
-        console.error(`exporter exited (code ${code}, signal ${signal}): ${exporterErr()}`);
+      if (!stopping) console.error(`exporter exited (code ${code}, signal ${signal}): ${exporterErr()}`);
     });
     await eventually(
       'the exporter listening',
