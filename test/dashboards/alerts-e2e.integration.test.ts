@@ -202,11 +202,16 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
   }, 180_000);
 
   it('every dashboard panel query returns data from the real Prometheus, unless the panel says why it is empty', async () => {
-    // Rates need two scrapes in their window: wait for a second sample of a counter first.
+    // Rates need two scrapes in their window: wait for a second sample of a counter of each job the panels
+    // rate (the switch's, and the hosts', whose SSH scrapes come later on a loaded machine: a run failed on
+    // "NIC receive errors" empty right after the switch counters had two samples).
     await eventually(
-      'two scrapes of the switch counters',
+      'two scrapes of the switch and the host counters',
       async () =>
-        (await query('rate(havoc_switch_port_receive_bytes_total[5m])')).length > 0 ? true : undefined,
+        (await query('rate(havoc_switch_port_receive_bytes_total[5m])')).length > 0 &&
+        (await query('rate(havoc_nic_receive_errors_total[5m])')).length > 0
+          ? true
+          : undefined,
       60_000,
     );
     const empty: string[] = [];
