@@ -1,3 +1,4 @@
+import type { ListenAddress } from '../core/listen-address.js';
 import type { VmConfig } from '../inventory/schema.js';
 import { type ProbeChange, ProbeStates } from './probes/probe-state.js';
 import { type RunProbes, startRunProbes } from './probes/run-probes.js';
@@ -12,6 +13,8 @@ export interface RunObservers {
   probes: ProbeStates;
   /** Fence history entries the watchers wrote during the run. */
   fences: WatchRecord[];
+  /** Resolves once every watcher that must be known before the first step has written its reachability (the alert receiver). */
+  ready: Promise<void>;
   /** Stops the probes (their last samples written) and the watchers. */
   stop(): Promise<void>;
 }
@@ -27,9 +30,11 @@ export function startRunObservers(
   vms: readonly VmConfig[],
   o: {
     onProbeChange?: (c: ProbeChange) => void;
-    /** Node and fence records as the watchers write them. */
+    /** Node, fence and alert records as the watchers write them. */
     onWatch?: (r: WatchRecord) => void;
     intervalMs?: number;
+    /** The run's Alertmanager webhook receiver listens here. */
+    alertWebhook?: ListenAddress | undefined;
   } = {},
 ): RunObservers {
   const timeline = session.timeline();
@@ -38,7 +43,7 @@ export function startRunObservers(
   session.onRecord((r) => {
     if (r.kind !== 'watch') return;
     if (r.event === 'fence') fences.push(r);
-    if (r.event === 'fence' || r.event === 'node') o.onWatch?.(r);
+    if (r.event === 'fence' || r.event === 'node' || r.event === 'alert') o.onWatch?.(r);
   });
   const targets = vms.filter((v) => v.probe).map((v) => ({ name: v.name, config: v.probe! }));
   const prober: RunProbes | undefined = targets.length
@@ -56,6 +61,7 @@ export function startRunObservers(
           ssh: session.contexts.ssh,
           log: session.log,
           timeline,
+          alertWebhook: o.alertWebhook,
         })
       : undefined;
   } catch (err) {
@@ -65,6 +71,7 @@ export function startRunObservers(
   return {
     probes,
     fences,
+    ready: watchers?.ready ?? Promise.resolve(),
     async stop() {
       const results = await Promise.allSettled([prober?.stop(), watchers?.stop()]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

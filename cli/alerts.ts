@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { errorMessage, HavocError } from '../core/errors.js';
+import { formatHostPort, parseListenAddress } from '../core/listen-address.js';
+import { DEFAULT_SUITE_WEBHOOK } from '../dashboards/alerts/alertmanager-example.js';
 import { exportAlertFiles } from '../dashboards/alerts/export.js';
 import { RULE_GROUPS } from '../dashboards/alerts/index.js';
 import type { CommandEnv } from './command-env.js';
@@ -14,13 +16,23 @@ export function alertsCommand(env: CommandEnv): Command {
       'write the rule files (rules/*.rules.yml), their promtool tests (tests/*.test.yml) and an Alertmanager route example into DIR',
     )
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
+    .option(
+      '--suite-webhook <host:port>',
+      `where \`havoc suite run --alert-webhook\` listens, for the example's havoc-suite receiver (default ${DEFAULT_SUITE_WEBHOOK})`,
+    )
     .action(
-      env.run((opts: { out: string }, sub: Command) => {
+      env.run((opts: { out: string; suiteWebhook?: string }, sub: Command) => {
         const g = env.globals(sub);
         const io = env.io(g);
+        const suite = opts.suiteWebhook
+          ? parseListenAddress(opts.suiteWebhook, '--suite-webhook', DEFAULT_SUITE_WEBHOOK)
+          : undefined;
         let files: ReturnType<typeof exportAlertFiles>;
         try {
-          files = exportAlertFiles(opts.out);
+          files = exportAlertFiles(
+            opts.out,
+            suite ? { suiteWebhook: formatHostPort(suite.host, suite.port) } : {},
+          );
         } catch (err) {
           throw new HavocError(
             'environment',

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { HavocError } from '../core/errors.js';
+import { DEFAULT_LISTEN, parseListenAddress } from '../core/listen-address.js';
 import { renderCatalogue } from '../exporters/catalogue.js';
 import type { CollectContext, ProbeModule } from '../exporters/collector.js';
 import { COLLECTORS } from '../exporters/collectors/index.js';
 import { prometheusConfig } from '../exporters/prometheus-config.js';
 import { sdGroups } from '../exporters/sd.js';
 import { startExporter } from '../exporters/server.js';
-import { DEFAULT_LISTEN, parseListenAddress } from '../exporters/server-listen.js';
 import { hashPassword, loadWebConfig } from '../exporters/web-config.js';
 import type { CommandEnv } from './command-env.js';
 import { EXIT } from './exit-codes.js';

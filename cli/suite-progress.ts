@@ -22,8 +22,17 @@ export function describeSuiteEvent(e: SuiteEvent): string | undefined {
         return `  ${c.probe} UP${c.downForNs ? ` after ${(Number(c.downForNs) / 1e6).toFixed(1)} ms` : ''}`;
       return `  ${c.probe} RESTARTED: boot id ${c.from} -> ${c.to}`;
     }
-    case 'watch':
+    case 'watch': {
+      if (e.watcher === 'alertmanager' && e.event === 'alert') {
+        const { status, labels } = (e.fields ?? {}) as { status?: string; labels?: Record<string, string> };
+        const shown = Object.entries(labels ?? {})
+          .filter(([k]) => k !== 'alertname')
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        return `  alert ${e.subject.replace(/^alert:/, '')}{${shown}} ${String(status).toUpperCase()}`;
+      }
       return `  ${e.watcher} ${e.subject} ${e.event} ${JSON.stringify(e.fields ?? {})}`;
+    }
     case 'verdict': {
       const v = e.verdict;
       return `  ${e.live ? 'decided' : 'verdict'} ${e.step} ${v.expectation}(${v.subject}): ${v.status.toUpperCase()}: ${v.reason}`;

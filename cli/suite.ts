@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { FAULT_STATES, type FaultState } from '../chaos/ledger/schema.js';
 import { HavocError } from '../core/errors.js';
+import { type ListenAddress, parseListenAddress } from '../core/listen-address.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { BUILTIN_SUITES } from '../suites/builtin/index.js';
+import { parseAlertWebhook } from '../suites/format/alert-webhook.js';
 import {
   checkSuiteAgainst,
   type ParsedSuite,
@@ -30,6 +32,7 @@ interface RunOpts {
   ledger?: string;
   timelineDir?: string;
   probeInterval?: string;
+  alertWebhook?: string;
 }
 
 const EXIT_OF: Record<SuiteOutcome, number> = {
@@ -47,25 +50,42 @@ function intOption(text: string | undefined, what: string, min: number): number 
   return n;
 }
 
-/** The suite and the inventory it runs on: the suite file's `inventory:`, else -i / --lab / the lab's. */
+/**
+ * The suite and the inventory it runs on: the suite file's `inventory:`, else
+ * -i / --lab / the lab's; and where the run's alert receiver listens:
+ * --alert-webhook, else the file's `alertWebhook:` (a built-in suite expects
+ * alerts only with one).
+ */
 function suiteAndInventory(
   nameOrFile: string,
   g: GlobalOptions,
   env: CommandEnv,
   io: CliIo,
-): { parsed: ParsedSuite; loaded: LoadedInventory } {
+  alertWebhookOption: string | undefined,
+): { parsed: ParsedSuite; loaded: LoadedInventory; alertWebhook: ListenAddress | undefined } {
+  const flag =
+    alertWebhookOption === undefined ? undefined : parseAlertWebhook(alertWebhookOption, '--alert-webhook');
   let loaded: LoadedInventory | undefined;
   const fallback = () => {
     loaded ??= loadForCli(inventoryPathFor(g.inventory, env.streams.env, g.lab), io);
     return loaded;
   };
-  const parsed = readSuite(nameOrFile, () => fallback().inventory, FAULT_REGISTRY);
+  const parsed = readSuite(nameOrFile, () => fallback().inventory, FAULT_REGISTRY, {
+    alerts: flag !== undefined,
+  });
   const own = suiteInventoryPath(parsed);
   if (own && g.inventory === undefined) loaded = loadForCli(own, io);
   const inv = fallback();
   checkSuiteAgainst(parsed, inv.inventory, { faults: FAULT_REGISTRY, expectations: EXPECTATION_REGISTRY });
-  return { parsed, loaded: inv };
+  const fromFile = parsed.suite.alertWebhook;
+  // The file's address was checked with its line and column above.
+  const alertWebhook =
+    flag ?? (fromFile === undefined ? undefined : parseListenAddress(fromFile, 'alertWebhook'));
+  return { parsed, loaded: inv, alertWebhook };
 }
+
+const ALERT_WEBHOOK_HELP =
+  "listen for Alertmanager's webhook notifications here (HOST:PORT, loopback or an address of this station) for alertFiredWithin; default: the suite's alertWebhook, else none";
 
 export function suiteCommand(env: CommandEnv): Command {
   const suite = new Command('suite').description(
@@ -91,6 +111,7 @@ export function suiteCommand(env: CommandEnv): Command {
       '--probe-interval <duration>',
       "one probe request per VM every interval (default: the suite's probe.intervalMs, 20ms)",
     )
+    .option('--alert-webhook <host:port>', ALERT_WEBHOOK_HELP)
     .addHelpText(
       'after',
       '\nCtrl-C reverts the step in progress and writes a partial report (exit 6). The run refuses to start while the\n' +
@@ -101,7 +122,7 @@ export function suiteCommand(env: CommandEnv): Command {
       env.run(async (name: string, opts: RunOpts, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const { parsed, loaded } = suiteAndInventory(name, g, env, io);
+        const { parsed, loaded, alertWebhook } = suiteAndInventory(name, g, env, io, opts.alertWebhook);
         const seed = intOption(opts.seed, '--seed', 0) ?? parsed.suite.seed;
         const repeat = intOption(opts.repeat, '--repeat', 1) ?? parsed.suite.repeat;
         const ledgerDir = ledgerDirFor(opts.ledger, loaded.file, env.streams.env);
@@ -151,6 +172,7 @@ export function suiteCommand(env: CommandEnv): Command {
                 ? parsed.suite.probe.intervalMs
                 : parseDurationMs(opts.probeInterval, '--probe-interval'),
             ...(stopAfter ? { stopAfter: stopAfter as FaultState } : {}),
+            alertWebhook,
           });
           const outDir = opts.out ?? join(ledgerDir, '..', 'reports', result.run);
           const written = await writeReports(result, events, outDir, {
@@ -201,11 +223,12 @@ export function suiteCommand(env: CommandEnv): Command {
       'check a suite file (or built-in) against the inventory without running anything: exit 0 valid, 3 with every problem located',
     )
     .argument('<suite>', 'a suite file (YAML) or a built-in name')
+    .option('--alert-webhook <host:port>', `${ALERT_WEBHOOK_HELP} (checked, not listened on)`)
     .action(
-      env.run((name: string, _opts: unknown, cmd: Command) => {
+      env.run((name: string, opts: { alertWebhook?: string }, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        const { parsed, loaded } = suiteAndInventory(name, g, env, io);
+        const { parsed, loaded } = suiteAndInventory(name, g, env, io, opts.alertWebhook);
         const steps = parsed.suite.steps.map((s) => ({
           name: s.name,
           fault: s.fault,

@@ -8,13 +8,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { errorMessage, HavocError } from '../core/errors.js';
+import { formatHostPort, type ListenAddress } from '../core/listen-address.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import type { CollectContext, Collector } from './collector.js';
 import { probeDeadlineMs, runProbe } from './probe.js';
 import { isProbeModule, moduleTargets, PROBE_MODULES } from './probe-targets.js';
 import { sdGroups } from './sd.js';
 import { SelfMetrics } from './self-metrics.js';
-import { formatHostPort, type ListenAddress } from './server-listen.js';
 import { BasicAuthCheck, type WebConfig } from './web-config.js';
 
 /*

@@ -83,7 +83,13 @@ export const xapiPool = z.strictObject({
 export const alertNotice = z.strictObject({
   status: z.enum(['firing', 'resolved']),
   labels: z.record(z.string(), z.string()),
+  /** Alertmanager's own time the alert started (display only, never compared with `ns`). */
   startsAt: z.string().optional(),
+  /** Alertmanager's identity of the alert: one alertname may have several (a port per host). */
+  fingerprint: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  /** The Alertmanager receiver that sent it (its name in alertmanager.yml). */
+  receiver: z.string().optional(),
 });
 
 export const WATCH_EVENTS = {
@@ -100,7 +106,11 @@ export const WATCH_EVENTS = {
   'xapi/pool': xapiPool,
   'xapi/reachability': reachability,
   'alertmanager/alert': alertNotice,
-  /** The webhook receiver is listening (true when it starts): lets a verdict tell "no alert" from "not listening". */
+  /**
+   * The webhook receiver is listening (true when it starts; false when it
+   * cannot listen, or a notification could not be read, then true again at
+   * the next one it reads): lets a verdict tell "no alert" from "not listening".
+   */
   'alertmanager/reachability': reachability,
 } as const;
 

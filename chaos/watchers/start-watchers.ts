@@ -1,5 +1,6 @@
 import { HavocError } from '../../core/errors.js';
 import type { Inventory } from '../../inventory/schema.js';
+import { alertmanagerWatcher } from './alertmanager.js';
 import { libvirtWatcher } from './libvirt.js';
 import { pacemakerWatcher } from './pacemaker.js';
 import type { HaManagerType, RunningWatcher, Watcher, WatcherContext } from './watcher.js';
@@ -9,6 +10,7 @@ import { xapiWatcher } from './xapi.js';
 export function allOf(name: string, running: readonly RunningWatcher[]): RunningWatcher {
   return {
     name,
+    ready: Promise.all(running.map((w) => w.ready)).then(() => undefined),
     async stop() {
       const results = await Promise.allSettled(running.map((w) => w.stop()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -38,9 +40,15 @@ export const WATCHERS_BY_HA_MANAGER: Record<HaManagerType, readonly Watcher[]> =
   xapi: [xapiWatcher],
 };
 
-/** Starts every watcher the inventory's haManager calls for, writing to ctx.timeline. */
+/**
+ * Starts every watcher the inventory's haManager calls for, and the
+ * Alertmanager webhook receiver when the run has one, writing to ctx.timeline.
+ */
 export function startWatchers(ctx: WatcherContext): RunningWatcher {
-  const kinds = WATCHERS_BY_HA_MANAGER[haManagerOf(ctx.inventory)];
+  const kinds = [
+    ...WATCHERS_BY_HA_MANAGER[haManagerOf(ctx.inventory)],
+    ...(ctx.alertWebhook ? [alertmanagerWatcher(ctx.alertWebhook)] : []),
+  ];
   return allOf(
     kinds.map((k) => k.name).join('+'),
     kinds.map((k) => k.start(ctx)),

@@ -34,7 +34,8 @@ export class WatchEmitter<W extends WatcherName> {
   /**
    * Writes the state of `subject` if it differs from the last one written.
    * Keys in `ignore` (which node answered) are written but are no change on their own.
-   * Returns whether a record was written.
+   * `of` is what the change is tracked for when a subject has several
+   * (the alerts of one alertname, by fingerprint). Returns whether a record was written.
    */
   state<E extends EventOf<W>>(
     event: E,
@@ -42,11 +43,12 @@ export class WatchEmitter<W extends WatcherName> {
     fields: WatchFields<KeyOf<W, E>>,
     ns: bigint,
     ignore: readonly string[] = [],
+    of: string = subject,
   ): boolean {
     const compared = Object.fromEntries(
       Object.entries(fields as Record<string, unknown>).filter(([k]) => !ignore.includes(k)),
     );
-    const key = `${event}\u0000${subject}`;
+    const key = `${event}\u0000${of}`;
     const text = JSON.stringify(compared);
     if (this.last.get(key) === text) return false;
     this.occurrence(event, subject, fields, ns);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ListenAddress } from '../../core/listen-address.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/schema.js';
 import type { SshPool } from '../../protocols/ssh/index.js';
@@ -13,10 +14,14 @@ export interface WatcherContext {
   ssh: SshPool;
   log: Logger;
   timeline: Timeline;
+  /** Where the run's Alertmanager webhook receiver listens (`--alert-webhook`); none: no alertmanager watcher. */
+  alertWebhook?: ListenAddress | undefined;
 }
 
 export interface RunningWatcher {
   readonly name: string;
+  /** Resolves once the watcher's first reachability is on the timeline, for watchers that must be known before the first step. */
+  readonly ready?: Promise<void>;
   /**
    * Stops watching and waits for the last read to end. Rejects when the
    * watcher failed in a way that is a bug (a record its own vocabulary

@@ -12,8 +12,11 @@ export interface ExportedAlertFiles {
   alertmanager: string;
 }
 
-/** DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules), DIR/alertmanager-example.yml. */
-export function exportAlertFiles(dir: string): ExportedAlertFiles {
+/**
+ * DIR/rules/*.rules.yml, DIR/tests/*.test.yml (promtool test rules),
+ * DIR/alertmanager-example.yml (its havoc-suite receiver at `suiteWebhook`, HOST:PORT).
+ */
+export function exportAlertFiles(dir: string, o: { suiteWebhook?: string } = {}): ExportedAlertFiles {
   makeDirs(join(dir, 'rules'), 'the alerts folder');
   makeDirs(join(dir, 'tests'), 'the alerts folder');
   const rules: string[] = [];
@@ -27,6 +30,9 @@ export function exportAlertFiles(dir: string): ExportedAlertFiles {
     tests.push(test);
   }
   const alertmanager = join(dir, 'alertmanager-example.yml');
-  writeFileSync(alertmanager, alertmanagerExample());
+  writeFileSync(
+    alertmanager,
+    alertmanagerExample(o.suiteWebhook ? { suiteUrl: `http://${o.suiteWebhook}/` } : {}),
+  );
   return { rules, tests, alertmanager };
 }

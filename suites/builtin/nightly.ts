@@ -1,9 +1,25 @@
 import { stringify } from 'yaml';
 import type { Inventory } from '../../inventory/schema.js';
 import { switchPortsOf } from '../../inventory/topology.js';
-import type { BuiltinSuite } from './builtin-suite.js';
+import type { BuiltinOptions, BuiltinSuite } from './builtin-suite.js';
 
-type Step = Record<string, unknown> & { fault: string };
+type Step = Record<string, unknown> & { fault: string; expect: Record<string, unknown>[] };
+
+/*
+ * The alert each kind of step must raise (dashboards/alerts/groups/, read by
+ * name: suites do not import dashboards; test/suites/nightly-alerts.test.ts
+ * checks that each exists with these labels). A host lost by power-off, hang,
+ * crash, a heartbeat partition or corosync killed ends fenced off, so its BMC
+ * reads power off or its SSH fails: HostDown. A storage port down:
+ * HASwitchPortDown for the host's port. A dead BMC: BmcUnreachable.
+ * Storage loss (nftables inside the host), pacemakerd killed, a live
+ * migration and standby raise no alert havoc defines.
+ */
+const hostDown = { alertFiredWithin: { alertname: 'HostDown', labels: { instance: '$host' } } };
+const portDown = { alertFiredWithin: { alertname: 'HASwitchPortDown', labels: { host: '$host' } } };
+const bmcDown = (host: string) => ({
+  alertFiredWithin: { alertname: 'BmcUnreachable', labels: { instance: host } },
+});
 
 /**
  * Every failure an HA virtualization cluster must survive, derived from the
@@ -16,7 +32,8 @@ type Step = Record<string, unknown> & { fault: string };
  * migration of every VM; standby and back. Steps whose fault or action this
  * build lacks are left out, and the description says which.
  */
-function nightlySteps(inv: Inventory): Step[] {
+function nightlySteps(inv: Inventory, alerts: boolean): Step[] {
+  const alert = (e: Record<string, unknown>) => (alerts ? [e] : []);
   const ha = inv.vms.filter((v) => v.haPriority === 'restart').map((v) => v.name);
   const steps: Step[] = [];
   const failover = (vm: string) => [
@@ -25,6 +42,7 @@ function nightlySteps(inv: Inventory): Step[] {
     { restartedWithin: { vm } },
     { noDoubleRun: { vm } },
     { noDataLoss: { vm } },
+    ...alert(hostDown),
   ];
   for (const vm of ha) {
     const select = { host: { runningVm: vm } };
@@ -73,6 +91,7 @@ function nightlySteps(inv: Inventory): Step[] {
           { notFenced: { host: '$host' } },
           { maxServiceDowntime: { vm: firstHa } },
           { noDataLoss: { vm: firstHa } },
+          ...alert(portDown),
         ],
       });
     } else if (homes && switchPortsOf(homes, storageNets).length) {
@@ -88,6 +107,7 @@ function nightlySteps(inv: Inventory): Step[] {
           { noDoubleRun: { vm: firstHa } },
           { noDataLoss: { vm: firstHa } },
           { steadyStateRestoredWithin: {} },
+          ...alert(portDown),
         ],
       });
     }
@@ -118,6 +138,7 @@ function nightlySteps(inv: Inventory): Step[] {
         { restartedWithin: { vm: firstHa } },
         { noDoubleRun: { vm: firstHa } },
         { noDataLoss: { vm: firstHa } },
+        ...alert(hostDown),
       ],
     });
     steps.push({
@@ -131,6 +152,7 @@ function nightlySteps(inv: Inventory): Step[] {
         { fencedWithin: { host: '$host' } },
         { restartedWithin: { vm: firstHa } },
         { noDoubleRun: { vm: firstHa } },
+        ...alert(hostDown),
       ],
     });
     steps.push({
@@ -150,7 +172,7 @@ function nightlySteps(inv: Inventory): Step[] {
       fault: 'bmc-dead',
       targets: [fallback.name],
       hold: '10s',
-      expect: [{ notFenced: { host: fallback.name } }],
+      expect: [{ notFenced: { host: fallback.name } }, ...alert(bmcDown(fallback.name))],
     });
     // The case the next level exists for: the host must be fenced while its BMC cannot answer. The host
     // is drawn when the step starts, so every host needs a next level.
@@ -202,11 +224,14 @@ export const nightlySuite: BuiltinSuite = {
   name: 'nightly',
   summary:
     'every failure an HA cluster must survive, derived from the inventory: power-off, hang and crash of the host running each HA VM, storage, heartbeat, BMC, daemons, live migration of every VM, standby',
-  yaml(inv, faults) {
-    const all = nightlySteps(inv);
+  yaml(inv, faults, o: BuiltinOptions = {}) {
+    const all = nightlySteps(inv, o.alerts === true);
     const steps = all.filter((s) => faults.includes(s.fault));
     const missing = [...new Set(all.filter((s) => !faults.includes(s.fault)).map((s) => s.fault))];
-    const description = `The nightly suite for cluster ${inv.cluster.name}.${missing.length ? ` Left out, not in this havoc build: ${missing.join(', ')}.` : ''}`;
+    const noAlerts = o.alerts
+      ? ''
+      : ' Without an Alertmanager webhook receiver (--alert-webhook HOST:PORT) the steps expect no alerts.';
+    const description = `The nightly suite for cluster ${inv.cluster.name}.${missing.length ? ` Left out, not in this havoc build: ${missing.join(', ')}.` : ''}${noAlerts}`;
     return stringify({ version: 1, name: 'nightly', description, steps });
   },
 };

@@ -11,6 +11,7 @@ import {
 } from '../../inventory/yaml-source.js';
 import { zodIssuesToInventoryIssues } from '../../inventory/zod-issues.js';
 import { STEADY_CHECK_NAMES } from '../steady-state/index.js';
+import { alertWebhookProblem } from './alert-webhook.js';
 import type { ExpectationRegistry, FaultRegistry } from './registries.js';
 import { missingTargetHint, resolveStep, StepResolutionError } from './resolve-step.js';
 import type { SuiteFile } from './schema.js';
@@ -42,6 +43,12 @@ export function checkSuite(
     if (source) issues.push(...zodIssuesToInventoryIssues(source, source.doc.toJS(), moved));
     else for (const i of moved) add(i.path as YamlPath, i.message);
   };
+
+  if (suite.alertWebhook !== undefined) {
+    const problem = alertWebhookProblem(suite.alertWebhook);
+    if (problem)
+      add(['alertWebhook'], problem, 'a loopback address (127.0.0.1:9095) or an address of this station');
+  }
 
   (suite.steadyState.checks ?? []).forEach((c, k) => {
     if (!STEADY_CHECK_NAMES.includes(c))

@@ -5,6 +5,7 @@ import { YamlFileError } from '../../inventory/issues.js';
 import type { Inventory } from '../../inventory/schema.js';
 import type { YamlSource } from '../../inventory/yaml-source.js';
 import { parseValidatedYaml } from '../../inventory/yaml-validate.js';
+import type { BuiltinOptions } from '../builtin/builtin-suite.js';
 import { BUILTIN_SUITES } from '../builtin/index.js';
 import { checkSuite } from './check-suite.js';
 import type { ExpectationRegistry, FaultRegistry } from './registries.js';
@@ -50,6 +51,7 @@ export function readSuite(
   nameOrFile: string,
   inventory: () => Inventory,
   faults: FaultRegistry,
+  builtin: BuiltinOptions = {},
 ): ParsedSuite {
   if (isSuiteFile(nameOrFile)) {
     let text: string;
@@ -72,7 +74,7 @@ export function readSuite(
     throw new HavocError('usage', `no built-in suite "${nameOrFile}" and no such file`, {
       hint: `one of ${BUILTIN_SUITES.map((s) => s.name).join(', ')} (havoc suite list), or a path to a suite file`,
     });
-  return parseSuite(`builtin:${b.name}`, b.yaml(inventory(), faults.names), true);
+  return parseSuite(`builtin:${b.name}`, b.yaml(inventory(), faults.names, builtin), true);
 }
 
 /** Throws YamlFileError('suite') with every problem checkSuite finds. */

@@ -96,7 +96,12 @@ export function resolveStep(
     for (const [key, v] of Object.entries(raw)) {
       params[key] = at(['expect', j, name, key], () => {
         if (isSelector(v)) return resolveSelector(v, sctx()).value;
-        return typeof v === 'string' ? nameOf(v, vars) : v;
+        if (typeof v === 'string') return nameOf(v, vars);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v))
+          return Object.fromEntries(
+            Object.entries(v).map(([k, text]) => [k, at([k], () => nameOf(String(text), vars))]),
+          );
+        return v;
       });
     }
     let targetFrom: string | undefined;

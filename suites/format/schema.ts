@@ -36,9 +36,12 @@ export type Selector = z.infer<typeof selectorSchema>;
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const value = z.union([scalar, selectorSchema]);
 
+/** Labels an alert must carry (alertFiredWithin): `{instance: $host}`; values may name a step's selector. */
+const labelMap = z.record(z.string(), z.string());
+
 /** One expectation: `restartedWithin: {vm: $vm}` (a mapping of one key, the checker's name, to its parameters). */
 const expectation = z
-  .record(z.string(), z.record(z.string(), z.union([value, z.array(scalar)])).default({}))
+  .record(z.string(), z.record(z.string(), z.union([value, z.array(scalar), labelMap])).default({}))
   .refine((r) => Object.keys(r).length === 1, 'one expectation per item: {NAME: {param: value}}');
 
 /** A fault held for the whole step, injected before the step's own fault and reverted after it. */
@@ -99,6 +102,15 @@ export const suiteSchema = z.strictObject({
   probe: z
     .strictObject({ intervalMs: z.number().positive().max(10_000).default(20) })
     .default({ intervalMs: 20 }),
+  /**
+   * Where the run's Alertmanager webhook receiver listens (HOST:PORT, a
+   * loopback address or one of this station's); `--alert-webhook` overrides.
+   * Without one, alertFiredWithin is inconclusive.
+   */
+  alertWebhook: z
+    .string()
+    .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]+):\d{1,5}$/, 'HOST:PORT, e.g. 127.0.0.1:9095')
+    .optional(),
   steps: z.array(stepSchema).min(1),
 });
 export type SuiteFile = z.infer<typeof suiteSchema>;

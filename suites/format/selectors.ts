@@ -32,8 +32,14 @@ export function nameOf(text: string, vars: ReadonlyMap<string, string>): string 
   return v;
 }
 
+/** A selector, not a plain mapping (an alert's labels): an object with one of the selectors' keys. */
 export function isSelector(v: unknown): v is Selector {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    ('runningVm' in v || 'random' in v || 'storagePortOf' in v)
+  );
 }
 
 export function resolveSelector(sel: Selector, ctx: SelectionContext): Selected {

@@ -10,6 +10,7 @@ import { type RunObservers, startRunObservers } from '../../chaos/run-observers.
 import { RunSession } from '../../chaos/session.js';
 import { readTimeline } from '../../chaos/timeline/reader.js';
 import { HavocError } from '../../core/errors.js';
+import { formatHostPort, type ListenAddress } from '../../core/listen-address.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import type { ParsedSuite } from '../format/load-suite.js';
@@ -42,8 +43,42 @@ export interface RunSuiteOptions {
   listener: SuiteListener;
   /** Probe interval (default the probes' 10 ms). */
   probeIntervalMs?: number;
+  /**
+   * Where the run's Alertmanager webhook receiver listens (--alert-webhook,
+   * else the suite file's alertWebhook). Without one, alertFiredWithin is
+   * inconclusive and does not hold a step open.
+   */
+  alertWebhook?: ListenAddress | undefined;
   /** Test hook (HAVOC_CHAOS_STOP_AFTER), as for `chaos inject`. */
   stopAfter?: FaultState | undefined;
+}
+
+/** Tells whoever watches the run whether alertFiredWithin can be judged, before the first step. */
+function noteAlertReceiver(o: RunSuiteOptions, live: readonly TimelineEvent[]): void {
+  const alertSteps = o.parsed.suite.steps.filter((s) =>
+    s.expect.some((e) => Object.keys(e)[0] === 'alertFiredWithin'),
+  ).length;
+  if (!o.alertWebhook) {
+    if (alertSteps)
+      o.listener({
+        type: 'note',
+        text: `${alertSteps} step(s) expect alertFiredWithin, but this run has no Alertmanager webhook receiver: those verdicts will be inconclusive (give --alert-webhook HOST:PORT)`,
+      });
+    return;
+  }
+  const where = formatHostPort(o.alertWebhook.host, o.alertWebhook.port);
+  const reach = live.findLast(
+    (e) =>
+      e.record.kind === 'watch' && e.record.watcher === 'alertmanager' && e.record.event === 'reachability',
+  )?.record;
+  const fields = reach?.kind === 'watch' ? reach.fields : undefined;
+  o.listener({
+    type: 'note',
+    text:
+      fields?.reachable === true
+        ? `alert receiver listening on http://${where}/ (Alertmanager must route to it: havoc alerts export writes the route)`
+        : `alert receiver NOT listening: ${String(fields?.error ?? 'no reachability record')}; alertFiredWithin verdicts will be inconclusive`,
+  });
 }
 
 /** How long the first steady state may take to hold (probes need their first answers). */
@@ -131,8 +166,11 @@ export async function runSuite(
             ...(r.fields ? { fields: r.fields } : {}),
           }),
         ...(o.probeIntervalMs ? { intervalMs: o.probeIntervalMs } : {}),
+        alertWebhook: o.alertWebhook,
       },
     );
+    await observers.ready;
+    noteAlertReceiver(o, live);
     const probes = observers.probes;
     const checks = suite.steadyState.checks
       ? suite.steadyState.checks.map(steadyCheckByName)
@@ -175,6 +213,7 @@ export async function runSuite(
           probes,
           steady,
           steadyWithinMs: steady.withinMs(suite.steadyState.within),
+          alertReceiver: o.alertWebhook !== undefined,
           listener: o.listener,
           elapsedMs,
           signal: o.signal,

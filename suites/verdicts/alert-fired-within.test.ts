@@ -62,7 +62,9 @@ describe('alertFiredWithin', () => {
         endMs: 300_000,
       });
       const v = alertFiredWithin(t.events(), t.window(), { alertname: 'HavocBmcDown', targetMs: 120_000 });
-      expect(v.reason).toContain('the Alertmanager webhook receiver wrote nothing in this run');
+      expect(v.reason).toContain(
+        'no Alertmanager webhook receiver listened in this run: give `havoc suite run --alert-webhook HOST:PORT`',
+      );
     });
 
     it('when the receiver stopped listening during the step', () => {

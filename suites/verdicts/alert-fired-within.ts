@@ -12,6 +12,10 @@ export const alertFiredWithinParams = z.strictObject({
 });
 export type AlertFiredWithinParams = z.infer<typeof alertFiredWithinParams>;
 
+/** The reason when no receiver listened: what to configure. */
+export const NO_RECEIVER =
+  'no Alertmanager webhook receiver listened in this run: give `havoc suite run --alert-webhook HOST:PORT` (or alertWebhook: HOST:PORT in the suite file) and route Alertmanager to http://HOST:PORT/ (havoc alerts export writes that route, receiver havoc-suite)';
+
 /**
  * From the step's injection to an Alertmanager notification of the alert
  * firing, as the webhook receiver wrote it (`alertmanager/alert`). An alert
@@ -62,7 +66,12 @@ export const alertFiredWithin: Checker<AlertFiredWithinParams> = (events, window
   const cov = watchCoverage(events, ['alertmanager'], inj.ns, window.endNs);
   const lines = [...inj.lines, ...cov.lines, ...cov.gaps.map((g) => g.line)];
   if (!cov.covered) {
-    const why = cov.watchers.length ? cov.why : 'the Alertmanager webhook receiver wrote nothing in this run';
+    const gap = cov.gaps[0];
+    const why = !cov.watchers.length
+      ? NO_RECEIVER
+      : gap
+        ? `the alert receiver did not hear everything during the step (line ${gap.line}${gap.fields.error ? `: ${gap.fields.error}` : ''})`
+        : cov.why;
     return verdictOf(
       name,
       p.alertname,

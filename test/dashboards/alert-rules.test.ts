@@ -204,4 +204,17 @@ describe('alert rules: promtool (the real Prometheus 2.42 tools)', () => {
     expect(r.out).toMatch(/SUCCESS/);
     expect(r.code, r.out).toBe(0);
   });
+
+  it('the route example sends every alert to the suite run receiver too, and routing goes on after it (amtool config routes test)', async () => {
+    const dir = tempDir('havoc-am-');
+    const files = exportAlertFiles(dir, { suiteWebhook: '127.0.0.1:9777' });
+    const routes = async (...labels: string[]) =>
+      tool(['amtool', 'config', 'routes', 'test', `--config.file=${files.alertmanager}`, ...labels]);
+    const critical = await routes('alertname=HASwitchPortDown', 'severity=critical');
+    expect(critical.out.split('\n')[0], critical.out).toBe('havoc-suite,havoc-pager');
+    const warning = await routes('alertname=BmcUnreachable', 'severity=warning');
+    expect(warning.out.split('\n')[0], warning.out).toBe('havoc-suite,havoc-tickets');
+    const text = readFileSync(files.alertmanager, 'utf8');
+    expect(text).toContain('url: http://127.0.0.1:9777/');
+  });
 });

@@ -1,22 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
-import { alertmanagerExample } from '../../dashboards/alerts/alertmanager-example.js';
-import { exportAlertFiles } from '../../dashboards/alerts/export.js';
 import { panelQueries } from '../../dashboards/grafana/panel-queries.js';
 import { qemuPidFileInHost } from '../../lab/ha/vm-pidfile.js';
 import { type LabState, readLabState } from '../../lab/state.js';
 import { spawnHavoc, waitForFault } from '../chaos/chaos-cli.js';
-import { havoc } from '../cli/run.js';
 import { crmIn, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
-import { type AlertWebhook, hasLabels, startAlertWebhook } from '../support/alert-webhook.js';
+import { type AlertStack, eventually, startAlertStack } from '../support/alert-stack.js';
+import { type AlertWebhook, hasLabels, nowMs, startAlertWebhook } from '../support/alert-webhook.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
-import { freePort, stderrOf, stopProcess } from '../support/local-processes.js';
-import { type PromSample, promQuery } from '../support/prometheus-query.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -24,212 +15,45 @@ import { tempDir } from '../support/temp-dir.js';
  * through ipmi_sim, one VM as ocf:heartbeat:VirtualDomain): havoc's exporter
  * (the CLI, as a process), Debian's Prometheus scraping it every 5 s with
  * the generated rule files, Debian's Alertmanager (prometheus-alertmanager)
- * on loopback with the generated route example, and a webhook receiver in
- * this test. Real faults, one after the other on the one lab (CI cost):
- * a storage switch port set down over SNMP, a BMC made dead, a host powered
- * off (Pacemaker fences it), a VM's QEMU killed. Each must reach the webhook
- * with the right alert and labels and resolve after the revert. The time
- * from fault to notification is printed, never asserted.
+ * on loopback with the generated route example (test/support/alert-stack.ts),
+ * and the suite runs' webhook receiver (chaos/watchers/alertmanager.ts, through
+ * test/support/alert-webhook.ts) as every receiver of the route. Real faults,
+ * one after the other on the one lab (CI cost): a storage switch port set
+ * down over SNMP, a BMC made dead, a host powered off (Pacemaker fences it),
+ * a VM's QEMU killed. Each must reach the webhook with the right alert and
+ * labels and resolve after the revert. The time from fault to notification
+ * is printed, never asserted.
  */
 
 const LAB = 'al2';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PROMETHEUS = '/usr/bin/prometheus';
-const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
 
 let lab: TestLab;
 let state: LabState;
 let work: string;
 let webhook: AlertWebhook;
-let exporterProc: ChildProcess | undefined;
-let promProc: ChildProcess | undefined;
-let amProc: ChildProcess | undefined;
-let promUrl = '';
+let stack: AlertStack;
 const measured: string[] = [];
 
-const query = (promql: string) => promQuery(promUrl, promql);
-
-interface ActiveTarget {
-  job: string;
-  instance: string;
-  health: string;
-  lastError: string;
-  lastScrapeDuration: number;
-}
-
-/** The targets Prometheus scrapes, with the health and duration of their last scrape (its /api/v1/targets). */
-async function activeTargets(): Promise<ActiveTarget[]> {
-  const res = await fetch(`${promUrl}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(5000) });
-  const body = (await res.json()) as {
-    data: {
-      activeTargets: {
-        labels: Record<string, string>;
-        health: string;
-        lastError: string;
-        lastScrapeDuration: number;
-      }[];
-    };
-  };
-  return body.data.activeTargets.map((t) => ({
-    job: t.labels['job'] ?? '',
-    instance: t.labels['instance'] ?? '',
-    health: t.health,
-    lastError: t.lastError,
-    lastScrapeDuration: t.lastScrapeDuration,
-  }));
-}
-
-/** Polls `check`; an error (Prometheus still starting, a refused connection) counts as "not yet", its text kept for the timeout. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  let lastError = '';
-  try {
-    return await pollUntil(
-      () =>
-        check().catch((err: unknown) => {
-          lastError = (err as Error).message;
-          return undefined;
-        }),
-      deadlineSignal(ms, what),
-      { initialMs: 200, maxMs: 1000 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}${lastError ? ` (last error: ${lastError})` : ''}`);
-  }
-}
-
-/**
- * Waits until every target Prometheus discovered has been scraped at least twice and its last scrapes
- * succeeded. Each target is scraped at its own offset within the interval (a host's first scrape also
- * opens its SSH connection), so waiting on one job's series says nothing of the others; rates need two
- * samples of the same target.
- */
-async function everyTargetScrapedTwice(): Promise<ActiveTarget[]> {
-  return eventually(
-    'every discovered target scraped twice, its last scrape up',
-    async () => {
-      const active = await activeTargets();
-      const scrapes = await query('count_over_time(up{job=~"havoc-.+"}[5m])');
-      const lastUp = await query('min_over_time(up{job=~"havoc-.+"}[11s])');
-      const of = (rows: PromSample[], t: ActiveTarget) =>
-        rows.find((r) => r.metric['instance'] === t.instance && r.metric['job'] === t.job)?.value[1];
-      const jobs = new Set(active.map((t) => t.job));
-      // The exporter's own job and one per module.
-      return jobs.size >= 5 && active.every((t) => Number(of(scrapes, t)) >= 2 && of(lastUp, t) === '1')
-        ? active
-        : undefined;
-    },
-    90_000,
-  ).catch(async (err: unknown) => {
-    throw new Error(`${(err as Error).message}; targets: ${JSON.stringify(await activeTargets())}`);
-  });
-}
-
-function spawnDaemon(argv: string[], what: string): { proc: ChildProcess; stderr: () => string } {
-  const [file, ...args] = argv;
-  const proc = spawn(file!, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr = stderrOf(proc);
-  proc.once('exit', (code, signal) => {
-    // A daemon that dies makes every later query fail: say which one, and what it printed.
-    if (signal !== 'SIGTERM') console.error(`${what} exited (code ${code}, signal ${signal}): ${stderr()}`);
-  });
-  return { proc, stderr };
-}
+const query = (promql: string) => stack.query(promql);
 
 beforeAll(async () => {
-  for (const p of [PROMETHEUS, ALERTMANAGER])
-    if (!existsSync(p))
-      throw new Error(`${p} not found: install the Debian packages prometheus and prometheus-alertmanager`);
   lab = await startTestLab(LAB, { ha: { vms: 1, fenceAgent: 'fence_ipmilan' }, timeoutMs: 240_000 });
   state = readLabState(lab.stateDir)!;
   work = tempDir('havoc-alerts-e2e-');
   webhook = await startAlertWebhook();
-
-  const exporterPort = await freePort();
-  const exporter = spawnDaemon(
-    [
-      process.execPath,
-      '--import',
-      'tsx',
-      'cli/havoc.ts',
-      '-i',
-      lab.inventory,
-      'exporter',
-      'serve',
-      '--listen',
-      `127.0.0.1:${exporterPort}`,
-    ],
-    'exporter',
-  );
-  exporterProc = exporter.proc;
-  await eventually(
-    'the exporter listening',
-    async () => (exporter.stderr().includes('listening on') ? true : undefined),
-    30_000,
-  );
-
-  const files = exportAlertFiles(join(work, 'alerts'));
-  const amPort = await freePort();
-  writeFileSync(
-    join(work, 'alertmanager.yml'),
-    alertmanagerExample({
+  stack = await startAlertStack({
+    inventory: lab.inventory,
+    work,
+    route: {
+      suiteUrl: `${webhook.url}suite`,
       pagerUrl: `${webhook.url}pager`,
       ticketUrl: `${webhook.url}tickets`,
-      groupWait: '1s',
-      groupInterval: '1s',
-      repeatInterval: '1h',
-    }),
-  );
-  amProc = spawnDaemon(
-    [
-      ALERTMANAGER,
-      `--config.file=${join(work, 'alertmanager.yml')}`,
-      `--storage.path=${join(work, 'am-data')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    'alertmanager',
-  ).proc;
-
-  const config = await havoc([
-    '-i',
-    lab.inventory,
-    'exporter',
-    'prometheus-config',
-    '--exporter',
-    `127.0.0.1:${exporterPort}`,
-    '--scrape-interval',
-    '5',
-  ]);
-  expect(config.code, config.stderr).toBe(0);
-  const prom = parse(config.stdout) as Record<string, unknown>;
-  prom['global'] = { scrape_interval: '5s', evaluation_interval: '5s' };
-  prom['rule_files'] = files.rules;
-  prom['alerting'] = { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] };
-  writeFileSync(join(work, 'prometheus.yml'), stringify(prom));
-  const promPort = await freePort();
-  promUrl = `http://127.0.0.1:${promPort}`;
-  promProc = spawnDaemon(
-    [
-      PROMETHEUS,
-      `--config.file=${join(work, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    'prometheus',
-  ).proc;
-  await eventually(
-    'Prometheus ready',
-    async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined),
-    60_000,
-  );
+    },
+  });
 }, 400_000);
 
 afterAll(async () => {
-  await stopProcess(promProc);
-  await stopProcess(amProc);
-  await stopProcess(exporterProc);
+  await stack?.stop();
   await webhook?.close();
   await lab?.down();
   if (measured.length > 0)
@@ -298,7 +122,7 @@ async function round(
       `  ${name}: ${e.alertname} ${JSON.stringify(e.labels)} after ${((got.receivedMs - t0) / 1000).toFixed(1)} s: "${got.annotations['summary']}"`,
     );
   }
-  const tRevert = monotonicMs();
+  const tRevert = nowMs();
   await revert();
   for (const e of expected) {
     const got = await eventually(
@@ -330,7 +154,7 @@ function chaos(args: string[]) {
         ledger,
       ]);
       await waitForFault(ledger, (f) => f.history.some((h) => h.state === 'injected'), 180_000);
-      return monotonicMs();
+      return nowMs();
     },
     revert: async () => {
       child!.kill('SIGINT');
@@ -343,7 +167,7 @@ function chaos(args: string[]) {
 
 describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmanager -> webhook', () => {
   it('scrapes every target, and the new cluster series are there on the healthy lab', async () => {
-    await everyTargetScrapedTwice();
+    await stack.everyTargetScrapedTwice();
     expect((await query('havoc_up != 1')).map((r) => r.metric)).toEqual([]);
     const inv = lab.loaded.inventory;
     const links = await query('havoc_corosync_link_connected{job="havoc-cluster"}');
@@ -365,7 +189,7 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
   }, 180_000);
 
   it('every dashboard panel query returns data from the real Prometheus, unless the panel says why it is empty', async () => {
-    const targets = await everyTargetScrapedTwice();
+    const targets = await stack.everyTargetScrapedTwice();
     console.log(
       `targets before the panel queries (last scrape duration): ${targets.map((t) => `${t.job}/${t.instance} ${t.lastScrapeDuration.toFixed(3)} s`).join(', ')}`,
     );
@@ -380,7 +204,7 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
     console.log(`panels allowed to be empty, and what they returned:\n${marked.join('\n')}`);
     // An empty panel with its targets' health, so a failed scrape is told apart from a missing series.
     if (empty.length > 0)
-      console.log(`targets when panels came back empty: ${JSON.stringify(await activeTargets())}`);
+      console.log(`targets when panels came back empty: ${JSON.stringify(await stack.targets())}`);
     expect(empty).toEqual([]);
   }, 120_000);
 
@@ -464,7 +288,7 @@ describe('alerts end to end: HA lab -> exporter -> Prometheus (5 s) -> Alertmana
           '-c',
           `kill -KILL "$(cat ${qemuPidFileInHost('virtualdomain', 'vm1')})"`,
         ]);
-        return monotonicMs();
+        return nowMs();
       },
       async () => {
         // Pacemaker restarts the VM by itself; the cleanup is the operator's step the runbook names.

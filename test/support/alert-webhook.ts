@@ -1,57 +1,78 @@
-import { createServer, type Server } from 'node:http';
-import { monotonicMs } from '../../core/deadline.js';
+import { join } from 'node:path';
+import { openTimeline, type Timeline, type TimelineRecord } from '../../chaos/timeline/index.js';
+import { startAlertReceiver } from '../../chaos/watchers/alertmanager.js';
+import { watchFields } from '../../chaos/watchers/events.js';
+import { tempDir } from './temp-dir.js';
 
 /*
- * An Alertmanager webhook receiver (the v4 payload of
- * prometheus.io/docs/alerting/latest/configuration/#webhook_config) on
- * loopback: every alert of every notification, with the monotonic time it
- * arrived.
+ * The suite runs' Alertmanager webhook receiver (chaos/watchers/alertmanager.ts)
+ * on loopback for a test that runs Alertmanager itself: what it writes to
+ * its timeline (a file in a tempDir), as alerts with the monotonic time they
+ * arrived. Each alert is there once per state (firing, resolved), as a suite
+ * run's timeline has it.
  */
 
 export interface ReceivedAlert {
+  /** CLOCK_MONOTONIC ms (process.hrtime), as nowMs() gives. */
   receivedMs: number;
   receiver: string;
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
-  endsAt: string;
+  fingerprint: string;
 }
 
 export interface AlertWebhook {
   url: string;
-  received: ReceivedAlert[];
+  /** Every alert record so far, in order. */
+  readonly received: ReceivedAlert[];
+  /** Every record the receiver wrote (reachability included). */
+  readonly records: TimelineRecord[];
   close(): Promise<void>;
 }
 
+/** Monotonic ms on the clock the receiver stamps records with (not performance.now(), whose origin differs). */
+export function nowMs(): number {
+  return Number(process.hrtime.bigint() / 1000n) / 1000;
+}
+
 export async function startAlertWebhook(): Promise<AlertWebhook> {
+  const inner = openTimeline(join(tempDir('havoc-alert-webhook-'), 'timeline.jsonl'));
+  const records: TimelineRecord[] = [];
   const received: ReceivedAlert[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const at = monotonicMs();
-      try {
-        const msg = JSON.parse(body) as {
-          receiver: string;
-          alerts: Omit<ReceivedAlert, 'receivedMs' | 'receiver'>[];
-        };
-        for (const a of msg.alerts) received.push({ ...a, receiver: msg.receiver, receivedMs: at });
-        res.writeHead(200).end();
-      } catch {
-        res.writeHead(400).end('not an Alertmanager webhook payload');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const timeline: Timeline = {
+    path: inner.path,
+    append(input) {
+      const r = inner.append(input);
+      records.push(r);
+      const f = r.kind === 'watch' ? watchFields('alertmanager/alert', r) : undefined;
+      if (f)
+        received.push({
+          receivedMs: Number(BigInt(r.ns) / 1000n) / 1000,
+          receiver: f.receiver ?? '',
+          status: f.status,
+          labels: f.labels,
+          annotations: f.annotations ?? {},
+          startsAt: f.startsAt ?? '',
+          fingerprint: f.fingerprint ?? '',
+        });
+      return r;
+    },
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+  };
+  const receiver = startAlertReceiver({ listen: { host: '127.0.0.1', port: 0 }, timeline });
+  const url = await receiver.listening;
+  if (!url) throw new Error(`the alert receiver could not listen: ${JSON.stringify(records.at(-1))}`);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    records,
+    close: async () => {
+      await receiver.stop();
+      timeline.close();
+    },
   };
 }
 
