@@ -90,7 +90,7 @@ function legend(y: number): string {
     const item = `<g data-status="${status}"><rect x="${x}" y="${y}" width="22" height="12" fill="${fillOf(
       status,
     )}" stroke="#1f2328" stroke-width="0.6"/><text x="${x + 26}" y="${y + 10}">${esc(`${l} ${word}`)}</text></g>`;
-    x += 34 + (l.length + word.length + 1) * 6.5;
+    x += 40 + (l.length + word.length + 1) * 6.8;
     return item;
   }).join('')}</g>`;
 }
