@@ -6,9 +6,9 @@ import { makeDirs } from '../../core/make-dirs.js';
 /**
  * Writes a report whole or not at all: to a temporary name beside it, then
  * renamed, so a CI job that collects the file while a run is being killed
- * never reads half a report.
+ * never reads half a report. Text is written as UTF-8, bytes (a PDF) as they are.
  */
-export function writeReportFile(path: string, text: string): void {
+export function writeReportFile(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     makeDirs(dirname(path), 'the report folder');
