@@ -19,6 +19,7 @@ const EXIT_BY_CODE: Record<string, number> = {
   input: EXIT.badInput,
   refused: EXIT.failed,
   suite: EXIT.badInput,
+  waivers: EXIT.badInput,
   'ledger-not-empty': EXIT.aborted,
 };
 

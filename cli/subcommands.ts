@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
+import { certifyCommand } from './certify.js';
 import { chaosCommand } from './chaos.js';
 import { checkCommand } from './check.js';
 import type { CommandEnv } from './command-env.js';
@@ -20,6 +21,7 @@ export const SUBCOMMANDS: readonly ((env: CommandEnv) => Command)[] = [
   validateCommand,
   preflightCommand,
   checkCommand,
+  certifyCommand,
   fenceCommand,
   fenceAgentCommand,
   labCommand,

@@ -9,10 +9,16 @@ export interface ExecResult {
 
 export interface ExecOptions {
   signal: AbortSignal;
-  input?: string;
+  input?: string | Buffer;
   env?: NodeJS.ProcessEnv;
   /** Return a non-zero exit instead of throwing. */
   allowFailure?: boolean;
+  /**
+   * Run in a new session, without a controlling terminal, so a program that
+   * would prompt on /dev/tty (ssh-keygen asking for a passphrase) fails at
+   * once instead of waiting for a person.
+   */
+  noTerminal?: boolean;
 }
 
 /**
@@ -29,6 +35,7 @@ export function execProgram(argv: readonly string[], opts: ExecOptions): Promise
       signal: opts.signal,
       killSignal: 'SIGKILL',
       env: opts.env ?? process.env,
+      detached: opts.noTerminal ?? false,
     });
     let stdout = '';
     let stderr = '';

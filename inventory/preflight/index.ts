@@ -28,9 +28,16 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   secretsCheck,
 ];
 
+/** A finding as the report holds it: with the name of the check that made it. */
+export interface ReportedFinding extends Finding {
+  check: string;
+}
+
 export interface PreflightReport {
   cluster: string;
-  findings: Finding[];
+  findings: ReportedFinding[];
+  /** Every check that ran, so a report can say what was checked and found nothing. */
+  checks: { name: string; description: string }[];
   failuresToTolerate: number;
   /** Largest k such that any k hosts may fail; -1 if the VMs do not even fit at home. */
   failuresTolerated: number;
@@ -44,11 +51,12 @@ export function runPreflight(
   loaded: LoadedInventory,
   checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS,
 ): PreflightReport {
-  const findings = checks.flatMap((check) => check.run(loaded));
+  const findings = checks.flatMap((check) => check.run(loaded).map((f) => ({ ...f, check: check.name })));
   const capacity = capacityOf(loaded.inventory);
   return {
     cluster: loaded.inventory.cluster.name,
     findings,
+    checks: checks.map((c) => ({ name: c.name, description: c.description })),
     failuresToTolerate: loaded.inventory.cluster.failuresToTolerate,
     failuresTolerated: capacity.tolerated,
     failuresToleratedExact: capacity.undecided === undefined,

@@ -1,0 +1,174 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HavocError } from '../core/errors.js';
+import { execProgram } from '../core/exec.js';
+import { CERTIFICATION_FILES } from './certification.js';
+
+/*
+ * The manifest signed with an SSH key (`ssh-keygen -Y sign`, OpenSSH's
+ * SSHSIG format), so a receiver with only OpenSSH can prove who sealed the
+ * folder. The namespace keeps a havoc signature from being replayed as any
+ * other kind (a git commit, a file signed for something else).
+ *
+ * Principal scheme: the receiver trusts a public key, not a name, so the
+ * allowed_signers file has one line for the fixed principal `havoc-certify`
+ * restricted to the namespace:
+ *   havoc-certify namespaces="havoc-certify" ssh-ed25519 AAAA...
+ */
+
+export const SIGNATURE_NAMESPACE = 'havoc-certify';
+export const SIGNATURE_PRINCIPAL = 'havoc-certify';
+
+const SSH_KEYGEN_TIMEOUT_MS = 30_000;
+
+/** Without an askpass program or display, ssh-keygen can only fail where it would prompt. */
+function quietEnv(): NodeJS.ProcessEnv {
+  const { SSH_ASKPASS: _a, SSH_ASKPASS_REQUIRE: _r, DISPLAY: _d, ...rest } = process.env;
+  return rest;
+}
+
+/** Everything ssh-keygen said, on one line. */
+function sshKeygenOutput(stderr: string, stdout: string): string {
+  return `${stdout}\n${stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ');
+}
+
+/**
+ * Signs DIR/manifest.json into DIR/manifest.json.sig with the private key at
+ * keyPath (or its public half with the private key in ssh-agent). Never
+ * prompts: a key protected by a passphrase and not in the agent is an error.
+ */
+export async function signManifest(dir: string, keyPath: string): Promise<string> {
+  const manifest = join(dir, CERTIFICATION_FILES.manifest);
+  const signature = join(dir, CERTIFICATION_FILES.signature);
+  if (!existsSync(manifest))
+    throw new HavocError('input', `${dir}: no ${CERTIFICATION_FILES.manifest} to sign`, {
+      target: dir,
+      hint: 'write the manifest first (writeManifest)',
+    });
+  if (!existsSync(keyPath))
+    throw new HavocError('input', `signing key ${keyPath}: no such file`, {
+      target: keyPath,
+      hint: "an SSH private key without passphrase (ssh-keygen -t ed25519 -N '' -f KEY), or KEY.pub with the key in ssh-agent",
+    });
+  // ssh-keygen asks before overwriting an old signature; it is replaced anyway.
+  await unlink(signature).catch(() => {});
+  const r = await execProgram(
+    ['ssh-keygen', '-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
+    {
+      signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
+      env: quietEnv(),
+      noTerminal: true,
+      allowFailure: true,
+    },
+  );
+  const said = sshKeygenOutput(r.stderr, r.stdout);
+  if (r.code === 0 && existsSync(signature)) return signature;
+  await unlink(signature).catch(() => {});
+  if (/passphrase/i.test(said))
+    throw new HavocError(
+      'input',
+      `signing key ${keyPath} is protected by a passphrase (ssh-keygen: ${said})`,
+      {
+        target: keyPath,
+        hint: 'havoc signs without a terminal: load the key into ssh-agent first (ssh-add KEY, with SSH_AUTH_SOCK set), or use a key without passphrase',
+      },
+    );
+  throw new HavocError(
+    'sign',
+    `cannot sign ${manifest} with ${keyPath}: ssh-keygen said: ${said || `exit ${r.code}`}`,
+    {
+      target: keyPath,
+      hint: 'check that the file is an SSH private key (ssh-keygen -l -f KEY)',
+    },
+  );
+}
+
+/** `type base64` of the first key line of an OpenSSH public key file. */
+function readPublicKey(publicKeyFile: string): string {
+  let text: string;
+  try {
+    text = readFileSync(publicKeyFile, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HavocError(
+      'input',
+      `public key ${publicKeyFile}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`}`,
+      { target: publicKeyFile, hint: "the signer's public key, KEY.pub next to the key that signed" },
+    );
+  }
+  if (text.includes('PRIVATE KEY'))
+    throw new HavocError('input', `${publicKeyFile} is a private key, not a public one`, {
+      target: publicKeyFile,
+      hint: 'give the public half (KEY.pub; ssh-keygen -y -f KEY prints it), and keep the private key to yourself',
+    });
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('#'));
+  const fields = line?.split(/\s+/) ?? [];
+  if (fields.length < 2 || !/^[a-z0-9@.-]+$/.test(fields[0]!) || !/^[A-Za-z0-9+/]+=*$/.test(fields[1]!))
+    throw new HavocError('input', `${publicKeyFile}: not an OpenSSH public key`, {
+      target: publicKeyFile,
+      hint: 'a line "ssh-ed25519 AAAA... comment", as in KEY.pub',
+    });
+  return `${fields[0]} ${fields[1]}`;
+}
+
+export interface SignatureCheck {
+  good: boolean;
+  /** What ssh-keygen said (its "Good ... signature" line, or why it refused). */
+  message: string;
+}
+
+/** Checks DIR/manifest.json.sig against the public key with `ssh-keygen -Y verify`. */
+export async function verifySignature(dir: string, publicKeyFile: string): Promise<SignatureCheck> {
+  const key = readPublicKey(publicKeyFile);
+  const manifest = join(dir, CERTIFICATION_FILES.manifest);
+  const signature = join(dir, CERTIFICATION_FILES.signature);
+  if (!existsSync(signature))
+    return { good: false, message: `no ${CERTIFICATION_FILES.signature}: the manifest is not signed` };
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = readFileSync(manifest);
+  } catch {
+    return { good: false, message: `no readable ${CERTIFICATION_FILES.manifest} to check the signature of` };
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'havoc-allowed-signers-'));
+  try {
+    const allowed = join(scratch, 'allowed_signers');
+    await writeFile(allowed, `${SIGNATURE_PRINCIPAL} namespaces="${SIGNATURE_NAMESPACE}" ${key}\n`);
+    const r = await execProgram(
+      [
+        'ssh-keygen',
+        '-Y',
+        'verify',
+        '-f',
+        allowed,
+        '-I',
+        SIGNATURE_PRINCIPAL,
+        '-n',
+        SIGNATURE_NAMESPACE,
+        '-s',
+        signature,
+      ],
+      {
+        signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
+        input: manifestBytes,
+        noTerminal: true,
+        allowFailure: true,
+      },
+    );
+    return {
+      good: r.code === 0,
+      message: sshKeygenOutput(r.stderr, r.stdout) || `ssh-keygen exit ${r.code}`,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
