@@ -5,9 +5,9 @@ import { HavocError } from '../../core/errors.js';
 /**
  * Writes a report whole or not at all: to a temporary name beside it, then
  * renamed, so a CI job that collects the file while a run is being killed
- * never reads half a report.
+ * never reads half a report. Text is written as UTF-8, bytes (a PDF) as they are.
  */
-export function writeReportFile(path: string, text: string): void {
+export function writeReportFile(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     mkdirSync(dirname(path), { recursive: true });
