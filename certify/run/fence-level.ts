@@ -84,7 +84,7 @@ export async function certifyFenceLevel(
   const inv = run.session.loaded.inventory;
   const id = `fence.${host.name}.level${level}`;
   const evidenceFile = `evidence/fence-${host.name}-level${level}.json`;
-  const offWithinS = inv.slo?.fenceWithinSeconds ?? DEFAULT_OFF_WITHIN_S;
+  const offWithinS = inv.slos.defaults.fenceWithinSeconds ?? DEFAULT_OFF_WITHIN_S;
   const pcmk = pacemakerLevelsOf(run.cib, host.name);
   const base = {
     id,

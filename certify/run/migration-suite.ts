@@ -39,14 +39,32 @@ export function migrationSuite(
     }
     if (at === home) {
       const away = `live migration of ${vm.name} from ${home}`;
-      steps.push({ name: away, fault: 'live-migrate', params: { vm: vm.name }, hold: '2s', expect: expect(vm.name) });
+      steps.push({
+        name: away,
+        fault: 'live-migrate',
+        params: { vm: vm.name },
+        hold: '2s',
+        expect: expect(vm.name),
+      });
       lineOf[away] = `migrate.${vm.name}`;
       const back = `live migration of ${vm.name} back to ${home}`;
-      steps.push({ name: back, fault: 'live-migrate', params: { vm: vm.name, to: home }, hold: '2s', expect: expect(vm.name) });
+      steps.push({
+        name: back,
+        fault: 'live-migrate',
+        params: { vm: vm.name, to: home },
+        hold: '2s',
+        expect: expect(vm.name),
+      });
       lineOf[back] = `migrate.${vm.name}.back`;
     } else {
       const back = `live migration of ${vm.name} from ${at} back to ${home}`;
-      steps.push({ name: back, fault: 'live-migrate', params: { vm: vm.name, to: home }, hold: '2s', expect: expect(vm.name) });
+      steps.push({
+        name: back,
+        fault: 'live-migrate',
+        params: { vm: vm.name, to: home },
+        hold: '2s',
+        expect: expect(vm.name),
+      });
       lineOf[back] = `migrate.${vm.name}`;
     }
   }

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import type { Redactor } from '../../core/redact.js';
