@@ -7,10 +7,11 @@ import { driveBmc, powerOnAndWaitForSsh } from '../../chaos/host-power.js';
 import { onCluster } from '../../chaos/pacemaker-cluster.js';
 import type { InjectedFault, RunSession } from '../../chaos/session.js';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, HavocError } from '../../core/errors.js';
 import { closeFenceContext, createFenceContext } from '../../fencers/context.js';
 import type { FenceDevice } from '../../fencers/device.js';
 import { devicesOfLevel } from '../../fencers/device-factory.js';
+import { driveToState } from '../../fencers/verify.js';
 import { planFailover } from '../../inventory/preflight/capacity-plan.js';
 import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
@@ -59,6 +60,7 @@ interface FenceRecord {
   history?: FenceEvent;
   historyError?: string;
   fencerLog?: string;
+  fencerLogError?: string;
   device?: string;
 }
 
@@ -211,11 +213,32 @@ async function fenceAndJudge(
         })
       ).stdout,
     ).filter((e) => e.target === host.name);
+  // Only the fencer's log names the device that did it (a fence_event has no device): its successful
+  // fences of this host are counted on every other node first, so an old line is never taken for this fence.
+  const successLogLines = async (node: string): Promise<string[]> => {
+    const r = await ctx.ssh
+      .exec(
+        sshLoginOf(hostOf(ctx, node)),
+        `grep -hE "targeting ${host.name} using [^ ]+ returned 0|for host '${host.name}' with device '[^']+' returned: 0" /var/log/pacemaker/pacemaker.log 2>/dev/null; true`,
+        {
+          signal: deadlineSignal(20_000, `the fencer's log on ${node}`, run.signal),
+          what: `fencer log on ${node}`,
+        },
+      )
+      .catch(() => undefined);
+    return (r?.stdout ?? '').split('\n').filter(Boolean);
+  };
+  const others = run.session.loaded.inventory.hosts.filter((h) => h.name !== host.name).map((h) => h.name);
+  const logBefore = new Map(
+    await Promise.all(others.map(async (n) => [n, (await successLogLines(n)).length] as const)),
+  );
   const known = new Set((await historyOf()).map((e) => JSON.stringify(e)));
   const fence = createFenceContext(run.session.loaded, run.session.log, host.fencing.timeoutSeconds * 1000);
   const devices: FenceDevice[] = await devicesOfLevel(host, level - 1, fence);
   try {
-    const argv = ['stonith_admin', '--fence', host.name, '--timeout', String(offWithinS)];
+    // Longer than the SLO: a level that fails first (a dead BMC) costs its own timeout, and the
+    // request must still end with its own answer; the off is judged against the SLO itself.
+    const argv = ['stonith_admin', '--fence', host.name, '--timeout', String(offWithinS + 60)];
     run.progress(`fence ${host.name} level ${level}: ${argv.join(' ')}`);
     const t0 = monotonicMs();
     const watching = new AbortController();
@@ -259,23 +282,14 @@ async function fenceAndJudge(
     }
     const delegate = record.history?.delegate;
     if (delegate) {
-      // Only the fencer's log names the device that did it (the history's fence_event has no device).
-      const log = await ctx.ssh
-        .exec(
-          sshLoginOf(hostOf(ctx, delegate)),
-          `grep -hE "targeting ${host.name} using|for host '${host.name}' with device" /var/log/pacemaker/pacemaker.log 2>/dev/null | tail -n 1`,
-          {
-            signal: deadlineSignal(20_000, `the fencer's log on ${delegate}`, run.signal),
-            what: `fencer log on ${delegate}`,
-            allowFailure: true,
-          },
-        )
-        .catch(() => undefined);
-      record.fencerLog = log?.stdout.trim() || undefined;
+      const fresh = (await successLogLines(delegate)).slice(logBefore.get(delegate) ?? 0);
+      record.fencerLog = fresh.at(-1);
       record.device = record.fencerLog
-        ?.match(/using (\S+)|with device '([^']+)'/)
+        ?.match(/using (\S+) returned|with device '([^']+)'/)
         ?.slice(1)
         .find(Boolean);
+      if (!record.fencerLog)
+        record.fencerLogError = `no new successful fence of ${host.name} in the fencer's log on ${delegate}`;
     }
   } finally {
     await Promise.all(devices.map((d) => d.close?.()));
@@ -291,7 +305,7 @@ async function fenceAndJudge(
     : `history: ${record.historyError}`;
   const device = record.device
     ? `device ${record.device}${pcmkDevices.includes(record.device) ? ` (level ${level})` : ` (NOT of level ${level}: ${pcmkDevices.join('+')})`}`
-    : `device not named in the fencer's log; level ${level} is ${pcmkDevices.join('+')}`;
+    : `device not named (${record.fencerLogError ?? "the fencer's log was not read"}); level ${level} is ${pcmkDevices.join('+')}`;
   const measured = `${seen}; stonith_admin on ${r.node} exit ${r.exitCode} after ${(r.ms / 1000).toFixed(1)} s; ${hist}; ${device}`;
   const ok =
     r.exitCode === 0 &&
@@ -320,15 +334,36 @@ async function fenceAndJudge(
   });
 }
 
-/** Power back on through the BMC; a fabric level (switch ports) is un-fenced first, then the host power-cycled so it rejoins cleanly. */
+/**
+ * Power back on through the BMC. After a fabric level (switch ports) the
+ * host is still running, cut off while its VMs were restarted elsewhere: it
+ * is powered off first, and only then are its ports brought back, so its
+ * stale VMs never reach the shared storage again; then it is powered on.
+ */
 async function bringBack(run: FencingRun, host: HostConfig, level: number): Promise<string[]> {
   const notes: string[] = [];
   const signal = AbortSignal.any([run.signal, AbortSignal.timeout(STEADY_AFTER_MS)]);
+  const fabric = host.fencing.levels[level - 1]!.devices.some((d) => d.type === 'switch-ports');
+  if (fabric && !host.bmc)
+    throw new HavocError(
+      'config',
+      `${host.name} was fenced at its switch ports and has no BMC to restart it through`,
+      {
+        target: host.name,
+        hint: `restart ${host.name} by hand, then bring its switch ports up (havoc fence on ${host.name})`,
+      },
+    );
+  const ctx = run.session.context(STEADY_AFTER_MS, run.signal);
+  if (fabric)
+    await withBmcDevice(ctx, host.name, async (bmc) => {
+      await driveBmc(bmc, host, 'off', signal);
+      notes.push(`${bmc.description}: off, before its ports come back`);
+    });
   const fence = createFenceContext(run.session.loaded, run.session.log, host.fencing.timeoutSeconds * 1000);
   const devices = await devicesOfLevel(host, level - 1, fence);
   try {
     for (const d of devices.filter((x) => x.kind === 'fabric')) {
-      await d.on(signal);
+      await driveToState(d, 'on', host.fencing.timeoutSeconds * 1000, signal, [], monotonicMs());
       notes.push(`${d.description}: on`);
     }
   } finally {
@@ -336,12 +371,7 @@ async function bringBack(run: FencingRun, host: HostConfig, level: number): Prom
     closeFenceContext(fence);
   }
   if (!host.bmc) return [...notes, `${host.name} has no BMC: its power is as the level left it`];
-  const ctx = run.session.context(STEADY_AFTER_MS, run.signal);
   await withBmcDevice(ctx, host.name, async (bmc) => {
-    if (devices.some((x) => x.kind === 'fabric')) {
-      await driveBmc(bmc, host, 'off', signal);
-      notes.push(`${bmc.description}: off (a clean restart after the ports came back)`);
-    }
     await powerOnAndWaitForSsh(bmc, host, signal);
     notes.push(`${bmc.description}: on, SSH answers`);
   });

@@ -29,7 +29,11 @@ export function pacemakerLevelsOf(cib: CibConfiguration, node: string): Pacemake
   const devices = cib.primitives
     .filter((p) => p.class === 'stonith')
     .filter((p) => {
-      const list = hostList(p.params.pcmk_host_list);
+      // pcmk_host_map "node1:1;node2:2,3" names nodes too.
+      const mapped = hostList(p.params.pcmk_host_map?.replaceAll(',', ' ')).flatMap((e) =>
+        e.includes(':') ? [e.slice(0, e.indexOf(':'))] : [],
+      );
+      const list = [...hostList(p.params.pcmk_host_list), ...mapped];
       return list.length === 0 ? p.params.pcmk_host_check !== 'static-list' : list.includes(node);
     })
     .map((p) => p.id);

@@ -64,11 +64,23 @@ export function suiteVerdictLines(
   }
   return [...groups].map(([id, g]) => {
     const status = WORST.find((w) => g.verdicts.some((v) => v.status === w)) ?? 'inconclusive';
+    // Lines joining several expectations (a migration's downtime and its duration) name each value.
+    const several = new Set(g.verdicts.map((v) => v.expectation)).size > 1;
     const measured = g.verdicts
-      .map((v) => (v.measuredMs !== undefined ? `${v.subject} ${ms(v.measuredMs)}` : undefined))
+      .map((v) =>
+        v.measuredMs !== undefined
+          ? `${several ? `${v.expectation} ` : ''}${v.subject} ${ms(v.measuredMs)}`
+          : undefined,
+      )
       .filter(Boolean)
       .join(', ');
-    const targets = [...new Set(g.verdicts.map((v) => ms(v.targetMs)).filter(Boolean))];
+    const targets = [
+      ...new Set(
+        g.verdicts
+          .filter((v) => v.targetMs !== undefined)
+          .map((v) => `${several ? `${v.expectation} ` : ''}${ms(v.targetMs)}`),
+      ),
+    ];
     const used = [...new Set(g.verdicts.flatMap((v) => v.evidence))].sort((a, b) => a - b);
     const line: CertLine = {
       id,

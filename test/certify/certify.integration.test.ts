@@ -35,8 +35,8 @@ const LAB_WAIVERS = [
   ['live.corosync.token', "the lab's 3000 ms token is kept short for fast tests"],
   ['preflight.redundancy.single-link*', "the lab's storage network is one link per host"],
   // The inventory declares a switch-ports level 2; the lab's Pacemaker has one fence_ipmilan device per node.
+  // (The destructive test gives host2 a real level 2 first.)
   ['fence.host1.level2', 'the lab Pacemaker has no fencing level 2 (no switch-port stonith device)'],
-  ['fence.host2.level2', 'the lab Pacemaker has no fencing level 2 (no switch-port stonith device)'],
   ['fence.host3.level2', 'the lab Pacemaker has no fencing level 2 (no switch-port stonith device)'],
 ] as const;
 const NOT_RUN = ['fence.*', 'suite.*', 'migrate.*', 'final.*'] as const;
@@ -85,6 +85,68 @@ const lineOf = (cert: Certification, id: string): CertLine => {
   if (!l) throw new Error(`no line ${id}; lines: ${cert.lines.map((x) => x.id).join(', ')}`);
   return l;
 };
+
+/**
+ * Gives host2 the level 2 the inventory declares: one fence_ifmib device per switch port of its storage and
+ * data NICs (ifAdminStatus down over SNMP on the lab switch's snmpd), in a fencing-topology after its
+ * fence_ipmilan device, each kept off host2.
+ */
+async function giveHost2ALevel2(): Promise<string[]> {
+  const inv = lab.loaded.inventory;
+  const sw = inv.switches[0]!;
+  if (sw.snmp.version !== '2c') throw new Error('the lab switch is expected to speak SNMP v2c');
+  const community = lab.loaded.secrets.resolve(
+    sw.snmp.writeCommunity ?? sw.snmp.community,
+    'switch community',
+  );
+  const host2 = inv.hosts.find((h) => h.name === 'host2')!;
+  const ports = host2.nics
+    .filter((n) => n.networks.some((x) => x === 'storage' || x === 'data'))
+    .map((n) => n.switchPort!.port);
+  const ids = ports.map((p) => `fence-host2-${p}`);
+  const primitives = ports
+    .map(
+      (p, i) =>
+        `<primitive id="${ids[i]}" class="stonith" type="fence_ifmib"><instance_attributes id="${ids[i]}-ia">` +
+        `<nvpair id="${ids[i]}-ip" name="ip" value="${sw.address}"/>` +
+        `<nvpair id="${ids[i]}-community" name="community" value="${community}"/>` +
+        `<nvpair id="${ids[i]}-snmp" name="snmp_version" value="2c"/>` +
+        `<nvpair id="${ids[i]}-map" name="pcmk_host_map" value="host2:${p}"/>` +
+        `<nvpair id="${ids[i]}-list" name="pcmk_host_list" value="host2"/>` +
+        `</instance_attributes><operations><op id="${ids[i]}-monitor" name="monitor" interval="60s" timeout="20s"/></operations></primitive>`,
+    )
+    .join('');
+  await crmIn(state, 'host1', [
+    'cibadmin',
+    '--create',
+    '--scope',
+    'resources',
+    '--xml-text',
+    `<resources>${primitives}</resources>`,
+  ]);
+  for (const id of ids)
+    await crmIn(state, 'host1', [
+      'cibadmin',
+      '--create',
+      '--scope',
+      'constraints',
+      '--xml-text',
+      `<rsc_location id="${id}-not-on-self" rsc="${id}" node="host2" score="-INFINITY"/>`,
+    ]);
+  await crmIn(state, 'host1', [
+    'cibadmin',
+    '--create',
+    '--scope',
+    'configuration',
+    '--xml-text',
+    `<fencing-topology><fencing-level id="fl-host2-1" target="host2" index="1" devices="fence-host2"/>` +
+      `<fencing-level id="fl-host2-2" target="host2" index="2" devices="${ids.join(',')}"/></fencing-topology>`,
+  ]);
+  await waitForCluster(state, 'host1', 'the port fence devices of host2 Started', 90_000, (st) =>
+    ids.every((id) => st.resources.some((r) => r.id === id && r.role === 'Started')) ? true : undefined,
+  );
+  return ids;
+}
 
 beforeAll(async () => {
   const started = performance.now();
@@ -211,6 +273,7 @@ describe('havoc certify on the real HA lab', () => {
   });
 
   it('--destructive --suite smoke with the lab waivers: GO WITH WAIVERS; every host fenced through Pacemaker, the missing level 2 a finding; the cluster left as found; certify verify passes, then fails after one byte of evidence changed', async () => {
+    const portDevices = await giveHost2ALevel2();
     const ledger = join(scratch, 'ledger');
     const { code, cert, dir, stderr } = await certify('destructive smoke', [
       '--destructive',
@@ -233,6 +296,14 @@ describe('havoc certify on the real HA lab', () => {
       expect(l1.status).toBe('pass');
       expect(l1.measured).toMatch(new RegExp(`^${h} seen off \\d+\\.\\d s after the request \\(IPMI`));
       expect(l1.measured).toContain('history: off success');
+      expect(l1.measured).toContain(`device fence-${h} (level 1)`);
+    }
+    // host2's level 2 for real: its BMC dead (bmc-dead), Pacemaker falls to the port devices, the ports read down.
+    const h2l2 = lineOf(cert, 'fence.host2.level2');
+    expect(h2l2.status, h2l2.message).toBe('pass');
+    expect(h2l2.measured).toMatch(/^host2 seen off \d+\.\d s after the request \(switch/);
+    expect(portDevices.some((d) => h2l2.measured!.includes(`device ${d} (level 2)`))).toBe(true);
+    for (const h of ['host1', 'host3']) {
       const l2 = lineOf(cert, `fence.${h}.level2`);
       expect(l2.status).toBe('fail');
       expect(l2.message).toContain('Pacemaker has 1 level(s)');

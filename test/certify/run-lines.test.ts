@@ -64,6 +64,17 @@ describe("Pacemaker's fencing levels of a node", () => {
     expect(pacemakerLevelsOf(cib, 'host9').levels).toEqual([]);
   });
 
+  it('a device naming its node in pcmk_host_map only fences that node', () => {
+    const xml = fixture('cibadmin-query.xml').replace(
+      '</resources>',
+      '<primitive id="ports" class="stonith" type="fence_ifmib"><instance_attributes id="ports-ia">' +
+        '<nvpair id="ports-map" name="pcmk_host_map" value="host2:sw-p3,sw-p4;host3:sw-p5"/></instance_attributes></primitive></resources>',
+    );
+    const cib = parseCib(xml);
+    expect(pacemakerLevelsOf(cib, 'host1').levels).toEqual([['fence-host1']]);
+    expect(pacemakerLevelsOf(cib, 'host2').levels).toEqual([['fence-host2', 'ports']]);
+  });
+
   it('a fencing-topology: its levels by index, devices in order', () => {
     const xml = fixture('cibadmin-query.xml').replace(
       '</configuration>',
