@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CERTIFICATION_FILES, type Certification, type CertLine } from '../../certify/certification.js';
 import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
@@ -162,7 +164,24 @@ afterAll(async () => {
 
 describe('havoc certify on the real HA lab', () => {
   it('healthy, not destructive, the lab warnings and the lines not run waived: GO WITH WAIVERS, exit 0, the facts of every host as evidence', async () => {
-    const { code, cert, dir } = await certify('healthy', ['--waivers', nonDestructiveWaivers()]);
+    const key = join(scratch, 'certify_ed25519');
+    await promisify(execFile)('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'certify test',
+      '-f',
+      key,
+    ]);
+    const { code, cert, dir } = await certify('healthy', [
+      '--waivers',
+      nonDestructiveWaivers(),
+      '--sign',
+      key,
+    ]);
     expect(cert.verdict).toBe('GO WITH WAIVERS');
     expect(code).toBe(0);
     expect(cert.destructive).toBe(false);
@@ -177,8 +196,11 @@ describe('havoc certify on the real HA lab', () => {
     };
     expect(facts.host).toBe('host2');
     expect(facts.values.packages.pacemaker).toBe(cert.versions.host2?.pacemaker);
-    for (const f of Object.values(CERTIFICATION_FILES).filter((x) => x.includes('.') && !x.endsWith('.sig')))
+    for (const f of Object.values(CERTIFICATION_FILES).filter((x) => x.includes('.')))
       expect(readFileSync(join(dir, f)).length, f).toBeGreaterThan(0);
+    const signed = await havocChild(['certify', 'verify', dir, '--public-key', `${key}.pub`]);
+    expect(signed.code, signed.stdout + signed.stderr).toBe(0);
+    expect(signed.stdout).toContain('signature: good');
   });
 
   it('without waivers the lines not run block: NO-GO, exit 1 (the lab warning is a deviation), the not-run lines named', async () => {
