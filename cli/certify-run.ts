@@ -41,7 +41,6 @@ function emptyOutDir(dir: string | undefined): string {
         },
       );
   }
-  mkdirSync(abs, { recursive: true });
   return abs;
 }
 
@@ -108,6 +107,7 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
           faults: FAULT_REGISTRY,
           expectations: EXPECTATION_REGISTRY,
         });
+        mkdirSync(outDir, { recursive: true });
         const interrupt = new AbortController();
         const onSignal = () => {
           if (interrupt.signal.aborted)
