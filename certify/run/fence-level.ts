@@ -8,10 +8,12 @@ import { onCluster } from '../../chaos/pacemaker-cluster.js';
 import type { InjectedFault, RunSession } from '../../chaos/session.js';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
+import { shCommand } from '../../core/shell-quote.js';
 import { closeFenceContext, createFenceContext } from '../../fencers/context.js';
 import type { FenceDevice } from '../../fencers/device.js';
 import { devicesOfLevel } from '../../fencers/device-factory.js';
 import { driveToState } from '../../fencers/verify.js';
+import { crmMonHosts } from '../../inventory/ha-names.js';
 import { planFailover } from '../../inventory/preflight/capacity-plan.js';
 import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
@@ -148,11 +150,17 @@ export async function certifyFenceLevel(
   let outcome: LevelOutcome;
   try {
     if (level > 1) {
-      const dead = await run.session.inject(
-        bmcDead,
-        { host: host.name },
-        { maxDurationMs: 30 * 60_000, progress: run.progress },
-      );
+      let dead: InjectedFault;
+      try {
+        dead = await run.session.inject(
+          bmcDead,
+          { host: host.name },
+          { maxDurationMs: 30 * 60_000, progress: run.progress },
+        );
+      } catch (err) {
+        // Refused (nothing was injected): the level cannot be tested, nothing to bring back.
+        return line('inconclusive', `not run: ${errorMessage(err)}`);
+      }
       broken.push(dead);
       if (dead.error) {
         return line('inconclusive', `not run: the BMC of ${host.name} could not be made dead: ${dead.error}`);
@@ -161,7 +169,12 @@ export async function certifyFenceLevel(
         `levels 1-${level - 1} failed on purpose: ${dead.summary} (${dead.injected?.evidence.join('; ') ?? ''})`,
       );
     }
-    outcome = await fenceAndJudge(run, host, level, pcmkDevices, offWithinS, record, line);
+    try {
+      outcome = await fenceAndJudge(run, host, level, pcmkDevices, offWithinS, record, line);
+    } catch (err) {
+      if (run.signal.aborted) throw err;
+      outcome = line('error', `the fence could not be requested or judged: ${errorMessage(err)}`);
+    }
   } finally {
     for (const f of broken) {
       const r = await run.session.revert(f, `certification: ${id} done`, run.progress);
@@ -261,7 +274,17 @@ async function fenceAndJudge(
         record.seenOffError = errorMessage(err);
       },
     );
-    const request = await onCluster(ctx, argv, { avoid: host.name, allowFailure: true });
+    // One request on one node, with its own deadline: a request that seems to hang is never sent again elsewhere.
+    const node = crmMonHosts(run.session.loaded.inventory).find((n) => n !== host.name);
+    if (!node) throw new HavocError('config', `no cluster node other than ${host.name} to ask for its fence`);
+    const request = {
+      node,
+      ...(await ctx.ssh.exec(sshLoginOf(hostOf(ctx, node)), shCommand(argv), {
+        signal: deadlineSignal((offWithinS + 90) * 1000, `${argv.join(' ')} on ${node}`, run.signal),
+        what: `stonith_admin on ${node}`,
+        allowFailure: true,
+      })),
+    };
     record.request = {
       node: request.node,
       argv,

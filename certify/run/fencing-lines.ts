@@ -5,6 +5,7 @@ import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { onCluster } from '../../chaos/pacemaker-cluster.js';
 import { startRunObservers } from '../../chaos/run-observers.js';
 import { RunSession } from '../../chaos/session.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { parseCib } from '../../protocols/pacemaker/cib.js';
@@ -106,13 +107,26 @@ export async function fencingLines(o: FencingOptions): Promise<{ lines: CertLine
         continue;
       }
       o.progress(`fencing: ${id}`);
-      const r = await certifyFenceLevel(
-        { session, steady, cib, evidenceDir: o.evidenceDir, progress: o.progress, signal: o.signal },
-        h,
-        level,
-      );
-      lines.push(r.line);
-      if (!r.steadyAfter) stopped = `the cluster did not come back to its steady state after ${id}`;
+      try {
+        const r = await certifyFenceLevel(
+          { session, steady, cib, evidenceDir: o.evidenceDir, progress: o.progress, signal: o.signal },
+          h,
+          level,
+        );
+        lines.push(r.line);
+        if (!r.steadyAfter) stopped = `the cluster did not come back to its steady state after ${id}`;
+      } catch (err) {
+        // The lines already judged stay; what state the cluster is in is unknown, so nothing more is fenced.
+        lines.push({
+          id,
+          section: 'fencing',
+          title,
+          status: 'error',
+          message: errorMessage(err),
+          evidence: [],
+        });
+        stopped = `${id} ended in an error (${errorMessage(err)})`;
+      }
     }
   } finally {
     await observers.stop().catch((err) => o.log.warn(`probes or watchers: ${(err as Error).message}`));
