@@ -27,6 +27,8 @@ import { pacemakerLevelsOf } from './pacemaker-levels.js';
 const STEADY_BEFORE_MS = 5 * 60_000;
 /** After a power-on: a real server's POST, the boot, corosync and Pacemaker joining, the VMs settling. */
 const STEADY_AFTER_MS = 15 * 60_000;
+/** How long the stonith history may take to show the new event after the request returned. */
+const HISTORY_MS = 30_000;
 /** The off must be seen within this when the inventory sets no fence SLO. */
 const DEFAULT_OFF_WITHIN_S = 120;
 
@@ -262,7 +264,8 @@ async function fenceAndJudge(
       },
       AbortSignal.any([
         watching.signal,
-        deadlineSignal(offWithinS * 1000, `${host.name} seen off`, run.signal),
+        // Watched as long as the request may run: a late off is measured and judged late, not unseen.
+        deadlineSignal((offWithinS + 90) * 1000, `${host.name} seen off`, run.signal),
       ]),
       { initialMs: 100, maxMs: 500 },
     ).then(
@@ -297,11 +300,16 @@ async function fenceAndJudge(
     if (request.exitCode !== 0) watching.abort(new Error(`stonith_admin exited with ${request.exitCode}`));
     await seenOff;
     try {
-      const fresh = (await historyOf()).filter((e) => !known.has(JSON.stringify(e)));
-      record.history = fresh.at(-1);
-      if (!record.history) record.historyError = 'no new fence event for the host';
+      // Right after a fence the node asked may not have merged the new event yet (seen in the lab): polled.
+      record.history = await pollUntil(
+        async () =>
+          (await historyOf()).filter((e) => !known.has(JSON.stringify(e)) && e.status !== 'pending').at(-1),
+        deadlineSignal(HISTORY_MS, 'a new fence event in the stonith history', run.signal),
+        { initialMs: 500, maxMs: 3_000 },
+      );
     } catch (err) {
-      record.historyError = errorMessage(err);
+      if (run.signal.aborted) throw err;
+      record.historyError = `no new fence event for ${host.name}: ${errorMessage(err)}`;
     }
     const delegate = record.history?.delegate;
     if (delegate) {
@@ -333,13 +341,18 @@ async function fenceAndJudge(
   const ok =
     r.exitCode === 0 &&
     record.seenOffMs !== undefined &&
+    record.seenOffMs <= offWithinS * 1000 &&
     record.history?.status === 'success' &&
     (record.device === undefined || pcmkDevices.includes(record.device));
   const why = [
     r.exitCode !== 0
       ? `stonith_admin --fence failed (exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').at(-1)})`
       : '',
-    record.seenOffMs === undefined ? `${host.name} was not seen off within ${offWithinS} s` : '',
+    record.seenOffMs === undefined
+      ? `${host.name} was not seen off (${record.seenOffError})`
+      : record.seenOffMs > offWithinS * 1000
+        ? `${host.name} seen off only after ${(record.seenOffMs / 1000).toFixed(1)} s, more than ${offWithinS} s`
+        : '',
     record.history?.status !== 'success'
       ? `the stonith history has no successful fence of ${host.name} (${record.history?.status ?? record.historyError})`
       : '',
