@@ -1,5 +1,6 @@
 import type { Inventory } from '../inventory/schema.js';
 import type { HostFactValues } from './facts/fact-values.js';
+import type { XapiPoolFacts } from './facts/xapi-pool.js';
 
 /*
  * A live check (`havoc check`, and the first part of `havoc certify`): one
@@ -36,6 +37,8 @@ interface CheckBase {
   facts: readonly FactName[];
   /** A reason the check does not apply to this inventory (a two-node rule on three nodes), or undefined. */
   notApplicable?(inventory: Inventory): string | undefined;
+  /** The hosts the check concerns (the peers of a DRBD resource); by default every host of the inventory. */
+  hosts?(inventory: Inventory): readonly string[];
 }
 
 /** Must hold on every host. */
@@ -57,7 +60,36 @@ export interface ClusterCheck extends CheckBase {
   judge(facts: HostFactValues, inventory: Inventory): Judgement;
 }
 
-export type LiveCheck = EveryHostCheck | SameOnEveryHostCheck | ClusterCheck;
+/** Facts of one host as an across-hosts check sees them: its required facts, and whatever else was gathered. */
+export interface SeenHost {
+  host: string;
+  values: HostFactValues;
+}
+
+export interface AcrossHostsJudgement extends Judgement {
+  /** What could not be judged from the hosts that answered (a VM seen on no host): an error unless !ok. */
+  unjudged?: string;
+  /** Per host, what was seen. */
+  hosts?: Record<string, string>;
+}
+
+/**
+ * Judged on the facts of every host at once (a VM's CPU against the CPUs of
+ * every host it may run on). Hosts whose facts are missing are left out and
+ * make the result an error, unless what the others show already fails it.
+ */
+export interface AcrossHostsCheck extends CheckBase {
+  kind: 'across-hosts';
+  judge(hosts: readonly SeenHost[], inventory: Inventory): AcrossHostsJudgement;
+}
+
+/** About a XenServer / XCP-ng pool, on the records its master's XAPI gives (not SSH): `facts` is empty. */
+export interface PoolCheck extends CheckBase {
+  kind: 'xapi-pool';
+  judge(pool: XapiPoolFacts, inventory: Inventory): Judgement & { unjudged?: string };
+}
+
+export type LiveCheck = EveryHostCheck | SameOnEveryHostCheck | ClusterCheck | AcrossHostsCheck | PoolCheck;
 
 /** passing; warning / critical: the check failed with that severity; error: the facts could not be gathered. */
 export type CheckStatus = 'passing' | 'warning' | 'critical' | 'error' | 'not-applicable';

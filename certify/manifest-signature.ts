@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deadlineSignal } from '../core/deadline.js';
 import { HavocError } from '../core/errors.js';
 import { execProgram } from '../core/exec.js';
 import { CERTIFICATION_FILES } from './certification.js';
@@ -23,9 +24,23 @@ export const SIGNATURE_PRINCIPAL = 'havoc-certify';
 
 const SSH_KEYGEN_TIMEOUT_MS = 30_000;
 
+/** ssh-keygen under a deadline; past it, killed, and a TimeoutError naming what it was doing. */
+function sshKeygen(
+  args: readonly string[],
+  what: string,
+  opts: { env?: NodeJS.ProcessEnv; input?: Buffer } = {},
+) {
+  return execProgram(['ssh-keygen', ...args], {
+    ...opts,
+    signal: deadlineSignal(SSH_KEYGEN_TIMEOUT_MS, `ssh-keygen ${what}`),
+    noTerminal: true,
+    allowFailure: true,
+  });
+}
+
 /** Without an askpass program or display, ssh-keygen can only fail where it would prompt. */
-function quietEnv(): NodeJS.ProcessEnv {
-  const { SSH_ASKPASS: _a, SSH_ASKPASS_REQUIRE: _r, DISPLAY: _d, ...rest } = process.env;
+function quietEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SSH_ASKPASS: _a, SSH_ASKPASS_REQUIRE: _r, DISPLAY: _d, ...rest } = env;
   return rest;
 }
 
@@ -42,8 +57,13 @@ function sshKeygenOutput(stderr: string, stdout: string): string {
  * Signs DIR/manifest.json into DIR/manifest.json.sig with the private key at
  * keyPath (or its public half with the private key in ssh-agent). Never
  * prompts: a key protected by a passphrase and not in the agent is an error.
+ * `env` is where SSH_AUTH_SOCK is read (the CLI's environment).
  */
-export async function signManifest(dir: string, keyPath: string): Promise<string> {
+export async function signManifest(
+  dir: string,
+  keyPath: string,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const manifest = join(dir, CERTIFICATION_FILES.manifest);
   const signature = join(dir, CERTIFICATION_FILES.signature);
   if (!existsSync(manifest))
@@ -58,13 +78,11 @@ export async function signManifest(dir: string, keyPath: string): Promise<string
     });
   // ssh-keygen asks before overwriting an old signature; it is replaced anyway.
   await unlink(signature).catch(() => {});
-  const r = await execProgram(
-    ['ssh-keygen', '-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
+  const r = await sshKeygen(
+    ['-Y', 'sign', '-f', keyPath, '-n', SIGNATURE_NAMESPACE, manifest],
+    `signing ${manifest}`,
     {
-      signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
-      env: quietEnv(),
-      noTerminal: true,
-      allowFailure: true,
+      env: quietEnv(opts.env ?? process.env),
     },
   );
   const said = sshKeygenOutput(r.stderr, r.stdout);
@@ -89,6 +107,14 @@ export async function signManifest(dir: string, keyPath: string): Promise<string
   );
 }
 
+/** The key type a public key blob names first (RFC 4253 6.6: a length-prefixed string). */
+function keyBlobType(base64: string): string | undefined {
+  const blob = Buffer.from(base64, 'base64');
+  if (blob.length < 4) return undefined;
+  const n = blob.readUInt32BE(0);
+  return n > 0 && n < 64 && blob.length >= 4 + n ? blob.subarray(4, 4 + n).toString('latin1') : undefined;
+}
+
 /** `type base64` of the first key line of an OpenSSH public key file. */
 function readPublicKey(publicKeyFile: string): string {
   let text: string;
@@ -111,13 +137,13 @@ function readPublicKey(publicKeyFile: string): string {
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l && !l.startsWith('#'));
-  const fields = line?.split(/\s+/) ?? [];
-  if (fields.length < 2 || !/^[a-z0-9@.-]+$/.test(fields[0]!) || !/^[A-Za-z0-9+/]+=*$/.test(fields[1]!))
+  const [type = '', base64 = ''] = line?.split(/\s+/) ?? [];
+  if (!/^[A-Za-z0-9+/]+=*$/.test(base64) || keyBlobType(base64) !== type)
     throw new HavocError('input', `${publicKeyFile}: not an OpenSSH public key`, {
       target: publicKeyFile,
       hint: 'a line "ssh-ed25519 AAAA... comment", as in KEY.pub',
     });
-  return `${fields[0]} ${fields[1]}`;
+  return `${type} ${base64}`;
 }
 
 export interface SignatureCheck {
@@ -143,27 +169,12 @@ export async function verifySignature(dir: string, publicKeyFile: string): Promi
   try {
     const allowed = join(scratch, 'allowed_signers');
     await writeFile(allowed, `${SIGNATURE_PRINCIPAL} namespaces="${SIGNATURE_NAMESPACE}" ${key}\n`);
-    const r = await execProgram(
-      [
-        'ssh-keygen',
-        '-Y',
-        'verify',
-        '-f',
-        allowed,
-        '-I',
-        SIGNATURE_PRINCIPAL,
-        '-n',
-        SIGNATURE_NAMESPACE,
-        '-s',
-        signature,
-      ],
-      {
-        signal: AbortSignal.timeout(SSH_KEYGEN_TIMEOUT_MS),
-        input: manifestBytes,
-        noTerminal: true,
-        allowFailure: true,
-      },
+    const r = await sshKeygen(
+      ['-Y', 'verify', '-f', allowed, '-I', SIGNATURE_PRINCIPAL, '-n', SIGNATURE_NAMESPACE, '-s', signature],
+      `checking ${signature}`,
+      { input: manifestBytes },
     );
+
     return {
       good: r.code === 0,
       message: sshKeygenOutput(r.stderr, r.stdout) || `ssh-keygen exit ${r.code}`,

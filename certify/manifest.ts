@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { type lstat, readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
@@ -53,7 +53,16 @@ async function walk(root: string): Promise<Found[]> {
   const realRoot = await realpath(root);
   const out: Found[] = [];
   const visit = async (dir: string, prefix: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      out.push({
+        path: prefix || '.',
+        refused: `a folder that cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      });
+      return;
+    }
     for (const e of entries) {
       const path = prefix ? `${prefix}/${e.name}` : e.name;
       const full = join(dir, e.name);
@@ -93,7 +102,14 @@ function sha256File(file: string): Promise<{ sha256: string; size: number }> {
         hash.update(chunk);
         size += chunk.length;
       })
-      .on('error', reject)
+      .on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new HavocError('input', `cannot read ${file}: ${err.code ?? err.message}`, {
+            target: file,
+            hint: 'every file of the folder must be readable by the user running havoc',
+          }),
+        ),
+      )
       .on('end', () => resolve({ sha256: hash.digest('hex'), size }));
   });
 }

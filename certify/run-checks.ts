@@ -1,8 +1,10 @@
+import type { LoadedInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { SshPool } from '../protocols/ssh/index.js';
-import type { CheckResult, FactName, HostFacts, LiveCheck } from './check.js';
+import type { CheckResult, FactName, HostFacts, LiveCheck, SeenHost } from './check.js';
 import type { HostFactValues } from './facts/fact-values.js';
 import { gatherHostFacts } from './facts/gather.js';
+import { gatherPoolFacts, type PoolFacts } from './facts/xapi-pool.js';
 
 function missing(f: HostFacts, needs: readonly FactName[]): string | undefined {
   const gone = needs.filter((n) => f.values[n] === undefined);
@@ -14,7 +16,12 @@ function missing(f: HostFacts, needs: readonly FactName[]): string | undefined {
  * A host whose facts are missing makes the check an error, unless another
  * host already fails it: a failure seen is a failure, whatever the others.
  */
-export function judgeCheck(check: LiveCheck, all: readonly HostFacts[], inventory: Inventory): CheckResult {
+export function judgeCheck(
+  check: LiveCheck,
+  allHosts: readonly HostFacts[],
+  inventory: Inventory,
+  pool: PoolFacts = { error: 'the pool was not read (no XAPI checks were expected)' },
+): CheckResult {
   const base = {
     id: check.id,
     title: check.title,
@@ -27,6 +34,37 @@ export function judgeCheck(check: LiveCheck, all: readonly HostFacts[], inventor
   if (na) return { ...base, status: 'not-applicable', message: na, hosts: {} };
   const hosts: Record<string, string> = {};
   const failing = check.severity;
+  const concerned = check.hosts ? new Set(check.hosts(inventory)) : undefined;
+  const all = concerned ? allHosts.filter((f) => concerned.has(f.host)) : allHosts;
+  if (check.kind === 'xapi-pool') {
+    if (!pool.values)
+      return { ...base, status: 'error', message: `XAPI: ${pool.error ?? 'not read'}`, hosts };
+    const j = check.judge(pool.values, inventory);
+    if (j.ok && j.unjudged)
+      return { ...base, status: 'error', message: `${j.unjudged} (${j.detail})`, hosts };
+    return { ...base, status: j.ok ? 'passing' : failing, message: j.detail, hosts };
+  }
+  if (check.kind === 'across-hosts') {
+    const seen: SeenHost[] = [];
+    const errors: string[] = [];
+    for (const f of all) {
+      const gone = missing(f, check.facts);
+      if (gone) {
+        hosts[f.host] = `error: ${gone}`;
+        errors.push(f.host);
+      } else seen.push({ host: f.host, values: f.values as HostFactValues });
+    }
+    const j = check.judge(seen, inventory);
+    Object.assign(hosts, j.hosts ?? {});
+    if (!j.ok) return { ...base, status: failing, message: j.detail, hosts };
+    const unknown = [
+      ...(errors.length ? [`could not gather facts from ${errors.join(', ')}`] : []),
+      ...(j.unjudged ? [j.unjudged] : []),
+    ];
+    if (unknown.length)
+      return { ...base, status: 'error', message: `${unknown.join('; ')} (${j.detail})`, hosts };
+    return { ...base, status: 'passing', message: j.detail, hosts };
+  }
   if (check.kind === 'cluster') {
     const from = all.find((f) => missing(f, check.facts) === undefined);
     if (!from) {
@@ -94,14 +132,32 @@ export function judgeCheck(check: LiveCheck, all: readonly HostFacts[], inventor
   return { ...base, status: 'passing', message: `the same on ${all.map((f) => f.host).join(', ')}`, hosts };
 }
 
-/** Gathers what the checks need from every host (in parallel, read-only) and judges each check. */
+/**
+ * Gathers what the checks need (in parallel, read-only): from each host over
+ * SSH the facts of the checks that concern it, and from the pool master's
+ * XAPI the pool's records when a XenServer check applies; then judges each check.
+ */
 export async function runLiveChecks(
   checks: readonly LiveCheck[],
   inventory: Inventory,
   ssh: SshPool,
   signal: AbortSignal,
-): Promise<{ results: CheckResult[]; facts: HostFacts[] }> {
-  const needed = [...new Set(checks.filter((c) => !c.notApplicable?.(inventory)).flatMap((c) => c.facts))];
-  const facts = await Promise.all(inventory.hosts.map((h) => gatherHostFacts(h, needed, ssh, signal)));
-  return { results: checks.map((c) => judgeCheck(c, facts, inventory)), facts };
+  loaded?: LoadedInventory,
+): Promise<{ results: CheckResult[]; facts: HostFacts[]; pool: PoolFacts | undefined }> {
+  const applicable = checks.filter((c) => !c.notApplicable?.(inventory));
+  const neededOn = (host: string) => [
+    ...new Set(
+      applicable.filter((c) => !c.hosts || c.hosts(inventory).includes(host)).flatMap((c) => c.facts),
+    ),
+  ];
+  const wantsPool = applicable.some((c) => c.kind === 'xapi-pool');
+  const [facts, pool] = await Promise.all([
+    Promise.all(inventory.hosts.map((h) => gatherHostFacts(h, neededOn(h.name), ssh, signal))),
+    wantsPool
+      ? loaded
+        ? gatherPoolFacts(loaded, signal)
+        : Promise.resolve<PoolFacts>({ error: 'no inventory secrets to log in to XAPI with' })
+      : Promise.resolve(undefined),
+  ]);
+  return { results: checks.map((c) => judgeCheck(c, facts, inventory, pool)), facts, pool };
 }

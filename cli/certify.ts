@@ -13,9 +13,8 @@ function describeCheck(check: ManifestCheck, signature: SignatureCheck | undefin
   if (check.intact)
     out.push(`${check.dir}: intact, ${check.listed} file(s) match ${CERTIFICATION_FILES.manifest}`);
   else {
-    const problems = check.changed.length + check.missing.length + check.added.length + check.refused.length;
     out.push(
-      `${check.dir}: CHANGED since it was sealed: ${check.changed.length} changed, ${check.missing.length} missing, ${check.added.length} added, ${check.refused.length} uncheckable (${problems} of ${check.listed} file(s) in ${CERTIFICATION_FILES.manifest} and the folder)`,
+      `${check.dir}: CHANGED since it was sealed (${CERTIFICATION_FILES.manifest} lists ${check.listed} file(s)): ${check.changed.length} changed, ${check.missing.length} missing, ${check.added.length} added, ${check.refused.length} uncheckable`,
     );
     for (const c of check.changed)
       out.push(
@@ -27,7 +26,9 @@ function describeCheck(check: ManifestCheck, signature: SignatureCheck | undefin
   }
   if (signature)
     out.push(
-      signature.good ? `signature: good (${signature.message})` : `signature: BAD (${signature.message})`,
+      signature.good
+        ? `signature of ${CERTIFICATION_FILES.manifest}: good (${signature.message})`
+        : `signature of ${CERTIFICATION_FILES.manifest}: BAD (${signature.message})`,
     );
   return out;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import type { CheckResult } from '../certify/check.js';
-import { PACEMAKER_CHECKS } from '../certify/checks/index.js';
+import type { CheckResult, LiveCheck } from '../certify/check.js';
+import { ALL_CHECKS, catalogueFor } from '../certify/checks/index.js';
 import { runLiveChecks } from '../certify/run-checks.js';
 import { HavocError } from '../core/errors.js';
 import { registerSecrets } from '../inventory/register-secrets.js';
@@ -28,7 +28,7 @@ export function checkExitCode(results: readonly CheckResult[]): number {
 export function checkCommand(env: CommandEnv): Command {
   return new Command('check')
     .description(
-      'live best-practice checks of the cluster, read-only over SSH from every host (corosync, Pacemaker, versions, clocks): exit 0 no critical, 1 a critical failed, 5 a check could not be judged',
+      'live best-practice checks of the cluster, read-only: over SSH from every host (corosync, Pacemaker, versions, clocks, VM definitions, DRBD) and from XAPI for a XenServer pool: exit 0 no critical, 1 a critical failed, 5 a check could not be judged',
     )
     .argument('[file]', "inventory YAML (default: --inventory, $HAVOC_INVENTORY, or the lab's)")
     .option('--list', 'list the checks, what each guards against and its Trento ids')
@@ -37,18 +37,16 @@ export function checkCommand(env: CommandEnv): Command {
       env.run(async (file: string | undefined, opts: { list?: boolean; only?: string }, cmd: Command) => {
         const g = env.globals(cmd);
         const io = env.io(g);
-        let checks = PACEMAKER_CHECKS;
-        if (opts.only) {
-          const ids = opts.only.split(',').map((s) => s.trim());
-          const unknown = ids.filter((id) => !checks.some((c) => c.id === id));
-          if (unknown.length) {
-            throw new HavocError('usage', `--only: no check ${unknown.join(', ')}`, {
-              hint: `one of ${checks.map((c) => c.id).join(', ')} (havoc check --list)`,
-            });
-          }
-          checks = checks.filter((c) => ids.includes(c.id));
+        const ids = opts.only?.split(',').map((s) => s.trim());
+        const unknown = (ids ?? []).filter((id) => !ALL_CHECKS.some((c) => c.id === id));
+        if (unknown.length) {
+          throw new HavocError('usage', `--only: no check ${unknown.join(', ')}`, {
+            hint: `one of ${ALL_CHECKS.map((c) => c.id).join(', ')} (havoc check --list)`,
+          });
         }
+        const only = (list: readonly LiveCheck[]) => (ids ? list.filter((c) => ids.includes(c.id)) : list);
         if (opts.list) {
+          const checks = only(ALL_CHECKS);
           const rows = checks.map((c) => ({
             id: c.id,
             severity: c.severity,
@@ -70,17 +68,34 @@ export function checkCommand(env: CommandEnv): Command {
         const loaded = loadForCli(path, io);
         registerSecrets(loaded);
         const inventory = loaded.inventory;
-        if (inventory.haManager?.type !== 'pacemaker') {
+        const catalogue = catalogueFor(inventory);
+        if (!catalogue) {
           throw new HavocError(
             'config',
-            `${path}: the live checks so far are for Pacemaker clusters; haManager is ${inventory.haManager?.type ?? 'not set'}`,
-            { hint: 'set haManager: {type: pacemaker} for a Pacemaker cluster' },
+            `${path}: the live checks are for Pacemaker clusters and XenServer / XCP-ng pools; haManager is ${inventory.haManager?.type ?? 'not set'}`,
+            { hint: 'set haManager: {type: pacemaker} or {type: xapi, url, user, password}' },
+          );
+        }
+        const checks = only(catalogue);
+        if (checks.length === 0) {
+          throw new HavocError(
+            'usage',
+            `--only: ${ids!.join(', ')} not in the catalogue of a ${inventory.haManager!.type} cluster`,
+            {
+              hint: 'havoc check --list shows every check; those of another HA manager do not apply',
+            },
           );
         }
         const ssh = new SshPool();
         try {
           io.progress(`gathering facts from ${inventory.hosts.length} host(s) ...`);
-          const { results } = await runLiveChecks(checks, inventory, ssh, AbortSignal.timeout(120_000));
+          const { results } = await runLiveChecks(
+            checks,
+            inventory,
+            ssh,
+            AbortSignal.timeout(120_000),
+            loaded,
+          );
           const sorted = [...results].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
           if (g.json) io.json({ file: path, cluster: inventory.cluster.name, results: sorted });
           else {

@@ -5,11 +5,13 @@ import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { parseCmapctl } from '../../protocols/corosync/cmapctl.js';
 import { parseCorosyncConf } from '../../protocols/corosync/corosync-conf.js';
+import { parseDrbdConf } from '../../protocols/drbd/index.js';
 import { parseCib } from '../../protocols/pacemaker/cib.js';
 import { CRM_MON_ARGV, parseCrmMonXml } from '../../protocols/pacemaker/index.js';
 import type { SshPool } from '../../protocols/ssh/index.js';
 import type { FactName, HostFacts } from '../check.js';
 import type { HostFactValues } from './fact-values.js';
+import { parseVmDefinitions, VM_DEFINITIONS_SH } from './vm-definitions.js';
 
 /** The HA packages whose versions must match across hosts: Debian names first, then the RHEL/SUSE ones. */
 export const HA_PACKAGES = [
@@ -26,7 +28,7 @@ const FACT_DEADLINE_MS = 20_000;
 
 type Run = (command: string, what: string) => Promise<string>;
 
-const GATHERERS: { [K in FactName]: (run: Run) => Promise<HostFactValues[K]> } = {
+const GATHERERS: { [K in FactName]: (run: Run, host: string) => Promise<HostFactValues[K]> } = {
   corosyncConf: async (run) => {
     const text = await run('cat /etc/corosync/corosync.conf', 'corosync.conf');
     return { text, conf: parseCorosyncConf(text, '/etc/corosync/corosync.conf') };
@@ -62,6 +64,14 @@ const GATHERERS: { [K in FactName]: (run: Run) => Promise<HostFactValues[K]> } =
     }
     return best!;
   },
+  vms: async (run, host) => parseVmDefinitions(await run(VM_DEFINITIONS_SH, 'VM definitions'), host),
+  hostCpu: async (run) => {
+    const model = (await run("grep -m1 '^model name' /proc/cpuinfo", 'the CPU model')).split(':')[1]?.trim();
+    if (!model) throw new Error('/proc/cpuinfo has no "model name" line');
+    return { model };
+  },
+  // drbdadm reads the configuration only (no kernel module needed); its stderr says why when it fails.
+  drbd: async (run) => parseDrbdConf(await run('drbdadm dump all', 'drbdadm dump all'), 'drbdadm dump all'),
 };
 
 /**
@@ -92,7 +102,7 @@ export async function gatherHostFacts(
     ).stdout;
   const gather = async (name: FactName) => {
     try {
-      (facts.values as Record<FactName, unknown>)[name] = await GATHERERS[name](run);
+      (facts.values as Record<FactName, unknown>)[name] = await GATHERERS[name](run, host.name);
     } catch (err) {
       facts.errors[name] = errorMessage(err);
     }

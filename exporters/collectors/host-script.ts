@@ -18,6 +18,20 @@ import { QMP_DEADLINE_SECONDS, QMP_READER_PERL } from './host-qmp-reader.js';
 export const MARKER = '@@havoc@@';
 export const SCRIPT_VERSION = '1';
 
+/**
+ * QEMUs started with -qmp (the lab's, any QEMU not run by libvirt): a
+ * "qemu PID" section each, its argv one per line; $qp collects the PIDs.
+ * Needs the script's m(); the live checks run it too (certify/facts).
+ */
+export const QEMU_CMDLINES_SH = `qp=
+for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
+  p=\${f%/cmdline}; p=\${p#/proc/}
+  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
+  case "$c" in *qemu*) ;; *) continue ;; esac
+  m qemu "$p"; printf '%s\\n' "$c"
+  qp="$qp $p"
+done`;
+
 const IFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
 function checkIface(name: string, where: string): string {
@@ -80,14 +94,7 @@ fi
 if command -v xl >/dev/null 2>&1; then
   m xl-list; xl list 2>&1; rc $?
 fi
-qp=
-for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
-  p=\${f%/cmdline}; p=\${p#/proc/}
-  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
-  case "$c" in *qemu*) ;; *) continue ;; esac
-  m qemu "$p"; printf '%s\\n' "$c"
-  qp="$qp $p"
-done
+${QEMU_CMDLINES_SH}
 if [ -n "$qp" ]; then
   # The reader's sections go to stdout (fd 3 here); its stderr, if it fails, into $e.
   exec 3>&1

@@ -167,16 +167,81 @@ function parseNic(name: string, body: string): HostNic {
   };
 }
 
-/** vCPUs and memory from a QEMU command line (-smp N|cpus=N, -m N[M|G]|size=N). */
+/** A disk of a QEMU command line with its cache mode, as QEMU's -drive cache= names them. */
+export interface QemuDisk {
+  /** node-name / id, or the file. */
+  name: string;
+  /** writeback (QEMU's default), none, directsync, writethrough or unsafe. */
+  cache: string;
+}
+
+/** -drive / -blockdev options as a map ("a=b,c=d"; a JSON -blockdev is read too). */
+function qemuOptions(value: string): Map<string, string> {
+  if (value.startsWith('{')) {
+    const flat = new Map<string, string>();
+    const walk = (o: unknown, prefix: string) => {
+      if (typeof o !== 'object' || o === null) return;
+      for (const [k, v] of Object.entries(o)) {
+        if (typeof v === 'object' && v !== null) walk(v, `${prefix}${k}.`);
+        else flat.set(`${prefix}${k}`, String(v));
+      }
+    };
+    try {
+      walk(JSON.parse(value), '');
+    } catch {
+      // not JSON after all: read as key=value
+    }
+    if (flat.size) return flat;
+  }
+  const opts = new Map<string, string>();
+  // QEMU writes a comma inside a value as ",,".
+  for (const part of value.replaceAll(',,', '\0').split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) opts.set(part.slice(0, eq), part.slice(eq + 1).replaceAll('\0', ','));
+  }
+  return opts;
+}
+
+const on = (v: string | undefined) => v === 'on' || v === 'true' || v === 'yes';
+
+/**
+ * The cache mode of a -drive or -blockdev, in -drive's words: cache.direct
+ * on = O_DIRECT (none, or directsync with writeback off), cache.no-flush on =
+ * unsafe (QEMU's block-layer options, qemu-options.hx "-drive cache=").
+ */
+function cacheMode(opts: Map<string, string>): string {
+  const named = opts.get('cache');
+  if (named) return named;
+  const direct = on(opts.get('cache.direct'));
+  if (on(opts.get('cache.no-flush'))) return 'unsafe';
+  const writeback = opts.get('cache.writeback') === undefined || on(opts.get('cache.writeback'));
+  if (direct) return writeback ? 'none' : 'directsync';
+  return writeback ? 'writeback' : 'writethrough';
+}
+
+/**
+ * What the live checks and the host collector read from a QEMU command line:
+ * vCPUs and memory (-smp N|cpus=N, -m N[M|G]|size=N), the guest CPU (-cpu,
+ * absent: QEMU's default named model), the accelerator (-accel, or
+ * -machine accel=; TCG emulates the CPU, so the host's never reaches the
+ * guest), and every -drive / -blockdev with its cache mode. A -blockdev
+ * chain (a format node over a protocol node) is one disk: the node the
+ * others do not name as their file.
+ */
 export function qemuCmdline(args: string[]): {
   name: string | undefined;
   vcpus: number | undefined;
   memoryBytes: number | undefined;
+  cpu: string | undefined;
+  accel: string | undefined;
+  disks: QemuDisk[];
 } {
   const after = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
+  const all = (flag: string) =>
+    args.flatMap((a, i) => (a === flag && args[i + 1] !== undefined ? [args[i + 1]!] : []));
   const nameArg = after('-name');
   const name = nameArg?.split(',').map((p) => p.replace(/^guest=/, ''))[0];
   const smp = after('-smp');
@@ -186,10 +251,25 @@ export function qemuCmdline(args: string[]): {
   const unit = { '': 2 ** 20, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[
     (m?.[2] ?? '').toUpperCase() as '' | 'M' | 'G' | 'T'
   ];
+  const machineAccel = qemuOptions(after('-machine') ?? '').get('accel');
+  const accel =
+    after('-accel')?.split(',')[0] ?? machineAccel ?? (args.includes('-enable-kvm') ? 'kvm' : undefined);
+  const drives = all('-drive').map((v) => {
+    const o = qemuOptions(v);
+    return { name: o.get('id') ?? o.get('file') ?? o.get('if') ?? 'drive', cache: cacheMode(o) };
+  });
+  const nodes = all('-blockdev').map(qemuOptions);
+  const referenced = new Set(nodes.map((o) => o.get('file')).filter((f) => f !== undefined));
+  const blockdevs = nodes
+    .filter((o) => !referenced.has(o.get('node-name') ?? ''))
+    .map((o) => ({ name: o.get('node-name') ?? o.get('driver') ?? 'blockdev', cache: cacheMode(o) }));
   return {
     name,
     vcpus: cpus === undefined ? (smp ? undefined : 1) : Number(cpus),
     memoryBytes: m ? Number(m[1]) * unit : undefined,
+    cpu: after('-cpu')?.split(',')[0],
+    accel,
+    disks: [...drives, ...blockdevs],
   };
 }
 

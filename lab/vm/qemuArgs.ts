@@ -50,7 +50,8 @@ export function qemuArgs(spec: VmSpec, launch: QemuLaunch = {}): string[] {
     '-device',
     `virtio-net-pci,netdev=net0,mac=${spec.mac},romfile=`,
     '-blockdev',
-    `driver=nbd,node-name=disk0,server.type=inet,server.host=${spec.nbd.host},server.port=${spec.nbd.port},export=${spec.nbd.export}`,
+    // cache.direct=on: cache mode none, as the VirtualDomain domain XML's cache='none' (the live check vm.disk-cache).
+    `driver=nbd,node-name=disk0,server.type=inet,server.host=${spec.nbd.host},server.port=${spec.nbd.port},export=${spec.nbd.export},cache.direct=on`,
     '-device',
     // A disk error pauses the VM (QMP status io-error) instead of reaching the guest, as libvirt's error_policy=stop.
     'virtio-blk-pci,drive=disk0,werror=stop,rerror=stop',

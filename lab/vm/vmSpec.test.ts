@@ -50,7 +50,7 @@ describe('VM spec and QEMU command line', () => {
     expect(argAfter('-accel')).toBe('tcg');
     expect(argAfter('-netdev')).toBe('tap,id=net0,ifname=tap-vm1,script=no,downscript=no');
     expect(argAfter('-blockdev')).toBe(
-      'driver=nbd,node-name=disk0,server.type=inet,server.host=198.18.3.5,server.port=10809,export=disk',
+      'driver=nbd,node-name=disk0,server.type=inet,server.host=198.18.3.5,server.port=10809,export=disk,cache.direct=on',
     );
     expect(args.filter((_, i) => args[i - 1] === '-qmp')).toEqual([
       'unix:/run/havoc/qemu-vm/vm1/qmp.sock,server=on,wait=off',

@@ -1,4 +1,5 @@
 export { connectionStates } from './connection-states.js';
+export { type DrbdResourceConf, parseDrbdConf } from './drbd-conf.js';
 export {
   EVENTS2_ACTIONS,
   type Events2Action,

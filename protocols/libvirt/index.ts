@@ -1,3 +1,9 @@
+export {
+  type DomainDisk,
+  type GuestCpuMode,
+  type LibvirtDomain,
+  parseDomainXml,
+} from './domain-xml.js';
 export { type CompletedJob, parseDomJobInfo } from './domjobinfo.js';
 export {
   domstateIsStuck,

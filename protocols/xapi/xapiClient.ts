@@ -5,9 +5,14 @@ import { HttpTransport, type TlsOptions } from '../http/transport.js';
 import {
   type HostLiveness,
   type PoolHa,
+  parseHostNames,
   parseHostRecords,
   parseJsonRpcResponse,
   parsePoolRecords,
+  parsePoolStatefiles,
+  parseStatefileSrs,
+  parseVmMemory,
+  type StatefileSr,
 } from './xapiRecords.js';
 
 export interface XapiTarget {
@@ -158,4 +163,38 @@ export async function withXapiSession<T>(
   } finally {
     await session.logout(opts.timeoutMs);
   }
+}
+
+export interface PoolHaSetup {
+  pool: PoolHa;
+  /** Every host of the pool by name_label. */
+  hosts: string[];
+  statefileSrs: StatefileSr[];
+  /** Guest VMs (no templates, snapshots or dom0) with their memory_static_max in MiB. */
+  vms: { name: string; memoryMiB: number }[];
+}
+
+/** Logs in, reads the pool's HA configuration and where its statefile SRs are plugged, and logs out. */
+export async function readPoolHaSetup(target: XapiTarget, opts: XapiCallOptions): Promise<PoolHaSetup> {
+  return withXapiSession(target, opts, 'XAPI pool HA setup read', async (call) => {
+    const pools = await call('pool.get_all_records');
+    const pool = parsePoolRecords(pools);
+    const hosts = parseHostNames(await call('host.get_all_records'));
+    const vdis = [];
+    for (const ref of parsePoolStatefiles(pools))
+      vdis.push({ ref, record: await call('VDI.get_record', ref) });
+    const statefileSrs = vdis.length
+      ? parseStatefileSrs(
+          vdis,
+          await call('SR.get_all_records'),
+          await call('PBD.get_all_records'),
+          new Map(hosts.map((h) => [h.ref, h.nameLabel])),
+        )
+      : [];
+    const vms = parseVmMemory(await call('VM.get_all_records')).map((v) => ({
+      name: v.nameLabel,
+      memoryMiB: v.memoryStaticMaxBytes / 2 ** 20,
+    }));
+    return { pool, hosts: hosts.map((h) => h.nameLabel), statefileSrs, vms };
+  });
 }

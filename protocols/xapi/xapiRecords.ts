@@ -205,22 +205,24 @@ export interface XapiVm {
 export const XAPI_NULL_REF = 'OpaqueRef:NULL';
 
 /** Guest VMs of VM.get_all_records: templates, snapshots and control domains (dom0) left out. */
+function guestRecords(result: unknown): [string, Record<string, Json>][] {
+  return [...recordMap('VM.get_all_records', result)].filter(
+    ([, rec]) =>
+      rec['is_a_template'] !== true && rec['is_control_domain'] !== true && rec['is_a_snapshot'] !== true,
+  );
+}
+
 export function parseVmRecords(result: unknown): XapiVm[] {
-  return [...recordMap('VM.get_all_records', result)]
-    .filter(
-      ([, rec]) =>
-        rec['is_a_template'] !== true && rec['is_control_domain'] !== true && rec['is_a_snapshot'] !== true,
-    )
-    .map(([ref, rec]) => {
-      const w = `VM ${ref}`;
-      return {
-        ref,
-        uuid: stringField(w, rec, 'uuid'),
-        nameLabel: stringField(w, rec, 'name_label'),
-        powerState: stringField(w, rec, 'power_state'),
-        residentOn: stringField(w, rec, 'resident_on'),
-      };
-    });
+  return guestRecords(result).map(([ref, rec]) => {
+    const w = `VM ${ref}`;
+    return {
+      ref,
+      uuid: stringField(w, rec, 'uuid'),
+      nameLabel: stringField(w, rec, 'name_label'),
+      powerState: stringField(w, rec, 'power_state'),
+      residentOn: stringField(w, rec, 'resident_on'),
+    };
+  });
 }
 
 /** host ref -> name_label and enabled, from host.get_all_records. */
@@ -229,5 +231,80 @@ export function parseHostNames(result: unknown): { ref: string; nameLabel: strin
     ref,
     nameLabel: stringField(`host ${ref}`, rec, 'name_label'),
     enabled: boolField(`host ${ref}`, rec, 'enabled'),
+  }));
+}
+
+/** The SRs holding the pool's HA statefiles (the heartbeat SR) and the hosts each is plugged on. */
+export interface StatefileSr {
+  srRef: string;
+  nameLabel: string;
+  /** Host names whose PBD for this SR is currently_attached. */
+  pluggedOn: string[];
+  /** Host names with a PBD for this SR that is not attached. */
+  unpluggedOn: string[];
+}
+
+function stringList(where: string, rec: Record<string, Json>, name: string): string[] {
+  const v = field(where, rec, name);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new HavocError(
+      'xapi-protocol',
+      `XAPI ${where}.${name}: expected a list of refs, got ${JSON.stringify(v)}`,
+    );
+  return v as string[];
+}
+
+/** pool.ha_statefiles: the statefile VDIs HA uses (empty while HA is off). */
+export function parsePoolStatefiles(result: unknown): string[] {
+  const [[ref, rec]] = [...recordMap('pool.get_all_records', result)] as [[string, Record<string, Json>]];
+  return stringList(`pool ${ref}`, rec, 'ha_statefiles');
+}
+
+/**
+ * The statefile SRs with the hosts they are plugged on, from VDI.SR of each
+ * statefile VDI, SR.name_label and PBD {host, SR, currently_attached}
+ * (datamodel classes VDI, SR, PBD).
+ */
+export function parseStatefileSrs(
+  vdis: readonly { ref: string; record: unknown }[],
+  srs: unknown,
+  pbds: unknown,
+  hostNames: ReadonlyMap<string, string>,
+): StatefileSr[] {
+  const srRecords = recordMap('SR.get_all_records', srs);
+  const pbdRecords = [...recordMap('PBD.get_all_records', pbds)];
+  const srRefs = [
+    ...new Set(
+      vdis.map(({ ref, record }) => {
+        if (!isObject(record))
+          throw new HavocError('xapi-protocol', `XAPI VDI.get_record ${ref}: not a record`);
+        return stringField(`VDI ${ref}`, record, 'SR');
+      }),
+    ),
+  ];
+  return srRefs.map((srRef) => {
+    const sr = srRecords.get(srRef);
+    const plugged: string[] = [];
+    const unplugged: string[] = [];
+    for (const [pbdRef, pbd] of pbdRecords) {
+      if (stringField(`PBD ${pbdRef}`, pbd, 'SR') !== srRef) continue;
+      const host = stringField(`PBD ${pbdRef}`, pbd, 'host');
+      const name = hostNames.get(host) ?? host;
+      (boolField(`PBD ${pbdRef}`, pbd, 'currently_attached') ? plugged : unplugged).push(name);
+    }
+    return {
+      srRef,
+      nameLabel: sr ? stringField(`SR ${srRef}`, sr, 'name_label') : srRef,
+      pluggedOn: plugged,
+      unpluggedOn: unplugged,
+    };
+  });
+}
+
+/** Each guest's memory_static_max (bytes): the most the VM can be given, what a host must hold for it. */
+export function parseVmMemory(result: unknown): { nameLabel: string; memoryStaticMaxBytes: number }[] {
+  return guestRecords(result).map(([ref, rec]) => ({
+    nameLabel: stringField(`VM ${ref}`, rec, 'name_label'),
+    memoryStaticMaxBytes: intField(`VM ${ref}`, rec, 'memory_static_max'),
   }));
 }

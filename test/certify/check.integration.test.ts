@@ -8,7 +8,7 @@ import { havocChild } from '../chaos/chaos-cli.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { crmIn, waitForCluster } from '../lab-ha/ha-peers.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
-import { LAB_CHECK_STATUSES } from './lab-check-statuses.js';
+import { LAB_CHECK_STATUSES, LAB_VM_DRBD_CHECK_STATUSES } from './lab-check-statuses.js';
 
 /*
  * `havoc check` against the real 2-host HA lab (corosync, Pacemaker, sshd in
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe('havoc check on the real HA lab', () => {
   it("healthy: every check passes but the lab's short corosync token (a warning), exit 0", async () => {
     const { code, results } = await check();
-    expect(statusOf(results)).toEqual(LAB_CHECK_STATUSES);
+    expect(statusOf(results)).toEqual({ ...LAB_CHECK_STATUSES, ...LAB_VM_DRBD_CHECK_STATUSES });
     expect(code).toBe(0);
     // Read from the hosts themselves, not assumed: the versions are the machine's packages.
     expect(results['versions.identical']!.hosts.host1).toMatch(/^pacemaker 2\.\d+\.\d+/);

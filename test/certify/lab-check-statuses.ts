@@ -17,3 +17,13 @@ export const LAB_CHECK_STATUSES: Readonly<Record<string, CheckStatus>> = {
   'versions.identical': 'passing',
   'time.synchronised': 'passing',
 };
+
+/** The VM and DRBD checks `havoc check` adds on the healthy HA lab: its VM follows them; it has no DRBD. */
+export const LAB_VM_DRBD_CHECK_STATUSES: Readonly<Record<string, CheckStatus>> = {
+  'vm.disk-cache': 'passing',
+  'vm.cpu-model': 'passing',
+  'vm.memory-declared': 'passing',
+  'drbd.protocol-c': 'not-applicable',
+  'drbd.fencing': 'not-applicable',
+  'drbd.dual-primary': 'not-applicable',
+};

@@ -39,6 +39,10 @@ function labFacts(): HostFactValues {
       'libvirt-daemon': '9.0.0-4+deb12u2',
     },
     clock: { offsetMs: -1.2, uncertaintyMs: 1.6 },
+    // Read by the VM and DRBD checks only (vm-drbd-xapi-checks.test.ts), not by these.
+    vms: [],
+    hostCpu: { model: 'AMD EPYC' },
+    drbd: [],
   };
 }
 

@@ -21,6 +21,8 @@ import { XAPI_SESSION, type XapiCall } from './xapi-server.js';
 export interface PoolVm {
   ref: string;
   name: string;
+  /** memory_static_max, MiB. */
+  memoryMiB: number;
   power: 'Running' | 'Halted' | 'Paused' | 'Suspended';
   residentOn: string;
 }
@@ -31,12 +33,29 @@ export interface PoolHost {
   enabled: boolean;
 }
 
+/**
+ * Pool HA as the datamodel holds it: pool.ha_enabled, ha_statefiles (VDI
+ * refs), ha_host_failures_to_tolerate, ha_plan_exists_for; the statefile
+ * VDI's SR (VDI.SR) and one PBD per host for it (PBD.host, PBD.SR,
+ * PBD.currently_attached). What XAPI computes (the plan) is set by the test.
+ */
+export interface PoolHaState {
+  enabled: boolean;
+  failuresToTolerate: number;
+  planExistsFor: number;
+  /** Host names whose PBD of the heartbeat SR is attached; the others have an unplugged PBD. */
+  statefilePluggedOn: string[];
+}
+
 export interface XapiPoolState {
   hosts: PoolHost[];
   vms: PoolVm[];
+  ha: PoolHaState;
 }
 
 const NULL = 'OpaqueRef:NULL';
+const HEARTBEAT_VDI = 'OpaqueRef:vdi-statefile';
+const HEARTBEAT_SR = 'OpaqueRef:sr-heartbeat';
 const ok = (id: number, result: unknown) => ({ jsonrpc: '2.0', result, id });
 const fail = (id: number, code: string, data: string[]) => ({
   jsonrpc: '2.0',
@@ -44,13 +63,18 @@ const fail = (id: number, code: string, data: string[]) => ({
   id,
 });
 
-export function xapiPool(hosts: string[], vms: { name: string; on: string }[]): XapiPoolState {
+export function xapiPool(
+  hosts: string[],
+  vms: { name: string; on: string; memoryMiB?: number }[],
+): XapiPoolState {
   const h = hosts.map((name, i) => ({ ref: `OpaqueRef:host-${i + 1}`, name, enabled: true }));
   return {
     hosts: h,
+    ha: { enabled: true, failuresToTolerate: 1, planExistsFor: 1, statefilePluggedOn: hosts },
     vms: vms.map((v, i) => ({
       ref: `OpaqueRef:vm-${i + 1}`,
       name: v.name,
+      memoryMiB: v.memoryMiB ?? 1024,
       power: 'Running',
       residentOn: h.find((x) => x.name === v.on)!.ref,
     })),
@@ -84,6 +108,52 @@ export function xapiPoolAnswers(pool: XapiPoolState): (call: XapiCall) => unknow
             ]),
           ),
         );
+      case 'pool.get_all_records':
+        return ok(call.id, {
+          'OpaqueRef:pool-1': {
+            uuid: 'pool-uuid-1',
+            name_label: 'test-pool',
+            master: pool.hosts[0]!.ref,
+            ha_enabled: pool.ha.enabled,
+            // XAPI empties ha_statefiles when HA is disabled.
+            ha_statefiles: pool.ha.enabled ? [HEARTBEAT_VDI] : [],
+            ha_host_failures_to_tolerate: pool.ha.failuresToTolerate,
+            ha_plan_exists_for: pool.ha.planExistsFor,
+            ha_allow_overcommit: false,
+            ha_overcommitted: pool.ha.planExistsFor < pool.ha.failuresToTolerate,
+          },
+        });
+      case 'VDI.get_record':
+        if (args[0] !== HEARTBEAT_VDI) return fail(call.id, 'HANDLE_INVALID', [String(args[0])]);
+        return ok(call.id, {
+          uuid: 'vdi-statefile',
+          name_label: 'Statefile for HA',
+          SR: HEARTBEAT_SR,
+          type: 'ha_statefile',
+        });
+      case 'SR.get_all_records':
+        return ok(call.id, {
+          [HEARTBEAT_SR]: {
+            uuid: 'sr-heartbeat',
+            name_label: 'iSCSI heartbeat',
+            PBDs: pool.hosts.map((x) => `${x.ref}-pbd`),
+          },
+        });
+      case 'PBD.get_all_records':
+        return ok(
+          call.id,
+          Object.fromEntries(
+            pool.hosts.map((x) => [
+              `${x.ref}-pbd`,
+              {
+                uuid: `${x.ref}-pbd`,
+                host: x.ref,
+                SR: HEARTBEAT_SR,
+                currently_attached: pool.ha.statefilePluggedOn.includes(x.name),
+              },
+            ]),
+          ),
+        );
       case 'VM.get_all_records':
         return ok(call.id, {
           ...Object.fromEntries(
@@ -94,6 +164,7 @@ export function xapiPoolAnswers(pool: XapiPoolState): (call: XapiCall) => unknow
                 name_label: v.name,
                 power_state: v.power,
                 resident_on: v.residentOn,
+                memory_static_max: v.memoryMiB * 2 ** 20,
                 is_a_template: false,
                 is_control_domain: false,
                 is_a_snapshot: false,

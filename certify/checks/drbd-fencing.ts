@@ -1,0 +1,35 @@
+import type { EveryHostCheck } from '../check.js';
+import { drbdNotApplicable, drbdPeers, netValues, resourcesOnHost } from './drbd-resources.js';
+
+export const drbdFencing: EveryHostCheck = {
+  kind: 'every-host',
+  id: 'drbd.fencing',
+  title: 'every DRBD resource has fencing resource-and-stonith and a fence-peer handler',
+  severity: 'critical',
+  why: 'without it a primary that loses its peer goes on writing alone while the cluster may promote the other side: two diverging copies (split brain) and the lost writes of one of them; resource-and-stonith freezes I/O until the fence-peer handler has the peer fenced',
+  remediation:
+    'set `fencing resource-and-stonith;` (net section, DRBD 9; disk section, 8.4) and in handlers `fence-peer "/usr/lib/drbd/crm-fence-peer.9.sh"; unfence-peer "/usr/lib/drbd/crm-unfence-peer.9.sh";`, then `drbdadm adjust <resource>`',
+  facts: ['drbd'],
+  notApplicable: drbdNotApplicable,
+  hosts: drbdPeers,
+  judge(f, host, inventory) {
+    const bad: string[] = [];
+    const good: string[] = [];
+    for (const { declared, conf } of resourcesOnHost(host, f.drbd, inventory)) {
+      if (!conf) {
+        bad.push(`${declared.name} not configured (not in drbdadm dump all)`);
+        continue;
+      }
+      // DRBD 8.4 keeps fencing in the disk section; 9 in net. The default is dont-care.
+      const policies = conf.disk.fencing ? [conf.disk.fencing] : netValues(conf, 'fencing', 'dont-care');
+      const handler = conf.handlers['fence-peer'];
+      const problems = [
+        ...(policies.some((p) => p !== 'resource-and-stonith') ? [`fencing ${policies.join('/')}`] : []),
+        ...(handler ? [] : ['no fence-peer handler']),
+      ];
+      if (problems.length) bad.push(`${conf.name}: ${problems.join(', ')}`);
+      else good.push(`${conf.name} resource-and-stonith, fence-peer ${handler}`);
+    }
+    return bad.length ? { ok: false, detail: bad.join('; ') } : { ok: true, detail: good.join('; ') };
+  },
+};

@@ -1,0 +1,46 @@
+import type { Inventory } from '../../inventory/schema.js';
+import type { DrbdResourceConf } from '../../protocols/drbd/index.js';
+
+/*
+ * What the DRBD checks share: the resources the inventory declares, the
+ * hosts that are their peers, and a resource's configuration on one host.
+ */
+
+export interface DeclaredDrbdResource {
+  storage: string;
+  name: string;
+  device: string | undefined;
+  peers: string[];
+}
+
+export function drbdResourcesOf(inventory: Inventory): DeclaredDrbdResource[] {
+  return inventory.storage.flatMap((s) =>
+    s.type === 'drbd'
+      ? s.resources.map((r) => ({ storage: s.name, name: r.name, device: r.device, peers: r.peers }))
+      : [],
+  );
+}
+
+export const drbdNotApplicable = (inventory: Inventory) =>
+  drbdResourcesOf(inventory).length ? undefined : 'no DRBD storage in the inventory';
+
+export const drbdPeers = (inventory: Inventory) => [
+  ...new Set(drbdResourcesOf(inventory).flatMap((r) => r.peers)),
+];
+
+/** The declared resources this host is a peer of, each with its configuration here (undefined: not configured). */
+export function resourcesOnHost(
+  host: string,
+  conf: readonly DrbdResourceConf[],
+  inventory: Inventory,
+): { declared: DeclaredDrbdResource; conf: DrbdResourceConf | undefined }[] {
+  return drbdResourcesOf(inventory)
+    .filter((r) => r.peers.includes(host))
+    .map((declared) => ({ declared, conf: conf.find((c) => c.name === declared.name) }));
+}
+
+/** Every value an option takes on a resource: its own, and each connection's where it sets its own. */
+export function netValues(conf: DrbdResourceConf, option: string, fallback: string): string[] {
+  const values = [conf.net[option] ?? fallback, ...conf.connections.map((c) => c.net[option] ?? fallback)];
+  return [...new Set(values)];
+}
