@@ -132,6 +132,7 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
             suite,
             ledgerDir: ledgerDirFor(opts.ledger, loaded.file, env.streams.env),
             ...(opts.sign ? { signKey: opts.sign } : {}),
+            env: env.streams.env,
             redactor: io.redactor,
             log: io.log,
             logLevel: g.logLevel,

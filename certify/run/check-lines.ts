@@ -3,7 +3,7 @@ import type { LoadedInventory } from '../../inventory/load.js';
 import { runPreflight } from '../../inventory/preflight/index.js';
 import type { SshPool } from '../../protocols/ssh/index.js';
 import type { CertLine } from '../certification.js';
-import { PACEMAKER_CHECKS } from '../checks/index.js';
+import { catalogueFor } from '../checks/index.js';
 import { liveCheckLines } from '../live-check-lines.js';
 import { preflightLines } from '../preflight-lines.js';
 import { runLiveChecks } from '../run-checks.js';
@@ -34,10 +34,11 @@ export async function liveCheckSection(
   signal: AbortSignal,
 ): Promise<{ lines: CertLine[]; versions: Record<string, Record<string, string>> }> {
   const { results, facts } = await runLiveChecks(
-    PACEMAKER_CHECKS,
+    catalogueFor(loaded.inventory) ?? [],
     loaded.inventory,
     ssh,
     AbortSignal.any([signal, AbortSignal.timeout(LIVE_CHECKS_MS)]),
+    loaded,
   );
   const files = facts.map((f) => writeEvidence(outDir, `evidence/facts-${f.host}.json`, f, redactor));
   writeEvidence(outDir, 'evidence/live-checks.json', results, redactor);

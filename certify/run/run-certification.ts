@@ -27,6 +27,8 @@ export interface CertifyOptions {
   ledgerDir: string;
   /** ssh-keygen private key (or KEY.pub with the key in the agent) to sign the manifest with. */
   signKey?: string;
+  /** The environment ssh-keygen signs in (SSH_AUTH_SOCK for a key in the agent). */
+  env?: NodeJS.ProcessEnv;
   redactor: Redactor;
   log: Logger;
   logLevel: GuardianConfig['logLevel'];
@@ -112,7 +114,9 @@ export async function runCertification(o: CertifyOptions): Promise<CertifyOutcom
   const report = await writeCertificationReport(certification, o.outDir);
   await writeManifest(o.outDir);
   const manifest = join(o.outDir, CERTIFICATION_FILES.manifest);
-  const signature = o.signKey ? await signManifest(o.outDir, o.signKey) : undefined;
+  const signature = o.signKey
+    ? await signManifest(o.outDir, o.signKey, o.env ? { env: o.env } : {})
+    : undefined;
   return {
     certification,
     exitCode: decision.exitCode,
