@@ -220,10 +220,11 @@ async function fenceAndJudge(
   line: (status: CertLine['status'], message: string, extra?: Partial<CertLine>) => LevelOutcome,
 ): Promise<LevelOutcome> {
   const ctx = run.session.context(offWithinS * 1000 + 120_000, run.signal);
+  // --verbose: without it stonith_admin 2.1.5 lists one success per target, and not always the newest (seen in the lab).
   const historyOf = async () =>
     parseStonithHistory(
       (
-        await onCluster(ctx, ['stonith_admin', '--history', host.name, '--output-as=xml'], {
+        await onCluster(ctx, ['stonith_admin', '--history', host.name, '--verbose', '--output-as=xml'], {
           avoid: host.name,
         })
       ).stdout,
