@@ -2,20 +2,9 @@ import { Command } from 'commander';
 import { CERTIFICATION_FILES } from '../certify/certification.js';
 import type { ManifestCheck } from '../certify/manifest.js';
 import type { SignatureCheck } from '../certify/manifest-signature.js';
-import { HavocError } from '../core/errors.js';
+import { configureCertifyRun } from './certify-run.js';
 import type { CommandEnv } from './command-env.js';
 import { EXIT } from './exit-codes.js';
-
-/** The run itself (`havoc certify --out DIR ...`): its options and action on the parent command. */
-function configureCertifyRun(certify: Command, env: CommandEnv): void {
-  certify.action(
-    env.run(() => {
-      throw new HavocError('usage', 'havoc certify: the certification run is not implemented yet', {
-        hint: 'havoc certify verify DIR checks a certification folder',
-      });
-    }),
-  );
-}
 
 const short = (sha: string) => sha.slice(0, 12);
 

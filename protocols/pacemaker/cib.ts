@@ -16,6 +16,7 @@ const REPEATED = new Set([
   'clone',
   'group',
   'rsc_location',
+  'fencing-level',
   'rsc_colocation',
   'rsc_order',
   'instance_attributes',
@@ -41,6 +42,17 @@ export interface CibConfiguration {
   nodes: Record<string, Record<string, string>>;
   primitives: CibPrimitive[];
   locations: LocationConstraint[];
+  /** <fencing-topology>: empty when none is configured (every device that can fence a node is its one level). */
+  fencingLevels: CibFencingLevel[];
+}
+
+/** One <fencing-level>: Pacemaker tries a target's levels by index, the devices of a level all together. */
+export interface CibFencingLevel {
+  id: string;
+  /** The node it fences (target), or a pattern / attribute when the level names the node that way. */
+  target: string;
+  index: number;
+  devices: string[];
 }
 
 function nvpairs(sets: XmlElement[]): Record<string, string> {
@@ -94,6 +106,15 @@ export function parseCib(xml: string): CibConfiguration {
     nodes,
     primitives: primitivesIn(child(conf, 'resources')),
     locations: children(child(conf, 'constraints'), 'rsc_location').map(locationOf),
+    fencingLevels: children(child(conf, 'fencing-topology'), 'fencing-level').map((l) => ({
+      id: attr(l, 'id', 'fencing-level'),
+      target:
+        optAttr(l, 'target') ??
+        (optAttr(l, 'target-pattern') ? `pattern ${optAttr(l, 'target-pattern')}` : undefined) ??
+        `attribute ${optAttr(l, 'target-attribute') ?? '?'}=${optAttr(l, 'target-value') ?? '?'}`,
+      index: Number(attr(l, 'index', 'fencing-level')),
+      devices: attr(l, 'devices', 'fencing-level').split(',').filter(Boolean),
+    })),
   };
 }
 
