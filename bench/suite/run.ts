@@ -5,7 +5,9 @@
  * it once the cluster is steady (the time between a step's end and the next
  * step's start, and from a step's start to the injection it asks for).
  *
- *   flock /tmp/havoc-lab.lock node --import tsx bench/suite/run.ts --lab NAME [--suite smoke] [--probe-interval 20ms]
+ *   flock /tmp/havoc-lab.lock node --import tsx bench/suite/run.ts --lab NAME [--suite smoke] [--probe-interval 20ms] [--out DIR]
+ *
+ * --out keeps the run's reports (journal, JUnit, HTML) there; without it they go with the scratch folder.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     lab: { type: 'string' },
     suite: { type: 'string', default: 'smoke' },
     'probe-interval': { type: 'string', default: '20ms' },
+    out: { type: 'string' },
   },
 });
 if (!values.lab) throw new Error('--lab NAME: a lab that is up (havoc lab up --ha --name NAME)');
@@ -41,6 +44,7 @@ const r = spawnSync(
     join(scratch, 'ledger'),
     '--probe-interval',
     values['probe-interval'],
+    ...(values.out ? ['--out', values.out] : []),
   ],
   { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
 );

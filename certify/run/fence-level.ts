@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { withBmcDevice } from '../../chaos/bmc-device.js';
 import { hostOf } from '../../chaos/fault-hosts.js';
 import { bmcDead } from '../../chaos/faults/bmc-dead.js';
-import { driveBmc, powerOnAndWaitForSsh } from '../../chaos/host-power.js';
+import { powerOnAndWaitForSsh } from '../../chaos/host-power.js';
 import { onCluster } from '../../chaos/pacemaker-cluster.js';
 import type { InjectedFault, RunSession } from '../../chaos/session.js';
+import { restoreFabricFenced } from '../../chaos/unfence.js';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { errorMessage, HavocError } from '../../core/errors.js';
 import { shCommand } from '../../core/shell-quote.js';
 import { closeFenceContext, createFenceContext } from '../../fencers/context.js';
 import type { FenceDevice } from '../../fencers/device.js';
 import { devicesOfLevel } from '../../fencers/device-factory.js';
-import { driveToState } from '../../fencers/verify.js';
 import { crmMonHosts } from '../../inventory/ha-names.js';
 import { planFailover } from '../../inventory/preflight/capacity-plan.js';
 import type { HostConfig } from '../../inventory/schema.js';
@@ -375,39 +375,16 @@ async function fenceAndJudge(
  * Power back on through the BMC. After a fabric level (switch ports) the
  * host is still running, cut off while its VMs were restarted elsewhere: it
  * is powered off first, and only then are its ports brought back, so its
- * stale VMs never reach the shared storage again; then it is powered on.
+ * stale VMs never reach the shared storage again; then it is powered on
+ * (chaos/unfence.ts, as host-hang's revert does it).
  */
 async function bringBack(run: FencingRun, host: HostConfig, level: number): Promise<string[]> {
-  const notes: string[] = [];
   const signal = AbortSignal.any([run.signal, AbortSignal.timeout(STEADY_AFTER_MS)]);
   const fabric = host.fencing.levels[level - 1]!.devices.some((d) => d.type === 'switch-ports');
-  if (fabric && !host.bmc)
-    throw new HavocError(
-      'config',
-      `${host.name} was fenced at its switch ports and has no BMC to restart it through`,
-      {
-        target: host.name,
-        hint: `restart ${host.name} by hand, then bring its switch ports up (havoc fence on ${host.name})`,
-      },
-    );
   const ctx = run.session.context(STEADY_AFTER_MS, run.signal);
-  if (fabric)
-    await withBmcDevice(ctx, host.name, async (bmc) => {
-      await driveBmc(bmc, host, 'off', signal);
-      notes.push(`${bmc.description}: off, before its ports come back`);
-    });
-  const fence = createFenceContext(run.session.loaded, run.session.log, host.fencing.timeoutSeconds * 1000);
-  const devices = await devicesOfLevel(host, level - 1, fence);
-  try {
-    for (const d of devices.filter((x) => x.kind === 'fabric')) {
-      await driveToState(d, 'on', host.fencing.timeoutSeconds * 1000, signal, [], monotonicMs());
-      notes.push(`${d.description}: on`);
-    }
-  } finally {
-    await Promise.all(devices.map((d) => d.close?.()));
-    closeFenceContext(fence);
-  }
-  if (!host.bmc) return [...notes, `${host.name} has no BMC: its power is as the level left it`];
+  if (fabric) return restoreFabricFenced(ctx, host.name, [level - 1]);
+  if (!host.bmc) return [`${host.name} has no BMC: its power is as the level left it`];
+  const notes: string[] = [];
   await withBmcDevice(ctx, host.name, async (bmc) => {
     await powerOnAndWaitForSsh(bmc, host, signal);
     notes.push(`${bmc.description}: on, SSH answers`);
