@@ -120,3 +120,34 @@ describe('noDoubleRun across a live migration', () => {
     expect(v.reason).toMatch(/active on host1 and host2 at once/);
   });
 });
+
+// A standby as the nightly on the lab showed it: Pacemaker live-migrates vm1 off host1, and back after the
+// unstandby (the revert), listing it on both nodes while each migration runs.
+function standby(twiceAtMs: number) {
+  const t = new TimelineBuilder();
+  t.placement(0, 'vm1', ['host1']);
+  t.probes('vm1', 0, 60_000, { bootId: BOOT_A, every: 100 });
+  t.actionStep({ action: 'host-standby', targets: ['host1'], startMs: 1_000, doneMs: 9_000, endMs: 60_000 });
+  t.ledger(30_000, 'a1', 'reverting', { name: 'host-standby', targets: ['host1'] });
+  t.ledger(34_000, 'a1', 'reverted', { name: 'host-standby', targets: ['host1'] });
+  t.placement(twiceAtMs, 'vm1', ['host1', 'host3'], { role: 'Started' });
+  t.placement(twiceAtMs + 500, 'vm1', ['host3']);
+  return t;
+}
+
+describe('noDoubleRun across the migrations of a standby', () => {
+  it('two hosts while the standby evacuates the host, or while its revert brings the VM home, are migrations', () => {
+    for (const at of [5_000, 32_000]) {
+      const v = noDoubleRun(standby(at).events(), standby(at).window(), { vm: 'vm1' });
+      expect(v.status, `two hosts at ${at} ms`).toBe('pass');
+    }
+  });
+
+  it('two hosts between the evacuation and the revert, or long after, are a double run', () => {
+    for (const at of [20_000, 50_000]) {
+      const v = noDoubleRun(standby(at).events(), standby(at).window(), { vm: 'vm1' });
+      expect(v.status, `two hosts at ${at} ms`).toBe('fail');
+      expect(v.reason).toMatch(/active on host1 and host3 at once/);
+    }
+  });
+});

@@ -25,7 +25,8 @@ export const noDoubleRun: Checker<NoDoubleRunParams> = (events, window, p) => {
   const prior = stateAt(placements, window.startNs);
   const during = [...(prior ? [prior] : []), ...between(placements, window.startNs, window.endNs)];
   // A live migration has the VM on two hosts by design (the source paused, the target running) until it is
-  // done: two hosts inside the step's own migration are not a double run; the probe's boot ids still judge it.
+  // done: two hosts inside the step's own migrations (a live-migrate, a standby's evacuation and its way back)
+  // are not a double run; the probe's boot ids still judge it.
   const migrating = migrationWindows(events, window.faults);
   const twice = during.find(
     (o) => o.fields.hosts.length >= 2 && !migrating.some((m) => o.ns >= m.fromNs && o.ns <= m.toNs),
@@ -92,17 +93,38 @@ export const noDoubleRun: Checker<NoDoubleRunParams> = (events, window, p) => {
 /** How long after a migration is done a placement record may still show the read taken during it. */
 const MIGRATION_READ_GRACE_NS = 10_000_000_000n;
 
-/** From each `action` start of the step's migrations to its done or failed (or the end, when neither came). */
+/** Actions that move VMs by live migration: a standby evacuates its host, and its revert may bring them back. */
+const MIGRATING_ACTIONS = new Set(['live-migrate', 'host-standby']);
+
+/**
+ * The step's migrations: from each migrating action's start to its done or
+ * failed, and from its revert's start to its end (an unstandby lets
+ * Pacemaker move the VMs home), or to the end of the record when neither came.
+ */
 function migrationWindows(events: Parameters<Checker<NoDoubleRunParams>>[0], faults: readonly string[]) {
   const windows: { fromNs: bigint; toNs: bigint }[] = [];
+  const open = () => windows.push({ fromNs: 0n, toNs: BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n });
+  const close = (ns: string | number) => {
+    const last = windows.at(-1);
+    // A crm_mon read that began before the end may arrive after it (records are stamped on arrival).
+    if (last) last.toNs = BigInt(ns) + MIGRATION_READ_GRACE_NS;
+  };
   for (const { record } of events) {
-    if (record.kind !== 'action' || record.action !== 'live-migrate' || !faults.includes(record.id)) continue;
-    if (record.phase === 'start')
-      windows.push({ fromNs: BigInt(record.ns), toNs: BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n });
-    else {
-      const open = windows.at(-1);
-      // A crm_mon read that began before the end may arrive after it (records are stamped on arrival).
-      if (open) open.toNs = BigInt(record.ns) + MIGRATION_READ_GRACE_NS;
+    if (record.kind === 'action' && MIGRATING_ACTIONS.has(record.action) && faults.includes(record.id)) {
+      if (record.phase === 'start') {
+        open();
+        windows.at(-1)!.fromNs = BigInt(record.ns);
+      } else close(record.ns);
+    } else if (
+      record.kind === 'ledger' &&
+      record.name === 'host-standby' &&
+      faults.includes(record.fault) &&
+      (record.state === 'reverting' || record.state === 'reverted')
+    ) {
+      if (record.state === 'reverting') {
+        open();
+        windows.at(-1)!.fromNs = BigInt(record.ns);
+      } else close(record.ns);
     }
   }
   return windows;
