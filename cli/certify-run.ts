@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CertLine, Waiver } from '../certify/certification.js';
 import { HavocError } from '../core/errors.js';
+import { makeDirs } from '../core/make-dirs.js';
 import { registerSecrets } from '../inventory/register-secrets.js';
+import { parseAlertWebhook } from '../suites/format/alert-webhook.js';
 import { checkSuiteAgainst, readSuite } from '../suites/format/load-suite.js';
 import { FAULT_REGISTRY } from '../suites/format/registries.js';
 import { EXPECTATION_REGISTRY } from '../suites/runner/judge.js';
@@ -18,6 +20,7 @@ interface RunOpts {
   waivers?: string;
   suite: string;
   sign?: string;
+  alertWebhook?: string;
   out?: string;
   ledger?: string;
 }
@@ -69,6 +72,10 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
       'the failure suite of --destructive: a built-in name or a suite file',
       'nightly',
     )
+    .option(
+      '--alert-webhook <host:port>',
+      "with --destructive: listen there for Alertmanager's webhook notifications during the failure suite, so each fault's alert is a line (alertFiredWithin); route Alertmanager to it (havoc alerts export --suite-webhook)",
+    )
     .option('--sign <key>', 'sign the manifest with this SSH private key (ssh-keygen -Y sign)')
     .option('--out <dir>', 'a new or empty folder for the certification')
     .option(
@@ -102,12 +109,18 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
           import('../certify/run/run-certification.js'),
         ]);
         const waivers: Waiver[] = opts.waivers ? loadWaivers(opts.waivers) : [];
-        const suite = readSuite(opts.suite, () => loaded.inventory, FAULT_REGISTRY);
+        const alertWebhook =
+          opts.alertWebhook === undefined
+            ? undefined
+            : parseAlertWebhook(opts.alertWebhook, '--alert-webhook');
+        const suite = readSuite(opts.suite, () => loaded.inventory, FAULT_REGISTRY, {
+          alerts: alertWebhook !== undefined,
+        });
         checkSuiteAgainst(suite, loaded.inventory, {
           faults: FAULT_REGISTRY,
           expectations: EXPECTATION_REGISTRY,
         });
-        mkdirSync(outDir, { recursive: true });
+        makeDirs(outDir, 'the certification folder');
         const interrupt = new AbortController();
         const onSignal = () => {
           if (interrupt.signal.aborted)
@@ -130,6 +143,7 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
             destructive: opts.destructive ?? false,
             waivers,
             suite,
+            alertWebhook,
             ledgerDir: ledgerDirFor(opts.ledger, loaded.file, env.streams.env),
             ...(opts.sign ? { signKey: opts.sign } : {}),
             env: env.streams.env,

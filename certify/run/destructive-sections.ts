@@ -5,6 +5,7 @@ import { FaultContexts } from '../../chaos/fault-contexts.js';
 import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { clusterStatus, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
 import { errorMessage } from '../../core/errors.js';
+import type { ListenAddress } from '../../core/listen-address.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { type ParsedSuite, parseSuite } from '../../suites/format/load-suite.js';
@@ -22,6 +23,8 @@ import { runSuiteInto } from './suite-run.js';
 export interface DestructiveOptions {
   loaded: LoadedInventory;
   suite: ParsedSuite;
+  /** The failure suite's alert receiver; the generated migration suite expects no alerts. */
+  alertWebhook?: ListenAddress | undefined;
   ledgerDir: string;
   /** Absolute certification folder. */
   outDir: string;
@@ -95,7 +98,12 @@ export async function destructiveSections(o: DestructiveOptions): Promise<Destru
 
     try {
       o.progress(`the failure suite ${o.suite.suite.name}`);
-      const run = await runSuiteInto({ ...o, parsed: o.suite, dir: join(o.outDir, 'suite') });
+      const run = await runSuiteInto({
+        ...o,
+        parsed: o.suite,
+        dir: join(o.outDir, 'suite'),
+        alertWebhook: o.alertWebhook,
+      });
       const name = run.result.suite.name;
       lines.push(
         ...suiteVerdictLines(run.result, run.events, {
@@ -143,7 +151,12 @@ export async function destructiveSections(o: DestructiveOptions): Promise<Destru
         const file = join(dir, `${MIGRATION_SUITE}.yaml`);
         mkdirSync(dir, { recursive: true });
         writeFileSync(file, plan.yaml);
-        const run = await runSuiteInto({ ...o, parsed: parseSuite(file, plan.yaml), dir });
+        const run = await runSuiteInto({
+          ...o,
+          parsed: parseSuite(file, plan.yaml),
+          dir,
+          alertWebhook: undefined,
+        });
         lines.push(
           ...suiteVerdictLines(run.result, run.events, {
             section: 'live-migration',

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
+import type { ListenAddress } from '../../core/listen-address.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { SshPool } from '../../protocols/ssh/index.js';
@@ -24,6 +25,8 @@ export interface CertifyOptions {
   waivers: readonly Waiver[];
   /** The failure suite (default nightly), parsed and checked against the inventory before anything runs. */
   suite: ParsedSuite;
+  /** Where the failure suite's Alertmanager webhook receiver listens (its alertFiredWithin lines). */
+  alertWebhook?: ListenAddress | undefined;
   ledgerDir: string;
   /** ssh-keygen private key (or KEY.pub with the key in the agent) to sign the manifest with. */
   signKey?: string;

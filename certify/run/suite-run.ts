@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
+import type { ListenAddress } from '../../core/listen-address.js';
+import { makeDirs } from '../../core/make-dirs.js';
 import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { checkSuiteAgainst, type ParsedSuite } from '../../suites/format/load-suite.js';
@@ -22,6 +23,8 @@ export interface SuiteRunOptions {
   command: string;
   listener: SuiteListener;
   signal: AbortSignal;
+  /** Where the run's Alertmanager webhook receiver listens (alertFiredWithin), if anywhere. */
+  alertWebhook?: ListenAddress | undefined;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function runSuiteInto(
     faults: FAULT_REGISTRY,
     expectations: EXPECTATION_REGISTRY,
   });
-  mkdirSync(o.dir, { recursive: true });
+  makeDirs(o.dir, 'the suite folder of the certification');
   // Loaded when a destructive run needs them, as `havoc suite run` does.
   const [{ runSuite }, { writeReports }] = await Promise.all([
     import('../../suites/runner/run-suite.js'),
@@ -58,6 +61,7 @@ export async function runSuiteInto(
     signal: o.signal,
     listener: o.listener,
     probeIntervalMs: o.parsed.suite.probe.intervalMs,
+    alertWebhook: o.alertWebhook,
   });
   const written = await writeReports(result, events, o.dir);
   return { result, events, html: written.html, json: written.json };

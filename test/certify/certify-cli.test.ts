@@ -59,4 +59,23 @@ describe('havoc certify refuses bad input before anything runs', () => {
     expect(r.stderr).toContain('smoke, nightly');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
+
+  it('an --alert-webhook this station cannot listen on: exit 2 naming it, --out not created', async () => {
+    const dir = tempDir('cert-');
+    const out = join(dir, 'out');
+    const r = await havoc([
+      '-i',
+      INVENTORY,
+      'certify',
+      '--destructive',
+      '--alert-webhook',
+      '0.0.0.0:9095',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--alert-webhook');
+    expect(r.stderr).toContain('0.0.0.0');
+    expect(existsSync(out)).toBe(false);
+  });
 });
