@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { HavocError } from '../core/errors.js';
+import { readInputFile } from '../core/read-input-file.js';
 import { type InventoryIssue, YamlFileError } from '../inventory/issues.js';
 import { formatPath, positionOf } from '../inventory/yaml-source.js';
 import { parseValidatedYaml } from '../inventory/yaml-validate.js';
@@ -71,17 +70,11 @@ export function parseWaivers(file: string, text: string): Waiver[] {
 
 /** Reads and validates a waivers file. */
 export function loadWaivers(file: string): Waiver[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HavocError(
-      'waivers',
-      `cannot read waivers file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`,
-      { target: file, hint: 'give --waivers a YAML file with a top-level "waivers:" list' },
-    );
-  }
+  const text = readInputFile(file, {
+    code: 'waivers',
+    what: 'waivers file',
+    hint: 'give --waivers a YAML file with a top-level "waivers:" list',
+  });
   return parseWaivers(file, text);
 }
 

@@ -5,6 +5,7 @@ import bcrypt from 'bcryptjs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { HavocError } from '../core/errors.js';
+import { readInputFile } from '../core/read-input-file.js';
 
 /*
  * TLS and basic auth for the exporter, from a web configuration file in the
@@ -97,16 +98,7 @@ export function parseWebConfig(file: string, text: string): WebConfig {
 }
 
 export function loadWebConfig(file: string): WebConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HavocError(
-      'web-config',
-      `cannot read web config ${file}: ${code === 'ENOENT' ? 'no such file' : code}`,
-    );
-  }
+  const text = readInputFile(file, { code: 'web-config', what: 'web config' });
   return parseWebConfig(file, text);
 }
 

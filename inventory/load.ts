@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { HavocError } from '../core/errors.js';
+import { readInputFile } from '../core/read-input-file.js';
 import type { Redactor } from '../core/redact.js';
 import { InventoryError } from './issues.js';
 import { checkReferences } from './references.js';
@@ -39,18 +38,10 @@ export function parseInventory(file: string, text: string, redactor: Redactor): 
 }
 
 export function loadInventory(file: string, redactor: Redactor): LoadedInventory {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new HavocError(
-      'inventory',
-      `cannot read inventory ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`,
-      {
-        hint: "give the path of a cluster inventory (YAML), or run `havoc lab up` to get the lab's",
-      },
-    );
-  }
+  const text = readInputFile(file, {
+    code: 'inventory',
+    what: 'inventory',
+    hint: "give the path of a cluster inventory (YAML), or run `havoc lab up` to get the lab's",
+  });
   return parseInventory(file, text, redactor);
 }

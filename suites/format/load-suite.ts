@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HavocError } from '../../core/errors.js';
+import { readInputFile } from '../../core/read-input-file.js';
 import { YamlFileError } from '../../inventory/issues.js';
 import type { Inventory } from '../../inventory/schema.js';
 import type { YamlSource } from '../../inventory/yaml-source.js';
@@ -54,19 +55,11 @@ export function readSuite(
   builtin: BuiltinOptions = {},
 ): ParsedSuite {
   if (isSuiteFile(nameOrFile)) {
-    let text: string;
-    try {
-      text = readFileSync(nameOrFile, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new HavocError(
-        'suite',
-        `cannot read suite ${nameOrFile}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`,
-        {
-          hint: `give a suite file, or a built-in suite: ${BUILTIN_SUITES.map((s) => s.name).join(', ')}`,
-        },
-      );
-    }
+    const text = readInputFile(nameOrFile, {
+      code: 'suite',
+      what: 'suite',
+      hint: `give a suite file, or a built-in suite: ${BUILTIN_SUITES.map((s) => s.name).join(', ')}`,
+    });
     return parseSuite(nameOrFile, text);
   }
   const b = BUILTIN_SUITES.find((s) => s.name === nameOrFile);
