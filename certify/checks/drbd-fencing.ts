@@ -1,5 +1,5 @@
 import type { EveryHostCheck } from '../check.js';
-import { drbdNotApplicable, drbdPeers, netValues, resourcesOnHost } from './drbd-resources.js';
+import { drbdNotApplicable, drbdPeers, judgeResourcesOnHost, netValues } from './drbd-resources.js';
 
 export const drbdFencing: EveryHostCheck = {
   kind: 'every-host',
@@ -13,13 +13,7 @@ export const drbdFencing: EveryHostCheck = {
   notApplicable: drbdNotApplicable,
   hosts: drbdPeers,
   judge(f, host, inventory) {
-    const bad: string[] = [];
-    const good: string[] = [];
-    for (const { declared, conf } of resourcesOnHost(host, f.drbd, inventory)) {
-      if (!conf) {
-        bad.push(`${declared.name} not configured (not in drbdadm dump all)`);
-        continue;
-      }
+    return judgeResourcesOnHost(host, f.drbd, inventory, (conf) => {
       // DRBD 8.4 keeps fencing in the disk section; 9 in net. The default is dont-care.
       const policies = conf.disk.fencing ? [conf.disk.fencing] : netValues(conf, 'fencing', 'dont-care');
       const handler = conf.handlers['fence-peer'];
@@ -27,9 +21,9 @@ export const drbdFencing: EveryHostCheck = {
         ...(policies.some((p) => p !== 'resource-and-stonith') ? [`fencing ${policies.join('/')}`] : []),
         ...(handler ? [] : ['no fence-peer handler']),
       ];
-      if (problems.length) bad.push(`${conf.name}: ${problems.join(', ')}`);
-      else good.push(`${conf.name} resource-and-stonith, fence-peer ${handler}`);
-    }
-    return bad.length ? { ok: false, detail: bad.join('; ') } : { ok: true, detail: good.join('; ') };
+      return problems.length
+        ? { problem: `${conf.name}: ${problems.join(', ')}` }
+        : { ok: `${conf.name} resource-and-stonith, fence-peer ${handler}` };
+    });
   },
 };

@@ -1,5 +1,5 @@
 import type { EveryHostCheck } from '../check.js';
-import { drbdNotApplicable, drbdPeers, netValues, resourcesOnHost } from './drbd-resources.js';
+import { drbdNotApplicable, drbdPeers, judgeResourcesOnHost, netValues } from './drbd-resources.js';
 
 export const drbdProtocol: EveryHostCheck = {
   kind: 'every-host',
@@ -13,19 +13,12 @@ export const drbdProtocol: EveryHostCheck = {
   notApplicable: drbdNotApplicable,
   hosts: drbdPeers,
   judge(f, host, inventory) {
-    const bad: string[] = [];
-    const good: string[] = [];
-    for (const { declared, conf } of resourcesOnHost(host, f.drbd, inventory)) {
-      if (!conf) {
-        bad.push(`${declared.name} not configured (not in drbdadm dump all)`);
-        continue;
-      }
+    return judgeResourcesOnHost(host, f.drbd, inventory, (conf) => {
       // DRBD's default protocol is C (drbd.conf(5)).
       const protocols = netValues(conf, 'protocol', 'C');
-      if (protocols.some((p) => p.toUpperCase() !== 'C'))
-        bad.push(`${conf.name} protocol ${protocols.join('/')}`);
-      else good.push(`${conf.name} protocol C`);
-    }
-    return bad.length ? { ok: false, detail: bad.join('; ') } : { ok: true, detail: good.join(', ') };
+      return protocols.some((p) => p.toUpperCase() !== 'C')
+        ? { problem: `${conf.name} protocol ${protocols.join('/')}` }
+        : { ok: `${conf.name} protocol C` };
+    });
   },
 };

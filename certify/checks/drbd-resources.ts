@@ -1,5 +1,6 @@
 import type { Inventory } from '../../inventory/schema.js';
 import type { DrbdResourceConf } from '../../protocols/drbd/index.js';
+import type { Judgement } from '../check.js';
 
 /*
  * What the DRBD checks share: the resources the inventory declares, the
@@ -43,4 +44,29 @@ export function resourcesOnHost(
 export function netValues(conf: DrbdResourceConf, option: string, fallback: string): string[] {
   const values = [conf.net[option] ?? fallback, ...conf.connections.map((c) => c.net[option] ?? fallback)];
   return [...new Set(values)];
+}
+
+/**
+ * Judges every declared resource of the host on its configuration here: a
+ * resource not configured fails; `one` says what is wrong with a configured
+ * one (a problem) or what holds (ok), each joined into the judgement.
+ */
+export function judgeResourcesOnHost(
+  host: string,
+  conf: readonly DrbdResourceConf[],
+  inventory: Inventory,
+  one: (conf: DrbdResourceConf) => { problem: string } | { ok: string },
+): Judgement {
+  const bad: string[] = [];
+  const good: string[] = [];
+  for (const r of resourcesOnHost(host, conf, inventory)) {
+    if (!r.conf) {
+      bad.push(`${r.declared.name} not configured (not in drbdadm dump all)`);
+      continue;
+    }
+    const seen = one(r.conf);
+    if ('problem' in seen) bad.push(seen.problem);
+    else good.push(seen.ok);
+  }
+  return bad.length ? { ok: false, detail: bad.join('; ') } : { ok: true, detail: good.join('; ') };
 }

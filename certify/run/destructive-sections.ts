@@ -1,15 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Logger } from 'pino';
 import { FaultContexts } from '../../chaos/fault-contexts.js';
-import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { clusterStatus, vmHostsOf } from '../../chaos/pacemaker-cluster.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ListenAddress } from '../../core/listen-address.js';
-import type { Redactor } from '../../core/redact.js';
-import type { LoadedInventory } from '../../inventory/load.js';
 import { type ParsedSuite, parseSuite } from '../../suites/format/load-suite.js';
-import type { SuiteListener } from '../../suites/runner/events.js';
 import type { Certification, CertLine, Section } from '../certification.js';
 import { type ClusterSnapshot, takeSnapshot } from './cluster-snapshot.js';
 import { writeEvidence } from './evidence-files.js';
@@ -17,24 +12,16 @@ import { fencingLines } from './fencing-lines.js';
 import { finalStateLines } from './final-state-lines.js';
 import { MIGRATION_SUITE, migrationSuite } from './migration-suite.js';
 import { FINAL_PARTS, notRunLines, suiteLineId } from './not-run-lines.js';
+import type { CertifyRunContext } from './run-context.js';
 import { suiteVerdictLines } from './suite-lines.js';
 import { runSuiteInto } from './suite-run.js';
 
-export interface DestructiveOptions {
-  loaded: LoadedInventory;
+export interface DestructiveOptions extends CertifyRunContext {
   suite: ParsedSuite;
   /** The failure suite's alert receiver; the generated migration suite expects no alerts. */
   alertWebhook?: ListenAddress | undefined;
-  ledgerDir: string;
   /** Absolute certification folder. */
   outDir: string;
-  redactor: Redactor;
-  log: Logger;
-  logLevel: GuardianConfig['logLevel'];
-  command: string;
-  progress(text: string): void;
-  listener: SuiteListener;
-  signal: AbortSignal;
 }
 
 export interface DestructiveResult {

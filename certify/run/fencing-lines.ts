@@ -1,32 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import { onCluster } from '../../chaos/pacemaker-cluster.js';
 import { startRunObservers } from '../../chaos/run-observers.js';
 import { RunSession } from '../../chaos/session.js';
 import { errorMessage } from '../../core/errors.js';
-import type { Redactor } from '../../core/redact.js';
 import type { LoadedInventory } from '../../inventory/load.js';
 import { parseCib } from '../../protocols/pacemaker/cib.js';
-import type { SuiteListener } from '../../suites/runner/events.js';
 import { steadyWaiter } from '../../suites/runner/steady.js';
 import { STEADY_CHECKS } from '../../suites/steady-state/index.js';
 import type { CertLine } from '../certification.js';
 import { certifyFenceLevel } from './fence-level.js';
+import type { CertifyRunContext } from './run-context.js';
 
-export interface FencingOptions {
-  loaded: LoadedInventory;
-  ledgerDir: string;
+export interface FencingOptions extends CertifyRunContext {
   /** Absolute path of the certification's evidence folder; the fencing timeline goes in evidence/fencing/. */
   evidenceDir: string;
-  redactor: Redactor;
-  log: Logger;
-  logLevel: GuardianConfig['logLevel'];
-  command: string;
-  progress(text: string): void;
-  listener: SuiteListener;
-  signal: AbortSignal;
 }
 
 /** The fence.<host>.level<n> ids of an inventory, in the order they run. */

@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Logger } from 'pino';
-import type { GuardianConfig } from '../../chaos/guardian/protocol.js';
 import type { ListenAddress } from '../../core/listen-address.js';
-import type { Redactor } from '../../core/redact.js';
-import type { LoadedInventory } from '../../inventory/load.js';
 import { SshPool } from '../../protocols/ssh/index.js';
 import type { ParsedSuite } from '../../suites/format/load-suite.js';
-import type { SuiteListener } from '../../suites/runner/events.js';
 import { havocVersion } from '../../suites/runner/havoc-version.js';
 import { CERTIFICATION_FILES, type Certification, type CertLine, type Waiver } from '../certification.js';
 import { decideVerdict } from '../verdict.js';
@@ -16,9 +11,9 @@ import { applyWaivers } from '../waivers.js';
 import { liveCheckSection, preflightSection } from './check-lines.js';
 import { destructiveSections } from './destructive-sections.js';
 import { NOT_DESTRUCTIVE, notRunLines } from './not-run-lines.js';
+import type { CertifyRunContext } from './run-context.js';
 
-export interface CertifyOptions {
-  loaded: LoadedInventory;
+export interface CertifyOptions extends CertifyRunContext {
   /** Absolute, empty, created by the caller. */
   outDir: string;
   destructive: boolean;
@@ -27,18 +22,10 @@ export interface CertifyOptions {
   suite: ParsedSuite;
   /** Where the failure suite's Alertmanager webhook receiver listens (its alertFiredWithin lines). */
   alertWebhook?: ListenAddress | undefined;
-  ledgerDir: string;
   /** ssh-keygen private key (or KEY.pub with the key in the agent) to sign the manifest with. */
   signKey?: string;
   /** The environment ssh-keygen signs in (SSH_AUTH_SOCK for a key in the agent). */
   env?: NodeJS.ProcessEnv;
-  redactor: Redactor;
-  log: Logger;
-  logLevel: GuardianConfig['logLevel'];
-  command: string;
-  progress(text: string): void;
-  listener: SuiteListener;
-  signal: AbortSignal;
   /** The day waivers are judged on (default: now). */
   today?: Date;
 }
