@@ -9,7 +9,7 @@ import { clusterHostDirs } from '../../lab/ha/cluster-host.js';
 import type { LabState } from '../../lab/state.js';
 import { havocChild } from '../chaos/chaos-cli.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
-import { crmIn, waitForCluster } from '../lab-ha/ha-peers.js';
+import { crmIn, setStonithEnabled, waitForCluster } from '../lab-ha/ha-peers.js';
 import type { TestLab } from '../support/lab-fixture.js';
 import { printMeasured, startSuiteLab } from '../support/suite-lab.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -232,16 +232,7 @@ describe('havoc certify on the real HA lab', () => {
   });
 
   it('stonith-enabled=false: NO-GO naming live.pacemaker.stonith-enabled; put back', async () => {
-    const set = (v: string) =>
-      crmIn(state, 'host1', [
-        'crm_attribute',
-        '--type',
-        'crm_config',
-        '--name',
-        'stonith-enabled',
-        '--update',
-        v,
-      ]);
+    const set = (v: string) => setStonithEnabled(state, v === 'true');
     await set('false');
     try {
       const { code, cert } = await certify('stonith disabled', ['--waivers', nonDestructiveWaivers()]);

@@ -6,7 +6,7 @@ import { clusterHostDirs } from '../../lab/ha/cluster-host.js';
 import { readLabState } from '../../lab/state.js';
 import { havocChild } from '../chaos/chaos-cli.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
-import { crmIn, waitForCluster } from '../lab-ha/ha-peers.js';
+import { crmIn, setStonithEnabled, waitForCluster } from '../lab-ha/ha-peers.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 import { LAB_CHECK_STATUSES, LAB_VM_DRBD_CHECK_STATUSES } from './lab-check-statuses.js';
 
@@ -61,30 +61,14 @@ describe('havoc check on the real HA lab', () => {
   });
 
   it('stonith-enabled=false: critical, exit 1; put back', async () => {
-    await crmIn(state(), 'host1', [
-      'crm_attribute',
-      '--type',
-      'crm_config',
-      '--name',
-      'stonith-enabled',
-      '--update',
-      'false',
-    ]);
+    await setStonithEnabled(state(), false);
     try {
       const { code, results } = await check();
       expect(results['pacemaker.stonith-enabled']!.status).toBe('critical');
       expect(results['pacemaker.stonith-enabled']!.message).toContain('stonith-enabled false');
       expect(code).toBe(1);
     } finally {
-      await crmIn(state(), 'host1', [
-        'crm_attribute',
-        '--type',
-        'crm_config',
-        '--name',
-        'stonith-enabled',
-        '--update',
-        'true',
-      ]);
+      await setStonithEnabled(state(), true);
     }
   });
 

@@ -90,3 +90,16 @@ export function startProber(url: string, everyMs = 20, timeoutMs = 500) {
     },
   };
 }
+
+/** Sets the cluster property stonith-enabled (the controls that turn fencing off, and put it back). */
+export function setStonithEnabled(state: Readonly<LabState>, value: boolean): Promise<string> {
+  return crmIn(state, 'host1', [
+    'crm_attribute',
+    '--type',
+    'crm_config',
+    '--name',
+    'stonith-enabled',
+    '--update',
+    String(value),
+  ]);
+}

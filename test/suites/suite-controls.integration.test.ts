@@ -6,7 +6,7 @@ import { readLedger, unreverted } from '../../chaos/ledger/reader.js';
 import type { LabState } from '../../lab/state.js';
 import type { SuiteResult } from '../../suites/result.js';
 import { havocChild } from '../chaos/chaos-cli.js';
-import { crmIn } from '../lab-ha/ha-peers.js';
+import { setStonithEnabled } from '../lab-ha/ha-peers.js';
 import type { TestLab } from '../support/lab-fixture.js';
 import { printMeasured, startSuiteLab, suiteResultOf } from '../support/suite-lab.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -44,15 +44,7 @@ function record(prefix: string, result: SuiteResult) {
 
 describe('suite controls', () => {
   it('with stonith-enabled=false a host power-off fails: the host is not fenced, with the reason', async () => {
-    await crmIn(state, 'host1', [
-      'crm_attribute',
-      '--type',
-      'crm_config',
-      '--name',
-      'stonith-enabled',
-      '--update',
-      'false',
-    ]);
+    await setStonithEnabled(state, false);
     try {
       const file = join(scratch, 'power-off.yaml');
       writeFileSync(
@@ -81,15 +73,7 @@ steps:
       expect(r.code).not.toBe(0);
       expect(unreverted(readLedger(ledger))).toEqual([]);
     } finally {
-      await crmIn(state, 'host1', [
-        'crm_attribute',
-        '--type',
-        'crm_config',
-        '--name',
-        'stonith-enabled',
-        '--update',
-        'true',
-      ]);
+      await setStonithEnabled(state, true);
     }
   }, 900_000);
 
