@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HavocError } from '../../core/errors.js';
 import { execProgram } from '../../core/exec.js';
+import { makeDirs } from '../../core/make-dirs.js';
 import { CERTIFICATION_FILES } from '../certification.js';
 import { printCertificationPdf } from './print-pdf.js';
 
@@ -50,7 +51,7 @@ export async function firstPagePng(folder: string, out: string, dpi = 110): Prom
         });
       throw err;
     }
-    mkdirSync(dirname(out), { recursive: true });
+    makeDirs(dirname(out), 'the picture folder');
     renameSync(join(work, 'page.png'), out);
   } finally {
     rmSync(work, { recursive: true, force: true });
