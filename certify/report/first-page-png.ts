@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HavocError } from '../../core/errors.js';
@@ -52,7 +52,8 @@ export async function firstPagePng(folder: string, out: string, dpi = 110): Prom
       throw err;
     }
     makeDirs(dirname(out), 'the picture folder');
-    renameSync(join(work, 'page.png'), out);
+    // A copy, not a rename: the temporary folder may be on another file system than OUT (EXDEV).
+    copyFileSync(join(work, 'page.png'), out);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
