@@ -11,6 +11,7 @@ import { FAULT_REGISTRY } from '../suites/format/registries.js';
 import { EXPECTATION_REGISTRY } from '../suites/runner/judge.js';
 import { ledgerDirFor } from './chaos-paths.js';
 import type { CommandEnv } from './command-env.js';
+import { interruptOnSignals } from './interrupt.js';
 import { inventoryPathFor, loadForCli } from './inventory-option.js';
 import { describeSuiteEvent } from './suite-progress.js';
 import { renderTable } from './table.js';
@@ -121,17 +122,10 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
           expectations: EXPECTATION_REGISTRY,
         });
         makeDirs(outDir, 'the certification folder');
-        const interrupt = new AbortController();
-        const onSignal = () => {
-          if (interrupt.signal.aborted)
-            io.progress('still reverting: the fault in effect is reverted before the run ends');
-          else {
-            io.progress('interrupted: reverting what is in effect, then writing what was seen');
-            interrupt.abort(new Error('interrupted'));
-          }
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        const interrupt = interruptOnSignals(
+          io,
+          'interrupted: reverting what is in effect, then writing what was seen',
+        );
         try {
           const {
             certification: c,
@@ -189,8 +183,7 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
           }
           return exitCode;
         } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          interrupt.release();
         }
       }),
     );

@@ -19,6 +19,7 @@ import { ledgerDirFor, timelineDirFor } from './chaos-paths.js';
 import type { CommandEnv, GlobalOptions } from './command-env.js';
 import { parseDurationMs } from './duration-option.js';
 import { EXIT } from './exit-codes.js';
+import { interruptOnSignals } from './interrupt.js';
 import { inventoryPathFor, loadForCli } from './inventory-option.js';
 import type { CliIo } from './io.js';
 import { describeSuiteEvent, verdictTable } from './suite-progress.js';
@@ -129,17 +130,10 @@ export function suiteCommand(env: CommandEnv): Command {
         const stopAfter = env.streams.env.HAVOC_CHAOS_STOP_AFTER;
         if (stopAfter !== undefined && !FAULT_STATES.includes(stopAfter as FaultState))
           throw new HavocError('usage', `HAVOC_CHAOS_STOP_AFTER must be one of ${FAULT_STATES.join(', ')}`);
-        const interrupt = new AbortController();
-        const onSignal = () => {
-          if (interrupt.signal.aborted)
-            io.progress('still reverting: the fault in effect is reverted before the run ends');
-          else {
-            io.progress('interrupted: reverting the step in progress, then writing a partial report');
-            interrupt.abort(new Error('interrupted'));
-          }
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        const interrupt = interruptOnSignals(
+          io,
+          'interrupted: reverting the step in progress, then writing a partial report',
+        );
         try {
           // Loaded here, not at start-up: every havoc command would otherwise pay for the runner and the reports.
           const [{ runSuite }, { writeReports }] = await Promise.all([
@@ -191,8 +185,7 @@ export function suiteCommand(env: CommandEnv): Command {
           else if (written.pushedTo && !g.json) io.out(`pushed to ${written.pushedTo}`);
           return EXIT_OF[result.outcome];
         } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          interrupt.release();
         }
       }),
     );
