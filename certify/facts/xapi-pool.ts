@@ -1,5 +1,6 @@
 import { errorMessage } from '../../core/errors.js';
 import type { LoadedInventory } from '../../inventory/load.js';
+import { xapiLoginOf } from '../../inventory/xapi-login.js';
 import { type PoolHaSetup, readPoolHaSetup } from '../../protocols/xapi/index.js';
 
 /** What the XenServer checks read: one XAPI read from the pool master, not SSH. */
@@ -18,14 +19,8 @@ export async function gatherPoolFacts(loaded: LoadedInventory, signal: AbortSign
   const hm = loaded.inventory.haManager;
   if (hm?.type !== 'xapi') return { error: 'haManager is not xapi' };
   try {
-    const target = {
-      url: hm.url,
-      username: hm.user,
-      password: loaded.secrets.resolve(hm.password, 'haManager.password'),
-      tls: { caFile: hm.caFile, insecureTls: hm.insecureTls },
-    };
     return {
-      values: await readPoolHaSetup(target, {
+      values: await readPoolHaSetup(xapiLoginOf(loaded), {
         signal,
         timeoutMs: XAPI_DEADLINE_MS,
         redactor: loaded.redactor,

@@ -1,5 +1,6 @@
 import { abortableSleep, deadlineSignal } from '../../core/deadline.js';
-import { errorMessage, HavocError } from '../../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
+import { xapiLoginOf } from '../../inventory/xapi-login.js';
 import { parseEventBatch, XapiError, XapiSession, type XapiTarget } from '../../protocols/xapi/index.js';
 import { WatchEmitter, WatchVocabularyError } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
@@ -22,17 +23,6 @@ export interface XapiWatchOptions {
 }
 
 const DEFAULTS: Required<XapiWatchOptions> = { pollSeconds: 30, retryMs: 1_000 };
-
-function targetOf(ctx: WatcherContext): XapiTarget {
-  const hm = ctx.inventory.haManager;
-  if (hm?.type !== 'xapi') throw new HavocError('config', 'the XAPI watcher needs haManager.type xapi');
-  return {
-    url: hm.url,
-    username: hm.user,
-    password: ctx.loaded.secrets.resolve(hm.password, 'haManager.password'),
-    tls: { caFile: hm.caFile, insecureTls: hm.insecureTls },
-  };
-}
 
 /** Records of the XAPI watch, apart from the session loop (tested against the XAPI test server). */
 export class XapiRecorder {
@@ -79,7 +69,7 @@ export class XapiRecorder {
 
 export function watchXapi(ctx: WatcherContext, opts: XapiWatchOptions = {}): RunningWatcher {
   const o = { ...DEFAULTS, ...opts };
-  const target = targetOf(ctx);
+  const target: XapiTarget = xapiLoginOf(ctx.loaded);
   const recorder = new XapiRecorder(ctx, new URL(target.url).host);
   const stopping = new AbortController();
   let bug: unknown;

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { HavocError } from '../../core/errors.js';
+import { xapiLoginOf } from '../../inventory/xapi-login.js';
 import { type PoolHaSnapshot, readPoolHa } from '../../protocols/xapi/index.js';
 import type { CollectContext, Collector } from '../collector.js';
 import { gaugeFamily, registerGauge } from '../metric-family.js';
@@ -59,8 +59,6 @@ const MEMO_KEY = 'cluster-xapi-by-scrape';
 
 /** One XAPI read per scrape, shared with the HA-readiness collector. */
 export function poolHaOfScrape(ctx: CollectContext): Promise<PoolHaSnapshot> {
-  const hm = ctx.loaded.inventory.haManager;
-  if (hm?.type !== 'xapi') throw new HavocError('config', 'haManager is not xapi');
   let memo = ctx.cache.get(MEMO_KEY) as WeakMap<AbortSignal, Promise<PoolHaSnapshot>> | undefined;
   if (!memo) {
     memo = new WeakMap();
@@ -68,15 +66,11 @@ export function poolHaOfScrape(ctx: CollectContext): Promise<PoolHaSnapshot> {
   }
   let pending = memo.get(ctx.signal);
   if (!pending) {
-    pending = readPoolHa(
-      {
-        url: hm.url,
-        username: hm.user,
-        password: ctx.loaded.secrets.resolve(hm.password, 'haManager.password'),
-        tls: { caFile: hm.caFile, insecureTls: hm.insecureTls },
-      },
-      { signal: ctx.signal, timeoutMs: 30_000, redactor: ctx.loaded.redactor },
-    );
+    pending = readPoolHa(xapiLoginOf(ctx.loaded), {
+      signal: ctx.signal,
+      timeoutMs: 30_000,
+      redactor: ctx.loaded.redactor,
+    });
     memo.set(ctx.signal, pending);
   }
   return pending;
