@@ -3,17 +3,17 @@ import { errorMessage, HavocError } from '../core/errors.js';
 import { shCommand } from '../core/shell-quote.js';
 import { crmMonHosts, haResourceOfVm } from '../inventory/ha-names.js';
 import type { VmConfig } from '../inventory/schema.js';
-import { sshLoginOf } from '../inventory/ssh-login.js';
+import { sshLoginOf, sshLoginOfHaNode } from '../inventory/ssh-login.js';
 import {
   type CliConstraint,
   type CrmMonStatus,
   type PcmkResource,
   parseCliConstraints,
   readCrmMon,
+  sshCrmMonRunner,
 } from '../protocols/pacemaker/index.js';
 import type { FaultContext } from './fault.js';
 import { hostOf } from './fault-hosts.js';
-import { sshCrmMonRunner } from './watchers/pacemaker.js';
 
 /*
  * Pacemaker as the planned actions reach it: its own tools on a cluster
@@ -33,7 +33,7 @@ export async function clusterStatus(
 ): Promise<{ node: string; status: CrmMonStatus }> {
   const { node, status } = await readCrmMon(
     crmMonHosts(ctx.inventory),
-    sshCrmMonRunner(ctx.inventory, ctx.ssh),
+    sshCrmMonRunner(ctx.ssh, (node) => sshLoginOfHaNode(ctx.inventory, node)),
     {
       signal: deadlineSignal(CRM_MON_MS * crmMonHosts(ctx.inventory).length, 'crm_mon', signal),
       perNodeMs: CRM_MON_MS,

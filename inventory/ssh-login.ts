@@ -1,5 +1,6 @@
 import { HavocError } from '../core/errors.js';
-import type { HostConfig } from './schema.js';
+import { hostOfHaNode } from './ha-names.js';
+import type { HostConfig, Inventory } from './schema.js';
 
 /**
  * How to log in to a host over SSH, from its inventory entry: the shape of
@@ -29,4 +30,15 @@ export function sshLoginOf(host: HostConfig): {
     knownHostsFile: host.ssh.knownHostsFile,
     hostKeyFingerprint: host.ssh.hostKeyFingerprint,
   };
+}
+
+/** How to log in to the host the HA manager calls `node`; a node the inventory does not list is a config error. */
+export function sshLoginOfHaNode(inv: Inventory, node: string): ReturnType<typeof sshLoginOf> {
+  const host = hostOfHaNode(inv, node);
+  if (!host) {
+    throw new HavocError('config', `haManager.via names ${node}, which is not among the hosts`, {
+      hint: 'haManager.via lists inventory host names',
+    });
+  }
+  return sshLoginOf(host);
 }

@@ -1,16 +1,14 @@
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { errorMessage } from '../../core/errors.js';
-import { shCommand } from '../../core/shell-quote.js';
-import { crmMonHosts, hostOfHaNode } from '../../inventory/ha-names.js';
+import { crmMonHosts } from '../../inventory/ha-names.js';
 import type { Inventory } from '../../inventory/schema.js';
-import { sshLoginOf } from '../../inventory/ssh-login.js';
+import { sshLoginOfHaNode } from '../../inventory/ssh-login.js';
 import {
   type CrmMonReading,
-  type CrmMonRunner,
   CrmMonUnavailableError,
   readCrmMon,
+  sshCrmMonRunner,
 } from '../../protocols/pacemaker/index.js';
-import type { SshPool } from '../../protocols/ssh/index.js';
 import { type PacemakerView, pacemakerView } from './pacemaker-view.js';
 import { WatchEmitter } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
@@ -35,20 +33,6 @@ export interface PacemakerWatchOptions {
 
 // crm_mon on a surviving node can take seconds while the cluster elects a new DC and fences (seen in the HA lab).
 const DEFAULTS: Required<PacemakerWatchOptions> = { pauseMs: 500, readMs: 20_000, perNodeMs: 8_000 };
-
-/** crm_mon on an inventory host over the pooled SSH connection. */
-export function sshCrmMonRunner(inv: Inventory, ssh: SshPool): CrmMonRunner {
-  return async (node, argv, signal) => {
-    const host = hostOfHaNode(inv, node);
-    if (!host) throw new Error(`haManager.via names ${node}, which is not among the hosts`);
-    const r = await ssh.exec(sshLoginOf(host), shCommand(argv), {
-      signal,
-      what: 'crm_mon',
-      allowFailure: true,
-    });
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
-  };
-}
 
 /**
  * Who to ask, in order: the node that answered last, then the others, and the
@@ -140,7 +124,7 @@ export function watchPacemaker(ctx: WatcherContext, opts: PacemakerWatchOptions 
   const o = { ...DEFAULTS, ...opts };
   const stopping = new AbortController();
   const recorder = new PacemakerRecorder(ctx, ctx.inventory);
-  const run = sshCrmMonRunner(ctx.inventory, ctx.ssh);
+  const run = sshCrmMonRunner(ctx.ssh, (node) => sshLoginOfHaNode(ctx.inventory, node));
   const nodes = crmMonHosts(ctx.inventory);
   let lastAnswered: string | undefined;
   let lastFailed = new Set<string>();

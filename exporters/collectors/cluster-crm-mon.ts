@@ -1,35 +1,24 @@
-import { shCommand } from '../../core/shell-quote.js';
-import { crmMonHosts, hostOfHaNode } from '../../inventory/ha-names.js';
-import { sshLoginOf } from '../../inventory/ssh-login.js';
-import { type CrmMonRunner, type CrmMonStatus, readCrmMon } from '../../protocols/pacemaker/index.js';
+import { crmMonHosts } from '../../inventory/ha-names.js';
+import { sshLoginOfHaNode } from '../../inventory/ssh-login.js';
+import { type CrmMonStatus, readCrmMon, sshCrmMonRunner } from '../../protocols/pacemaker/index.js';
 import type { CollectContext } from '../collector.js';
 import { sshPoolOf } from './host-ssh.js';
 
 const MEMO_KEY = 'cluster-crm-mon-by-scrape';
 const PER_NODE_MS = 4000;
 
-/** crm_mon over the exporter's pooled SSH connection to the host. */
-export function sshCrmMonRunner(ctx: CollectContext): CrmMonRunner {
-  return async (node, argv, signal) => {
-    const host = hostOfHaNode(ctx.loaded.inventory, node);
-    if (!host) throw new Error(`haManager.via names ${node}, which is not among the hosts`);
-    const r = await sshPoolOf(ctx).exec(sshLoginOf(host), shCommand(argv), {
-      signal,
-      what: 'crm_mon',
-      allowFailure: true,
-    });
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
-  };
-}
-
 async function ask(ctx: CollectContext): Promise<{ host: string; status: CrmMonStatus }> {
-  const { node, status } = await readCrmMon(crmMonHosts(ctx.loaded.inventory), sshCrmMonRunner(ctx), {
-    signal: ctx.signal,
-    // A powered-off first host must not eat the whole scrape deadline: the survivor has to answer (seen in
-    // alerts-e2e: host1 off, every cluster probe failed and PacemakerNodeOffline had no series to fire on).
-    perNodeMs: PER_NODE_MS,
-    hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
-  });
+  const { node, status } = await readCrmMon(
+    crmMonHosts(ctx.loaded.inventory),
+    sshCrmMonRunner(sshPoolOf(ctx), (node) => sshLoginOfHaNode(ctx.loaded.inventory, node)),
+    {
+      signal: ctx.signal,
+      // A powered-off first host must not eat the whole scrape deadline: the survivor has to answer (seen in
+      // alerts-e2e: host1 off, every cluster probe failed and PacemakerNodeOffline had no series to fire on).
+      perNodeMs: PER_NODE_MS,
+      hint: 'is Pacemaker running, and can havoc log in to haManager.via hosts?',
+    },
+  );
   return { host: node, status };
 }
 

@@ -27,6 +27,7 @@ export {
   type ReadCrmMonOptions,
   readCrmMon,
 } from './read-crm-mon.js';
+export { sshCrmMonRunner } from './ssh-crm-mon.js';
 export {
   FENCE_EVENT_STATUSES,
   type FenceEvent,

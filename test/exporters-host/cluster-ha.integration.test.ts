@@ -2,11 +2,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
 import { clusterCollectors } from '../../exporters/collectors/cluster.js';
-import { sshCrmMonRunner } from '../../exporters/collectors/cluster-crm-mon.js';
 import { sshPoolOf } from '../../exporters/collectors/host-ssh.js';
 import { runProbe } from '../../exporters/probe.js';
 import type { LoadedInventory } from '../../inventory/load.js';
-import { readCrmMon } from '../../protocols/pacemaker/index.js';
+import { sshLoginOfHaNode } from '../../inventory/ssh-login.js';
+import { readCrmMon, sshCrmMonRunner } from '../../protocols/pacemaker/index.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 
@@ -93,7 +93,9 @@ describe('cluster module against the HA lab (real corosync, Pacemaker, fence_ipm
     // The one crm_mon reader over the exporter's SSH: host1 is off, so it is tried first, fails, and host2 answers.
     const reading = await readCrmMon(
       ['host1', 'host2'],
-      sshCrmMonRunner({ loaded, log, cache, signal: AbortSignal.timeout(60_000) }),
+      sshCrmMonRunner(sshPoolOf({ loaded, log, cache, signal: AbortSignal.timeout(60_000) }), (node) =>
+        sshLoginOfHaNode(loaded.inventory, node),
+      ),
       {
         signal: deadlineSignal(60_000, 'crm_mon on host1, then host2'),
         perNodeMs: 10_000,
