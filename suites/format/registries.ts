@@ -13,6 +13,10 @@ export interface FaultRegistry {
 export interface ExpectationSpec {
   params: z.ZodType<unknown>;
   check: Checker<unknown>;
+  /** Judged from the revert on: holds no step open before it (suites/verdicts/index.ts). */
+  afterRevert?: boolean;
+  /** Needs the run's Alertmanager webhook receiver. */
+  needsAlertReceiver?: boolean;
 }
 
 export interface ExpectationRegistry {
