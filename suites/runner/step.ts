@@ -297,7 +297,19 @@ async function watch(
         expectations: withTarget.length,
       });
     }
-    if (elapsed >= untilMs || (elapsed >= holdMs && decided.size === withTarget.length)) return;
+    // An undecided expectation whose checker says no later record can decide it holds nothing open.
+    const settled = withTarget.every((e, k) => {
+      if (decided.has(k) || !window) return decided.has(k);
+      const spec = o.judge.expectations.byName(e.name);
+      try {
+        return spec?.canStillDecide
+          ? !spec.canStillDecide(o.live, window, spec.params.parse(e.params))
+          : false;
+      } catch {
+        return false;
+      }
+    });
+    if (elapsed >= untilMs || (elapsed >= holdMs && settled)) return;
     await abortableSleep(Math.min(WATCH_POLL_MS, Math.max(1, untilMs - elapsed)), o.signal).catch(
       () => undefined,
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TimelineBuilder } from '../../test/support/timeline-builder.js';
-import { alertResolvedWithin } from './alert-resolved-within.js';
+import { alertResolvedWithin, resolutionAwaited } from './alert-resolved-within.js';
 
 /*
  * alertResolvedWithin on synthetic timelines (ms from the run's start, wall
@@ -216,5 +216,22 @@ describe('alertResolvedWithin', () => {
       expect(judge(t).status).toBe('inconclusive');
       expect(judge(t).reason).toContain('never verified in effect');
     });
+  });
+
+  it('tells the runner whether a resolution is still to come: only for an alert that fired during the step', () => {
+    const awaited = (t: TimelineBuilder) => resolutionAwaited(t.events(), t.window(), PORT);
+    expect(awaited(linkDown().alert(36_000, 'HASwitchPortDown', 'firing', { host: 'host2' }))).toBe(true);
+    expect(awaited(linkDown().alert(36_000, 'HASwitchPortDown', 'firing', { host: 'host1' }))).toBe(false);
+    const before = new TimelineBuilder()
+      .reachability(0, 'alertmanager', true)
+      .alert(500, 'HASwitchPortDown', 'firing', { host: 'host2' })
+      .faultStep({
+        name: 'link-down',
+        targets: ['host2'],
+        startMs: 1000,
+        verifiedMs: 2000,
+        revertedMs: 100_000,
+      });
+    expect(awaited(before)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type AlertObservation, alertIdentity, matchingAlerts, receiverGap } from './alert-match.js';
 import { reachedTarget, sinceInjection, stepInjection, stepRevert } from './step-facts.js';
-import type { Checker } from './verdict.js';
+import type { Checker, StepWindow, TimelineEvent } from './verdict.js';
 import { durationText, msOf, verdictOf, withinTarget } from './verdict-of.js';
 import { stateAt, watchCoverage } from './watch-history.js';
 
@@ -139,3 +139,24 @@ export const alertResolvedWithin: Checker<AlertResolvedWithinParams> = (events, 
     t,
   );
 };
+
+/**
+ * While the runner watches after the revert: is there a resolution to wait
+ * for? Only when the alert notified firing during the step and was not
+ * already firing before it. One that never fired by then stays inconclusive
+ * ("no resolution to measure") whatever comes later, so it must not keep
+ * the step open for its whole target.
+ */
+export function resolutionAwaited(
+  events: readonly TimelineEvent[],
+  window: StepWindow,
+  p: AlertResolvedWithinParams,
+): boolean {
+  const found = stepInjection(events, window, 'alertResolvedWithin', p.alertname, p.targetMs);
+  if ('verdict' in found) return false;
+  const { alerts } = matchingAlerts(events, p.alertname, p.labels);
+  if (stateAt(alerts, found.injection.startNs)?.fields.status === 'firing') return false;
+  return alerts.some(
+    (o) => o.ns > found.injection.startNs && o.ns <= window.endNs && o.fields.status === 'firing',
+  );
+}

@@ -6,6 +6,7 @@ import {
   alertResolvedWithin,
   alertResolvedWithinParams,
   DEFAULT_RESOLVE_TARGET_MS,
+  resolutionAwaited,
 } from './alert-resolved-within.js';
 import { detectedWithin, detectedWithinParams } from './detected-within.js';
 import { fencedWithin, fencedWithinParams } from './fenced-within.js';
@@ -52,6 +53,12 @@ export interface Expectation<S extends z.ZodType> {
   afterRevert?: boolean;
   /** Needs the run's Alertmanager webhook receiver: without one it is inconclusive and holds no step open. */
   needsAlertReceiver?: boolean;
+  /**
+   * For a verdict still inconclusive while the runner watches: whether later
+   * records can still decide it. Without it, they can (the runner watches
+   * until the target and grace pass).
+   */
+  canStillDecide?: (events: readonly TimelineEvent[], window: StepWindow, params: z.infer<S>) => boolean;
 }
 
 const seconds = (s: number) => s * 1000;
@@ -140,6 +147,7 @@ export const EXPECTATIONS = {
     slo: { key: 'alertResolveWithinSeconds', toMs: seconds, defaultMs: DEFAULT_RESOLVE_TARGET_MS },
     afterRevert: true,
     needsAlertReceiver: true,
+    canStillDecide: resolutionAwaited,
   }),
 } as const;
 
