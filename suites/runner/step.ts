@@ -64,8 +64,8 @@ const durationMs = (d: string | number, what: string) =>
  * run session, `injected`, watch until every expectation with a target is
  * decided (and at least the hold) or its deadline, revert, `reverted`, wait
  * for the steady state, `steady`, watch the expectations judged from the
- * revert on (the alert resolved) until decided or their deadline, `end`. Every fault injected is reverted,
- * whatever happens in between.
+ * revert on (the alert resolved) until decided or their deadline, `end`.
+ * Every fault injected is reverted, whatever happens in between.
  */
 export async function runStep(o: StepOptions): Promise<StepRun> {
   const timeline = o.session.timeline();
