@@ -75,7 +75,7 @@ export function configureCertifyRun(certify: Command, env: CommandEnv): void {
     )
     .option(
       '--alert-webhook <host:port>',
-      "with --destructive: listen there for Alertmanager's webhook notifications during the failure suite, so each fault's alert is a line (alertFiredWithin); route Alertmanager to it (havoc alerts export --suite-webhook)",
+      "with --destructive: listen there for Alertmanager's webhook notifications during the failure suite, so each fault's alert firing and resolving are lines (alertFiredWithin, alertResolvedWithin); route Alertmanager to it (havoc alerts export --suite-webhook)",
     )
     .option('--sign <key>', 'sign the manifest with this SSH private key (ssh-keygen -Y sign)')
     .option('--out <dir>', 'a new or empty folder for the certification')

@@ -86,7 +86,7 @@ function suiteAndInventory(
 }
 
 const ALERT_WEBHOOK_HELP =
-  "listen for Alertmanager's webhook notifications here (HOST:PORT, loopback or an address of this station) for alertFiredWithin; default: the suite's alertWebhook, else none";
+  "listen for Alertmanager's webhook notifications here (HOST:PORT, loopback or an address of this station) for alertFiredWithin and alertResolvedWithin; default: the suite's alertWebhook, else none";
 
 export function suiteCommand(env: CommandEnv): Command {
   const suite = new Command('suite').description(

@@ -320,6 +320,8 @@ export const sloConfig = z.strictObject({
   steadyStateWithinSeconds: seconds.optional(),
   /** From the fault to its alert firing (Alertmanager). */
   alertWithinSeconds: seconds.optional(),
+  /** From the fault's revert to its alert's resolved notification (Alertmanager); default 480 s (suites/verdicts/alert-resolved-within.ts). */
+  alertResolveWithinSeconds: seconds.optional(),
 });
 export type SloConfig = z.infer<typeof sloConfig>;
 

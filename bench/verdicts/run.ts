@@ -40,7 +40,8 @@ const t = new TimelineBuilder()
   })
   .node(faultMs + 8000, 'host1', { online: false, unclean: true })
   .fence(faultMs + 20_000, 'host1')
-  .alert(faultMs + 30_000, 'HavocHostDown', 'firing', { host: 'host1' });
+  .alert(faultMs + 30_000, 'HavocHostDown', 'firing', { host: 'host1' })
+  .alert(faultMs + 95_000, 'HavocHostDown', 'resolved', { host: 'host1' });
 for (const vm of vms) {
   t.placement(0, vm, ['host1']).placement(faultMs + 21_000, vm, ['host2']);
   t.probes(vm, 0, faultMs, { bootId: BOOT_A, counter: (ms) => Math.floor(ms / 100) });
@@ -61,6 +62,7 @@ const params: Record<ExpectationName, Record<string, unknown>> = {
   noMigration: { vm: 'vm1' },
   steadyStateRestoredWithin: { targetMs: 60_000 },
   alertFiredWithin: { alertname: 'HavocHostDown', targetMs: 60_000 },
+  alertResolvedWithin: { alertname: 'HavocHostDown', targetMs: 60_000 },
 };
 /** CPU time (user + system) of `f` in ms: on a loaded machine the wall time mostly measures the wait for a core. */
 const ms = (f: () => unknown) => {

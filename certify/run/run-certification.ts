@@ -20,7 +20,7 @@ export interface CertifyOptions extends CertifyRunContext {
   waivers: readonly Waiver[];
   /** The failure suite (default nightly), parsed and checked against the inventory before anything runs. */
   suite: ParsedSuite;
-  /** Where the failure suite's Alertmanager webhook receiver listens (its alertFiredWithin lines). */
+  /** Where the failure suite's Alertmanager webhook receiver listens (its alertFiredWithin and alertResolvedWithin lines). */
   alertWebhook?: ListenAddress | undefined;
   /** ssh-keygen private key (or KEY.pub with the key in the agent) to sign the manifest with. */
   signKey?: string;

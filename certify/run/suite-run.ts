@@ -23,7 +23,7 @@ export interface SuiteRunOptions {
   command: string;
   listener: SuiteListener;
   signal: AbortSignal;
-  /** Where the run's Alertmanager webhook receiver listens (alertFiredWithin), if anywhere. */
+  /** Where the run's Alertmanager webhook receiver listens (alertFiredWithin, alertResolvedWithin), if anywhere. */
   alertWebhook?: ListenAddress | undefined;
 }
 

@@ -1,6 +1,6 @@
 import { HavocError } from '../../core/errors.js';
 import type { Inventory } from '../../inventory/schema.js';
-import { EXPECTATIONS, isExpectationName, sloTargetMs } from '../verdicts/index.js';
+import { EXPECTATIONS, isExpectationName, sloTarget } from '../verdicts/index.js';
 import type { SuiteStep } from './schema.js';
 import { isSelector, nameOf, resolveSelector, type SelectionContext } from './selectors.js';
 
@@ -107,10 +107,10 @@ export function resolveStep(
     let targetFrom: string | undefined;
     if (params.targetMs === undefined && isExpectationName(name)) {
       const vm = typeof params.vm === 'string' ? inv.vms.find((v) => v.name === params.vm) : undefined;
-      const t = sloTargetMs(name, { vm: vm?.slo, defaults: inv.slos.defaults });
+      const t = sloTarget(name, { vm: vm?.slo, defaults: inv.slos.defaults });
       if (t !== undefined) {
-        params.targetMs = t;
-        targetFrom = sloKeyOf(name) ?? 'the inventory';
+        params.targetMs = t.ms;
+        targetFrom = t.from;
       }
     }
     return { name, params, ...(targetFrom ? { targetFrom } : {}) };

@@ -53,16 +53,16 @@ export interface RunSuiteOptions {
   stopAfter?: FaultState | undefined;
 }
 
-/** Tells whoever watches the run whether alertFiredWithin can be judged, before the first step. */
+/** Tells whoever watches the run whether the alert expectations can be judged, before the first step. */
 function noteAlertReceiver(o: RunSuiteOptions, live: readonly TimelineEvent[]): void {
   const alertSteps = o.parsed.suite.steps.filter((s) =>
-    s.expect.some((e) => Object.keys(e)[0] === 'alertFiredWithin'),
+    s.expect.some((e) => o.judge.expectations.byName(Object.keys(e)[0]!)?.needsAlertReceiver),
   ).length;
   if (!o.alertWebhook) {
     if (alertSteps)
       o.listener({
         type: 'note',
-        text: `${alertSteps} step(s) expect alertFiredWithin, but this run has no Alertmanager webhook receiver: those verdicts will be inconclusive (give --alert-webhook HOST:PORT)`,
+        text: `${alertSteps} step(s) expect alerts (alertFiredWithin, alertResolvedWithin), but this run has no Alertmanager webhook receiver: those verdicts will be inconclusive (give --alert-webhook HOST:PORT)`,
       });
     return;
   }
@@ -77,7 +77,7 @@ function noteAlertReceiver(o: RunSuiteOptions, live: readonly TimelineEvent[]): 
     text:
       fields?.reachable === true
         ? `alert receiver listening on http://${where}/ (Alertmanager must route to it: havoc alerts export writes the route)`
-        : `alert receiver NOT listening: ${String(fields?.error ?? 'no reachability record')}; alertFiredWithin verdicts will be inconclusive`,
+        : `alert receiver NOT listening: ${String(fields?.error ?? 'no reachability record')}; alertFiredWithin and alertResolvedWithin verdicts will be inconclusive`,
   });
 }
 

@@ -40,7 +40,7 @@ export interface StepOptions {
   probes: ProbeStates;
   steady: SteadyWaiter;
   steadyWithinMs: number;
-  /** The run has an Alertmanager webhook receiver; without one alertFiredWithin can only be inconclusive, so it holds no step open. */
+  /** The run has an Alertmanager webhook receiver; without one the alert expectations can only be inconclusive, so they hold no step open. */
   alertReceiver?: boolean;
   listener: SuiteListener;
   elapsedMs(): number;
@@ -63,8 +63,9 @@ const durationMs = (d: string | number, what: string) =>
  * One step: selectors resolved (seeded), `start` mark, inject through the
  * run session, `injected`, watch until every expectation with a target is
  * decided (and at least the hold) or its deadline, revert, `reverted`, wait
- * for the steady state, `steady`, `end`. Every fault injected is reverted,
- * whatever happens in between.
+ * for the steady state, `steady`, watch the expectations judged from the
+ * revert on (the alert resolved) until decided or their deadline, `end`.
+ * Every fault injected is reverted, whatever happens in between.
  */
 export async function runStep(o: StepOptions): Promise<StepRun> {
   const timeline = o.session.timeline();
@@ -152,11 +153,14 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   });
 
   const holdMs = durationMs(o.step.hold, 'hold');
-  const watched = expectations.filter((e) => o.alertReceiver || e.name !== 'alertFiredWithin');
-  const longestTargetMs = Math.max(
-    0,
-    ...watched.map((e) => (typeof e.params.targetMs === 'number' ? e.params.targetMs : 0)),
-  );
+  const spec = (e: PlannedExpectation) => o.judge.expectations.byName(e.name);
+  // Without a receiver an alert expectation can only be inconclusive: it holds nothing open.
+  const watched = expectations.filter((e) => o.alertReceiver || !spec(e)?.needsAlertReceiver);
+  // What is judged from the revert on (the steady state back, the alert resolved) cannot be decided
+  // before it, so it does not hold the fault in place: it is watched after the revert.
+  const beforeRevert = watched.filter((e) => !spec(e)?.afterRevert);
+  const afterRevert = watched.filter((e) => spec(e)?.afterRevert);
+  const longestTargetMs = longestTarget(beforeRevert);
   const watchMs = Math.max(holdMs, longestTargetMs > 0 ? longestTargetMs + DECISION_GRACE_MS : 0);
   const maxDurationMs = Math.min(
     fault.maxDurationMs,
@@ -198,7 +202,7 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   mark('injected', { faults: ids, detail: { text: injectError ?? held.map((h) => h.summary).join('; ') } });
 
   if (f !== undefined && injectError === undefined)
-    await watch(o, watched, holdMs, Math.min(watchMs, maxDurationMs - 5_000), since);
+    await watch(o, beforeRevert, holdMs, Math.min(watchMs, maxDurationMs - 5_000), since);
   else result.error = injectError;
 
   const why = o.signal.aborted ? 'interrupted (Ctrl-C)' : (injectError ?? 'the step is done');
@@ -212,6 +216,7 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
     if (reverted.ok) by.push(reverted.by ?? '?');
     else notReverted.push(`${h.summary} (${reverted.reason ?? 'unknown'})`);
   }
+  const revertedAt = process.hrtime.bigint();
   mark('reverted', {
     faults: ids,
     detail: {
@@ -230,7 +235,22 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
     return finish('interrupted (Ctrl-C) while waiting for the steady state');
   if (!steady.ok) return finish(`the steady state did not come back after step ${o.id}: ${steady.reason}`);
   mark('steady', { detail: { text: 'steady state holds' } });
+  if (afterRevert.length) {
+    // Until each is decided or its target (from the revert) and the grace have passed: the step's end
+    // is the verdict's horizon, and the next step must not start with this step's alert still firing.
+    const sinceRevert = () => Number((process.hrtime.bigint() - revertedAt) / 1_000_000n);
+    await watch(o, afterRevert, 0, longestTarget(afterRevert) + DECISION_GRACE_MS, sinceRevert);
+    if (o.signal.aborted) return finish('interrupted (Ctrl-C) while watching after the revert');
+  }
   return finish();
+}
+
+/** The longest targetMs of the expectations (0 when none has one). */
+function longestTarget(expectations: readonly PlannedExpectation[]): number {
+  return Math.max(
+    0,
+    ...expectations.map((e) => (typeof e.params.targetMs === 'number' ? e.params.targetMs : 0)),
+  );
 }
 
 /**
@@ -277,7 +297,19 @@ async function watch(
         expectations: withTarget.length,
       });
     }
-    if (elapsed >= untilMs || (elapsed >= holdMs && decided.size === withTarget.length)) return;
+    // An undecided expectation whose checker says no later record can decide it holds nothing open.
+    const settled = withTarget.every((e, k) => {
+      if (decided.has(k) || !window) return decided.has(k);
+      const spec = o.judge.expectations.byName(e.name);
+      try {
+        return spec?.canStillDecide
+          ? !spec.canStillDecide(o.live, window, spec.params.parse(e.params))
+          : false;
+      } catch {
+        return false;
+      }
+    });
+    if (elapsed >= untilMs || (elapsed >= holdMs && settled)) return;
     await abortableSleep(Math.min(WATCH_POLL_MS, Math.max(1, untilMs - elapsed)), o.signal).catch(
       () => undefined,
     );

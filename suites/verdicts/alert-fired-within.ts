@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { matchingAlerts, receiverGap } from './alert-match.js';
 import { reachedTarget, sinceInjection, stepInjection } from './step-facts.js';
 import type { Checker } from './verdict.js';
 import { durationText, msOf, verdictOf, withinTarget } from './verdict-of.js';
-import { observations, stateAt, watchCoverage } from './watch-history.js';
+import { stateAt, watchCoverage } from './watch-history.js';
 
 export const alertFiredWithinParams = z.strictObject({
   alertname: z.string().min(1),
@@ -11,10 +12,6 @@ export const alertFiredWithinParams = z.strictObject({
   targetMs: z.number().positive(),
 });
 export type AlertFiredWithinParams = z.infer<typeof alertFiredWithinParams>;
-
-/** The reason when no receiver listened: what to configure. */
-export const NO_RECEIVER =
-  'no Alertmanager webhook receiver listened in this run: give `havoc suite run --alert-webhook HOST:PORT` (or alertWebhook: HOST:PORT in the suite file) and route Alertmanager to http://HOST:PORT/ (havoc alerts export writes that route, receiver havoc-suite)';
 
 /**
  * From the step's injection to an Alertmanager notification of the alert
@@ -29,14 +26,7 @@ export const alertFiredWithin: Checker<AlertFiredWithinParams> = (events, window
   const found = stepInjection(events, window, name, p.alertname, p.targetMs);
   if ('verdict' in found) return found.verdict;
   const inj = found.injection;
-  const wanted = Object.entries(p.labels ?? {});
-  const alerts = observations(events, 'alertmanager/alert').filter(
-    (o) =>
-      (o.subject === `alert:${p.alertname}` || o.fields.labels.alertname === p.alertname) &&
-      wanted.every(([k, v]) => o.fields.labels[k] === v),
-  );
-  const labelText = wanted.length ? `{${wanted.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
-  const alert = `${p.alertname}${labelText}`;
+  const { alerts, text: alert } = matchingAlerts(events, p.alertname, p.labels);
   const prior = stateAt(alerts, inj.startNs);
   if (prior?.fields.status === 'firing') {
     return verdictOf(
@@ -66,12 +56,7 @@ export const alertFiredWithin: Checker<AlertFiredWithinParams> = (events, window
   const cov = watchCoverage(events, ['alertmanager'], inj.ns, window.endNs);
   const lines = [...inj.lines, ...cov.lines, ...cov.gaps.map((g) => g.line)];
   if (!cov.covered) {
-    const gap = cov.gaps[0];
-    const why = !cov.watchers.length
-      ? NO_RECEIVER
-      : gap
-        ? `the alert receiver did not hear everything during the step (line ${gap.line}${gap.fields.error ? `: ${gap.fields.error}` : ''})`
-        : cov.why;
+    const why = receiverGap(cov);
     return verdictOf(
       name,
       p.alertname,

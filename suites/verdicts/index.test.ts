@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { HavocError } from '../../core/errors.js';
 import { BOOT_A, BOOT_B, TimelineBuilder } from '../../test/support/timeline-builder.js';
-import { EXPECTATION_NAMES, EXPECTATIONS, judge, sloTargetMs } from './index.js';
+import { DEFAULT_RESOLVE_TARGET_MS } from './alert-resolved-within.js';
+import { EXPECTATION_NAMES, EXPECTATIONS, judge, sloTarget, sloTargetMs } from './index.js';
 
 describe('the expectation registry', () => {
   it('lists every expectation of the suite format, one checker file each', () => {
     expect([...EXPECTATION_NAMES].sort()).toEqual(
       [
         'alertFiredWithin',
+        'alertResolvedWithin',
         'detectedWithin',
         'fencedWithin',
         'maxServiceDowntime',
@@ -67,5 +69,18 @@ describe('the expectation registry', () => {
     expect(sloTargetMs('maxServiceDowntime', { defaults })).toBe(500);
     expect(sloTargetMs('fencedWithin', { defaults })).toBeUndefined();
     expect(sloTargetMs('noDataLoss', { defaults })).toBeUndefined();
+  });
+
+  it("gives alertResolvedWithin the inventory's alertResolveWithinSeconds, else its own default, and says which", () => {
+    expect(sloTarget('alertResolvedWithin', { defaults: { alertResolveWithinSeconds: 90 } })).toEqual({
+      ms: 90_000,
+      from: 'slos.defaults.alertResolveWithinSeconds',
+    });
+    expect(sloTarget('alertResolvedWithin', { defaults: {} })).toEqual({
+      ms: DEFAULT_RESOLVE_TARGET_MS,
+      from: 'the default of alertResolvedWithin (slos.defaults.alertResolveWithinSeconds unset)',
+    });
+    // alertFiredWithin has no default: validation asks for alertWithinSeconds.
+    expect(sloTarget('alertFiredWithin', { defaults: {} })).toBeUndefined();
   });
 });

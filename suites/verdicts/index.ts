@@ -2,6 +2,12 @@ import type { z } from 'zod';
 import { HavocError } from '../../core/errors.js';
 import type { SloConfig } from '../../inventory/schema.js';
 import { alertFiredWithin, alertFiredWithinParams } from './alert-fired-within.js';
+import {
+  alertResolvedWithin,
+  alertResolvedWithinParams,
+  DEFAULT_RESOLVE_TARGET_MS,
+  resolutionAwaited,
+} from './alert-resolved-within.js';
 import { detectedWithin, detectedWithinParams } from './detected-within.js';
 import { fencedWithin, fencedWithinParams } from './fenced-within.js';
 import { maxServiceDowntime, maxServiceDowntimeParams } from './max-service-downtime.js';
@@ -34,7 +40,25 @@ export interface Expectation<S extends z.ZodType> {
    * The inventory SLO that gives `targetMs` when the step does not (per VM
    * first, then `slos.defaults`), converted to ms.
    */
-  slo?: { key: keyof SloConfig; toMs: (value: number) => number };
+  slo?: {
+    key: keyof SloConfig;
+    toMs: (value: number) => number;
+    /** The target when the inventory sets none (ms); without it, validation asks for one. */
+    defaultMs?: number;
+  };
+  /**
+   * Judged from the revert on (the steady state back, the alert resolved):
+   * it holds no step open before the revert; the runner watches for it after.
+   */
+  afterRevert?: boolean;
+  /** Needs the run's Alertmanager webhook receiver: without one it is inconclusive and holds no step open. */
+  needsAlertReceiver?: boolean;
+  /**
+   * For a verdict still inconclusive while the runner watches: whether later
+   * records can still decide it. Without it, they can (the runner watches
+   * until the target and grace pass).
+   */
+  canStillDecide?: (events: readonly TimelineEvent[], window: StepWindow, params: z.infer<S>) => boolean;
 }
 
 const seconds = (s: number) => s * 1000;
@@ -106,12 +130,24 @@ export const EXPECTATIONS = {
     check: steadyStateRestoredWithin,
     summary: 'the steady state holds again within targetMs of the verified revert',
     slo: { key: 'steadyStateWithinSeconds', toMs: seconds },
+    afterRevert: true,
   }),
   alertFiredWithin: expectation({
     params: alertFiredWithinParams,
     check: alertFiredWithin,
     summary: 'Alertmanager notifies the alert (with labels) firing within targetMs of the injection',
     slo: { key: 'alertWithinSeconds', toMs: seconds },
+    needsAlertReceiver: true,
+  }),
+  alertResolvedWithin: expectation({
+    params: alertResolvedWithinParams,
+    check: alertResolvedWithin,
+    summary:
+      "Alertmanager notifies the alert (with labels) resolved within targetMs of the fault's verified revert",
+    slo: { key: 'alertResolveWithinSeconds', toMs: seconds, defaultMs: DEFAULT_RESOLVE_TARGET_MS },
+    afterRevert: true,
+    needsAlertReceiver: true,
+    canStillDecide: resolutionAwaited,
   }),
 } as const;
 
@@ -124,16 +160,31 @@ export function isExpectationName(name: string): name is ExpectationName {
 
 /**
  * targetMs for an expectation from the inventory's SLOs (the VM's own, then
- * the defaults), or undefined when the expectation has no SLO or none is set.
+ * the defaults, then the expectation's own default), with where it came
+ * from; undefined when the expectation has no SLO, or none is set and it has
+ * no default.
  */
+export function sloTarget(
+  name: ExpectationName,
+  slos: { vm?: SloConfig | undefined; defaults: SloConfig },
+): { ms: number; from: string } | undefined {
+  const slo = (EXPECTATIONS[name] as Expectation<z.ZodType>).slo;
+  if (!slo) return undefined;
+  const own = slos.vm?.[slo.key];
+  if (own !== undefined) return { ms: slo.toMs(own), from: `vms[].slo.${slo.key}` };
+  const value = slos.defaults[slo.key];
+  if (value !== undefined) return { ms: slo.toMs(value), from: `slos.defaults.${slo.key}` };
+  return slo.defaultMs === undefined
+    ? undefined
+    : { ms: slo.defaultMs, from: `the default of ${name} (slos.defaults.${slo.key} unset)` };
+}
+
+/** sloTarget's value alone. */
 export function sloTargetMs(
   name: ExpectationName,
   slos: { vm?: SloConfig | undefined; defaults: SloConfig },
 ): number | undefined {
-  const slo = (EXPECTATIONS[name] as Expectation<z.ZodType>).slo;
-  if (!slo) return undefined;
-  const value = slos.vm?.[slo.key] ?? slos.defaults[slo.key];
-  return value === undefined ? undefined : slo.toMs(value);
+  return sloTarget(name, slos)?.ms;
 }
 
 /**

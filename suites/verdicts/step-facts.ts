@@ -1,7 +1,7 @@
 import { earlierNs } from './timeline-events.js';
 import type { StepWindow, TimelineEvent, Verdict } from './verdict.js';
 import { durationText, msOf, verdictOf } from './verdict-of.js';
-import { injectionRecords } from './windows.js';
+import { injectionRecords, revertRecords } from './windows.js';
 
 /*
  * What every checker first needs to know about its step: when its fault
@@ -119,4 +119,42 @@ export function sinceInjection(ns: bigint, injection: Injection): string {
   return d >= 0n
     ? `${durationText(msOf(d))} after the injection`
     : `${durationText(msOf(-d))} before the injection was verified`;
+}
+
+export interface Revert {
+  /** When every ledger fault of the step was reverted (the window's revertedNs). */
+  ns: bigint;
+  /** The ledger `reverted` lines. */
+  lines: number[];
+}
+
+/**
+ * The step's verified revert, or the inconclusive verdict saying why there
+ * is none (a revert not verified, or a step of actions only, which the
+ * ledger does not revert): for the checkers that measure from it.
+ */
+export function stepRevert(
+  events: readonly TimelineEvent[],
+  window: StepWindow,
+  expectation: string,
+  subject: string,
+  targetMs?: number,
+): { revert: Revert } | { verdict: Verdict } {
+  const { reverted, inLedger } = revertRecords(events, window.faults);
+  const lines = [...reverted.values()].map((e) => e.line);
+  if (window.revertedNs !== undefined) return { revert: { ns: window.revertedNs, lines } };
+  const reason =
+    inLedger.size === 0
+      ? `step ${window.step} has no fault in the ledger, so no revert to measure from`
+      : `step ${window.step}: the revert of ${[...inLedger].filter((f) => !reverted.has(f)).join(', ')} was never verified`;
+  return {
+    verdict: verdictOf(
+      expectation,
+      subject,
+      'inconclusive',
+      reason,
+      [stepMarkLine(events, window, 'start'), ...lines],
+      { targetMs },
+    ),
+  };
 }

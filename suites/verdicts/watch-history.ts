@@ -12,6 +12,8 @@ import type { TimelineEvent } from './verdict.js';
 export interface Observation<T> {
   line: number;
   ns: bigint;
+  /** The record's wall-clock time: for a person reading a reason, never compared. */
+  wall: string;
   watcher: string;
   subject: string;
   fields: T;
@@ -33,7 +35,7 @@ export function observations<K extends WatchEventKey>(
     for (const key of wanted) {
       const fields = watchFields(key, r);
       if (fields === undefined) continue;
-      out.push({ line, ns: BigInt(r.ns), watcher: r.watcher, subject: r.subject, fields });
+      out.push({ line, ns: BigInt(r.ns), wall: r.wall, watcher: r.watcher, subject: r.subject, fields });
       break;
     }
   }

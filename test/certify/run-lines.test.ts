@@ -1,15 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import type { ClusterSnapshot } from '../../certify/run/cluster-snapshot.js';
 import { finalStateLines } from '../../certify/run/final-state-lines.js';
 import { migrationSuite } from '../../certify/run/migration-suite.js';
+import { notRunLines, suiteLineId } from '../../certify/run/not-run-lines.js';
 import { pacemakerLevelsOf } from '../../certify/run/pacemaker-levels.js';
 import { stepSlug, suiteVerdictLines } from '../../certify/run/suite-lines.js';
+import { Redactor } from '../../core/redact.js';
+import { loadInventory } from '../../inventory/load.js';
 import type { Inventory } from '../../inventory/schema.js';
 import { parseCib } from '../../protocols/pacemaker/cib.js';
-import { parseSuite } from '../../suites/format/load-suite.js';
+import { parseSuite, readSuite } from '../../suites/format/load-suite.js';
+import { FAULT_REGISTRY } from '../../suites/format/registries.js';
+import { judge } from '../../suites/verdicts/index.js';
 import { syntheticRun } from '../support/suite-result-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
+import { TimelineBuilder } from '../support/timeline-builder.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -110,6 +118,83 @@ describe('suite verdicts as certification lines', () => {
       new Set(result.steps.flatMap((s) => s.verdicts.map((v) => `${s.name}/${v.expectation}`))).size,
     );
     expect(verdicts.length).toBeGreaterThan(lines.length);
+  });
+});
+
+describe('alert lines of a suite run with a receiver', () => {
+  const STEP = 'storage port of host2 down';
+  const alertRun = () => {
+    const t = new TimelineBuilder()
+      .reachability(0, 'alertmanager', true)
+      .faultStep({
+        name: 'link-down',
+        stepName: STEP,
+        targets: ['host2'],
+        startMs: 1000,
+        verifiedMs: 2000,
+        revertedMs: 100_000,
+        steadyMs: 101_000,
+        endMs: 110_000,
+      })
+      .alert(36_000, 'HASwitchPortDown', 'firing', { host: 'host2' }, 'fp7')
+      .alert(103_500, 'HASwitchPortDown', 'resolved', { host: 'host2' }, 'fp7');
+    const events = t.events();
+    const p = { alertname: 'HASwitchPortDown', labels: { host: 'host2' } };
+    const verdicts = [
+      judge('alertFiredWithin', events, t.window(), { ...p, targetMs: 180_000 }),
+      judge('alertResolvedWithin', events, t.window(), { ...p, targetMs: 480_000 }),
+    ];
+    const { result } = syntheticRun({ repeats: 1 });
+    result.timeline = '/cert/suite/run-x.jsonl';
+    const { error: _none, ...step } = result.steps[0]!;
+    result.steps = [{ ...step, name: STEP, verdicts }];
+    return { result, events };
+  };
+
+  it("a fired and a resolved line, the resolve line naming the alert's fire and resolve times and quoting both notifications", () => {
+    const { result, events } = alertRun();
+    const lines = suiteVerdictLines(result, events, {
+      section: 'suite',
+      outDir: '/cert',
+      idOf: (step, e) => suiteLineId('nightly', step, e),
+      titleOf: (step, e) => `${step}: ${e}`,
+    });
+    expect(lines.map((l) => l.id)).toEqual([
+      'suite.nightly.storage-port-of-host2-down.alertFiredWithin',
+      'suite.nightly.storage-port-of-host2-down.alertResolvedWithin',
+    ]);
+    const resolved = lines[1]!;
+    expect(resolved).toMatchObject({
+      status: 'pass',
+      measured: 'HASwitchPortDown 3500 ms',
+      target: 'at most 480.0 s',
+    });
+    expect(resolved.message).toContain('notified resolved 3.500 s after the revert');
+    expect(resolved.message).toContain('fired 34.000 s after the injection at 2026-12-01T12:00:36.000Z');
+    expect(resolved.message).toContain('resolved at 2026-12-01T12:01:43.500Z');
+    const quoted = resolved.evidence[0]!.text!;
+    expect(quoted).toMatch(
+      /"status":"firing".*"wall":"2026-12-01T12:00:36.000Z"|"wall":"2026-12-01T12:00:36.000Z".*"status":"firing"/,
+    );
+    expect(quoted).toMatch(
+      /"wall":"2026-12-01T12:01:43.500Z".*"status":"resolved"|"status":"resolved".*"wall":"2026-12-01T12:01:43.500Z"/,
+    );
+    expect(quoted).toContain('"state":"reverted"');
+  });
+
+  it('a run that did not happen names the resolve lines too (nightly with a receiver)', () => {
+    const raw = parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'pacemaker-kvm.yaml'), 'utf8'),
+    );
+    raw.slos.defaults = { ...raw.slos.defaults, alertWithinSeconds: 150 };
+    const file = join(tempDir('havoc-cert-alerts-'), 'inv.yaml');
+    writeFileSync(file, stringify(raw));
+    const loaded = loadInventory(file, new Redactor());
+    const suite = readSuite('nightly', () => loaded.inventory, FAULT_REGISTRY, { alerts: true });
+    const ids = notRunLines(loaded, suite, 'not run: --destructive not given').map((l) => l.id);
+    const fired = ids.filter((id) => id.endsWith('.alertFiredWithin'));
+    expect(fired.length).toBeGreaterThan(5);
+    for (const id of fired) expect(ids).toContain(id.replace(/alertFiredWithin$/, 'alertResolvedWithin'));
   });
 });
 

@@ -3,12 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseDuration } from '../../core/duration.js';
 import { exportAlertFiles } from '../../dashboards/alerts/export.js';
 import { RULE_GROUPS } from '../../dashboards/alerts/index.js';
 import { promtoolTests } from '../../dashboards/alerts/promtool-tests.js';
 import { ruleFileName } from '../../dashboards/alerts/rule-files.js';
 import { knownSeries } from '../../dashboards/metric-contract.js';
 import { metricProblems } from '../../dashboards/metric-problems.js';
+import { DEFAULT_RESOLVE_TARGET_MS } from '../../suites/verdicts/alert-resolved-within.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /*
@@ -203,6 +206,28 @@ describe('alert rules: promtool (the real Prometheus 2.42 tools)', () => {
     const r = await tool(['amtool', 'check-config', files.alertmanager]);
     expect(r.out).toMatch(/SUCCESS/);
     expect(r.code, r.out).toBe(0);
+  });
+
+  it("sends resolved notifications to the suite run's receiver, amtool accepts it, and alertResolvedWithin's default covers its group_interval", async () => {
+    const dir = tempDir('havoc-am-');
+    const files = exportAlertFiles(dir, { suiteWebhook: '127.0.0.1:9777' });
+    const config = parse(readFileSync(files.alertmanager, 'utf8')) as {
+      route: { group_interval: string; routes: { receiver: string; continue?: boolean }[] };
+      receivers: { name: string; webhook_configs?: Record<string, unknown>[] }[];
+    };
+    // Without send_resolved Alertmanager never tells the receiver an alert cleared: every alertResolvedWithin would fail.
+    expect(config.receivers.find((r) => r.name === 'havoc-suite')?.webhook_configs).toEqual([
+      { url: 'http://127.0.0.1:9777/', send_resolved: true, max_alerts: 0 },
+    ]);
+    expect(config.route.routes[0]).toEqual({ receiver: 'havoc-suite', continue: true });
+    const checked = await tool(['amtool', 'check-config', files.alertmanager]);
+    expect(checked.out).toMatch(/SUCCESS/);
+    expect(checked.code, checked.out).toBe(0);
+    // A resolution reaches the receiver at most one scrape (30 s, havoc exporter prometheus-config's default),
+    // one evaluation (1 m, Prometheus' default) and one group_interval (as exported) after the fault is gone.
+    const groupIntervalMs = parseDuration(config.route.group_interval, 'group_interval');
+    expect(groupIntervalMs).toBe(300_000);
+    expect(DEFAULT_RESOLVE_TARGET_MS).toBeGreaterThan(30_000 + 60_000 + groupIntervalMs);
   });
 
   it('the route example sends every alert to the suite run receiver too, and routing goes on after it (amtool config routes test)', async () => {

@@ -113,7 +113,11 @@ describe('the built-in nightly and the alerts', () => {
   it('expects alerts only when the run has a receiver, and says so in its description', () => {
     const { inv } = inventoryWithAlertSlo();
     const without = readSuite('nightly', () => inv, FAULT_REGISTRY).suite;
-    expect(without.steps.flatMap((s) => s.expect).filter((e) => 'alertFiredWithin' in e)).toEqual([]);
+    expect(
+      without.steps
+        .flatMap((s) => s.expect)
+        .filter((e) => 'alertFiredWithin' in e || 'alertResolvedWithin' in e),
+    ).toEqual([]);
     expect(without.description).toContain(
       'Without an Alertmanager webhook receiver (--alert-webhook HOST:PORT)',
     );
@@ -143,12 +147,37 @@ describe('the built-in nightly and the alerts', () => {
     );
   });
 
+  it('expects every alert it expects to fire to resolve too, with the same alertname and labels, its target from the default', () => {
+    const { inv } = inventoryWithAlertSlo();
+    const parsed = readSuite('nightly', () => inv, FAULT_REGISTRY, { alerts: true });
+    const pairs = parsed.suite.steps.flatMap((s) => {
+      const of = (name: string) =>
+        s.expect.flatMap((e) => (name in e ? [JSON.stringify(e[name])] : [])).sort();
+      return [{ step: s.name, fired: of('alertFiredWithin'), resolved: of('alertResolvedWithin') }];
+    });
+    expect(pairs.filter((p) => p.fired.length).length).toBeGreaterThan(5);
+    for (const p of pairs) expect(p.resolved, p.step).toEqual(p.fired);
+    // The example inventory sets no alertResolveWithinSeconds: the default (8 m) is the target.
+    const step = parsed.suite.steps.find((s) => s.expect.some((e) => 'alertResolvedWithin' in e))!;
+    const r = resolveStep(step, inv, {
+      inventory: inv,
+      placement: () => [inv.hosts[0]!.name],
+      rng: seededRandom(1, 1, 1),
+    });
+    expect(r.expectations.find((e) => e.name === 'alertResolvedWithin')).toMatchObject({
+      params: { targetMs: 480_000 },
+      targetFrom: 'the default of alertResolvedWithin (slos.defaults.alertResolveWithinSeconds unset)',
+    });
+  });
+
   it('names only alerts havoc ships, with labels those alerts carry', () => {
     const { inv } = inventoryWithAlertSlo();
     const nightly = readSuite('nightly', () => inv, FAULT_REGISTRY, { alerts: true }).suite;
     const named = nightly.steps.flatMap((s) =>
       s.expect.flatMap((e) =>
-        'alertFiredWithin' in e ? [e['alertFiredWithin'] as { alertname: string; labels: object }] : [],
+        (['alertFiredWithin', 'alertResolvedWithin'] as const).flatMap((k) =>
+          k in e ? [e[k] as { alertname: string; labels: object }] : [],
+        ),
       ),
     );
     expect(named.length).toBeGreaterThan(5);

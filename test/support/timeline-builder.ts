@@ -252,8 +252,14 @@ export class TimelineBuilder {
     alertname: string,
     status: 'firing' | 'resolved',
     labels: Record<string, string> = {},
+    /** Alertmanager's identity of the alert, when the test tells two alerts of one name apart. */
+    fingerprint?: string,
   ): this {
-    const fields: z.infer<typeof alertNotice> = { status, labels: { alertname, ...labels } };
+    const fields: z.infer<typeof alertNotice> = {
+      status,
+      labels: { alertname, ...labels },
+      ...(fingerprint ? { fingerprint } : {}),
+    };
     return this.watch(ms, 'alertmanager', 'alert', `alert:${alertname}`, fields);
   }
 
