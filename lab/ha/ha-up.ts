@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
@@ -19,7 +19,7 @@ import {
   resourcesXml,
   stonithId,
 } from './cib-config.js';
-import { clusterServices, newAuthkey, writeClusterHost } from './cluster-host.js';
+import { clusterHostDirs, clusterServices, newAuthkey, writeClusterHost } from './cluster-host.js';
 import { readClusterView } from './cluster-status.js';
 import { domainXml } from './domain-xml.js';
 import type { HaPlan } from './ha-plan.js';
@@ -125,6 +125,34 @@ function everythingStarted(st: CrmMonStatus, plan: HaPlan): string | undefined {
   return waiting.length > 0 ? `not started yet: ${waiting.join(', ')}` : undefined;
 }
 
+/**
+ * pacemaker-fenced's own lines about the stonith devices a problem names, from every host's log: a
+ * monitor that failed with "'fence-hostN' not active" means the fencer held the device from the CIB
+ * but had lost the executor's registration of it (it drops a device wholesale when its own scheduler
+ * run does not place it here), and only these lines say when and why; the lab is gone after a test.
+ */
+function fencerLinesOf(store: LabStateStore, plan: HaPlan, problem: string): string {
+  const ids = plan.nodes.map((n) => stonithId(n.name)).filter((id) => problem.includes(id));
+  if (ids.length === 0) return '';
+  const lines: string[] = [];
+  for (const n of plan.nodes) {
+    let text: string;
+    try {
+      text = readFileSync(
+        join(clusterHostDirs(join(store.state.dir, 'hosts', n.name)).logPacemaker, 'pacemaker.log'),
+        'utf8',
+      );
+    } catch {
+      continue;
+    }
+    const mine = text
+      .split('\n')
+      .filter((l) => /pacemaker-fenced|pacemaker-execd/.test(l) && ids.some((id) => l.includes(id)));
+    lines.push(...mine.slice(-8));
+  }
+  return lines.length > 0 ? `; the fencer's log about ${ids.join(', ')}:\n${lines.join('\n')}` : '';
+}
+
 /** Polls crm_mon until `problem` finds none; the last problem seen goes into the timeout error. */
 async function waitCluster(
   store: LabStateStore,
@@ -153,7 +181,7 @@ async function waitCluster(
     );
   } catch (err) {
     if (!signal.aborted) throw err;
-    throw new HavocError('lab', `${what}: ${last}`, {
+    throw new HavocError('lab', `${what}: ${last}${fencerLinesOf(store, plan, last)}`, {
       hint: `see the hosts' logs in ${store.state.dir}/hosts/*/log (corosync.log, pacemaker.log) and ha/log-pacemaker`,
     });
   }
