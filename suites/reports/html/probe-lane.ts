@@ -104,6 +104,7 @@ export function probeLane(
       label: run.ok ? 'up' : 'down',
       cls: run.ok ? 'p-up' : 'p-down',
       detail: runDetail(name, run, lineOf, originNs),
+      requests: run.requests,
     };
   });
   // Markers where the guest said something no up/down colour shows: a new boot id, a disk counter that went back.

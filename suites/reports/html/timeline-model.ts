@@ -30,6 +30,8 @@ export interface Segment {
   cls: string;
   /** The hover text: what was seen, with timeline lines. */
   detail: string;
+  /** A probe run's request count, summed when runs too narrow to draw apart share one shape. */
+  requests?: number;
 }
 
 export interface Marker {
