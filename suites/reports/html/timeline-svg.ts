@@ -254,7 +254,11 @@ function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number, originNs: big
     }</text>`,
     `<rect x="${PLOT_X}" y="${num(y)}" width="${PLOT_W}" height="${LANE_H}" class="lane-bg"/>`,
   ];
-  for (const b of blocksOf(lane.segments, x)) parts.push(blockSvg(b, lane, y, x, originNs));
+  // Outages last, on top: widened to stay visible, they must not sit under the next state, out of the pointer's reach.
+  const blocks = blocksOf(lane.segments, x);
+  const isDown = (b: Segment[]) => b.some((s) => s.cls === 'p-down');
+  for (const b of blocks) if (!isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
+  for (const b of blocks) if (isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
   for (const m of lane.markers) parts.push(markerSvg(m, y, x));
   parts.push('</g>');
   return parts.join('\n');
