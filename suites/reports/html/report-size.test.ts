@@ -15,6 +15,17 @@ import { buildTimelineModel } from './timeline-model.js';
 const MB = 1_000_000;
 const sizeOf = (run: ReturnType<typeof longRun>) => Buffer.byteLength(reportHtml(run.result, run.events));
 
+/** The vm1 probe lane of each SVG of the report, by the SVG's id. */
+function vm1Lanes(html: string): Map<string, string> {
+  const lanes = new Map<string, string>();
+  for (const svg of html.split('<svg ').slice(1)) {
+    const id = /id="([^"]+)"/.exec(svg)?.[1] ?? '';
+    const from = svg.indexOf('data-lane="vm1" data-kind="probe"');
+    if (from >= 0) lanes.set(id, svg.slice(from, svg.indexOf('</g>', from)));
+  }
+  return lanes;
+}
+
 // Each long run is 120,000 records written and read back: seconds on a loaded machine.
 describe('HTML report of a long run (20 min, 2 VMs at 50 Hz)', { timeout: 90_000 }, () => {
   const run = longRun({ dir: tempDir('havoc-report-size-'), minutes: 20 });
@@ -61,12 +72,42 @@ describe('HTML report of a long run (20 min, 2 VMs at 50 Hz)', { timeout: 90_000
     expect(whole).toContain(`class="seg p-down"><title>${first?.detail}</title>`);
   });
 
+  // 40 lone failed requests a step on each VM, 0.9 s apart: 1 px of the whole run is 1.2 s.
+  const flapping = longRun({ dir: tempDir('havoc-report-flapping-'), minutes: 20, flaps: 40 });
+
+  it('draws outages too close together as one shape that counts them, and one by one in each step', () => {
+    const model = buildTimelineModel(flapping.events);
+    const downs =
+      model.lanes
+        .find((l) => l.kind === 'probe' && l.name === 'vm1')
+        ?.segments.filter((s) => s.cls === 'p-down') ?? [];
+    const lanes = vm1Lanes(reportHtml(flapping.result, flapping.events));
+    // Whole run: every outage is a shape of its own or counted in a shape that holds several.
+    const whole = lanes.get('timeline') ?? '';
+    const alone = whole.split('class="seg p-down"').length - 1;
+    const merged = [
+      ...whole.matchAll(/class="seg mixed mixed-down"><title>[^<]*?\ndown: (\d+) times?,/g),
+    ].map((m) => Number(m[1]));
+    console.log(
+      `whole run: ${alone} outages drawn alone, ${merged.length} shapes holding ${merged.reduce((a, b) => a + b, 0)}`,
+    );
+    expect(merged.length).toBeGreaterThan(0);
+    expect(alone + merged.reduce((a, b) => a + b, 0)).toBe(downs.length);
+    // A step's timeline draws each outage of the step alone.
+    for (const step of flapping.result.steps) {
+      const lane = lanes.get(`timeline-step-${step.step}`) ?? '';
+      const [from, to] = [BigInt(step.startNs), BigInt(step.endNs)];
+      expect(lane).not.toContain('mixed');
+      expect(lane.split('class="seg p-down"').length - 1).toBe(
+        downs.filter((s) => s.toNs > from && s.fromNs < to).length,
+      );
+    }
+  });
+
   it('grows with the state changes, not with the samples', () => {
-    const dir = tempDir('havoc-report-growth-');
-    const at10Hz = longRun({ dir: `${dir}/a`, minutes: 20, hz: 10 });
+    const at10Hz = longRun({ dir: tempDir('havoc-report-growth-'), minutes: 20, hz: 10 });
     const at50Hz = sizeOf(run);
     const slow = sizeOf(at10Hz);
-    const flapping = longRun({ dir: `${dir}/b`, minutes: 20, flaps: 40 });
     const more = sizeOf(flapping);
     console.log(
       `same changes at 10 Hz (${at10Hz.samples} samples): ${slow} bytes; at 50 Hz (${run.samples}): ${at50Hz} bytes; ` +

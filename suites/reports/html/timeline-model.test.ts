@@ -46,7 +46,7 @@ describe('HTML timeline model (from the timeline alone)', () => {
     expect(lane('host', 'host1').markers).toEqual([]);
   });
 
-  it('probe lanes: up/down per sample (folded runs included), the resolution, and boot id changes', () => {
+  it('probe lanes: runs of up/down (folded records included), the resolution, and boot id changes', () => {
     const vm1 = lane('probe', 'vm1');
     expect(vm1.note).toBe('every ~100 ms');
     const down = vm1.segments.filter((s) => s.cls === 'p-down');
