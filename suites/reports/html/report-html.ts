@@ -174,7 +174,7 @@ const LEGEND = `<p class="legend">
 <span><i style="background:#6e7781"></i>offline</span>
 <span><i style="background:#bf8700"></i>standby, maintenance, pending</span>
 <span><i style="background:#8c959f"></i>stopped / cluster unreadable</span>
-<span><i style="background:#e79095"></i>up and down too close together to draw apart (hover: how many, how long)</span>
+<span><i style="background:#e79095"></i>probe up and down too close together to draw apart (hover: how many, how long)</span>
 <span><i style="background:#a40e26"></i>failed or running twice</span>
 <span><i style="background:#ffebe9;border:1px solid #cf222e"></i>fault in effect (injected to reverted)</span>
 <span><i style="background:#ddf4ff;border:1px solid #0969da"></i>action (start to done)</span>

@@ -8,9 +8,9 @@ import type { Lane, Marker, Segment, TimelineModel, Window } from './timeline-mo
  * left to right in seconds since the run's start, one row per lane, fault
  * and action windows shaded across every lane, steps on a band at the top.
  * Every shape carries its details once, in a <title> (the browser's
- * tooltip, which the page's hover panel also shows). States narrower than a
- * pixel next to each other (a flapping link seen at 50 Hz over 20 minutes)
- * are drawn as one shape that says what it holds; a step's own, zoomed
+ * tooltip, which the page's hover panel also shows). Probe runs narrower
+ * than a pixel next to each other (a flapping link seen at 50 Hz over 20
+ * minutes) are drawn as one shape that says what it holds; a step's own, zoomed
  * timeline draws them one by one. So the drawing grows with what can be
  * seen, not with the samples.
  */
@@ -169,7 +169,7 @@ const NARROW_PX = 1;
 const BLOCK_PX = 3;
 
 /** Consecutive segments narrower than a pixel, in blocks of at most BLOCK_PX; a wide segment is a block of its own. */
-export function blocksOf(segments: readonly Segment[], x: (ns: bigint) => number): Segment[][] {
+function blocksOf(segments: readonly Segment[], x: (ns: bigint) => number): Segment[][] {
   const blocks: Segment[][] = [];
   let open: Segment[] | undefined;
   for (const s of segments) {
@@ -254,9 +254,11 @@ function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number, originNs: big
     }</text>`,
     `<rect x="${PLOT_X}" y="${num(y)}" width="${PLOT_W}" height="${LANE_H}" class="lane-bg"/>`,
   ];
-  // Outages last, on top: widened to stay visible, they must not sit under the next state, out of the pointer's reach.
-  const blocks = blocksOf(lane.segments, x);
+  // Only a probe's runs: they come at the probe's rate. Watchers report changes only, and a VM running twice
+  // for half a second must keep its own colour.
+  const blocks = lane.kind === 'probe' ? blocksOf(lane.segments, x) : lane.segments.map((s) => [s]);
   const isDown = (b: Segment[]) => b.some((s) => s.cls === 'p-down');
+  // Outages last, on top: widened to stay visible, they must not sit under the next state, out of the pointer's reach.
   for (const b of blocks) if (!isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
   for (const b of blocks) if (isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
   for (const m of lane.markers) parts.push(markerSvg(m, y, x));
