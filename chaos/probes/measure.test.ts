@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bootIdChangesOf, bootIdOverlapsOf, counterDecreasesOf, measureProbe, outagesOf } from './measure.js';
+import {
+  bootIdChangesOf,
+  bootIdOverlapsOf,
+  counterDecreasesOf,
+  measureProbe,
+  outagesOf,
+  probeRunsOf,
+} from './measure.js';
 import type { ProbeSample } from './sample.js';
 
 const MS = 1_000_000n;
@@ -177,5 +184,81 @@ describe('folded samples (the timeline may fold a run of equal results into one 
     expect(
       counterDecreasesOf([fold(0, 100, true, { counter: 5 }), fold(100, 200, true, { counter: 6 })]),
     ).toEqual([]);
+  });
+});
+
+describe("probeRunsOf (the one fold of a probe history: outages and the report's probe lanes)", () => {
+  it('starts a run at every change of result and of boot id, each at the send that showed it', () => {
+    const refused = { ...s(40, false), error: 'ECONNREFUSED' };
+    const history = [
+      ...every10(0, 30, true, { bootId: A, counter: 1 }),
+      s(30, true, { bootId: A, counter: 2 }),
+      refused,
+      ...every10(50, 70, false),
+      ...every10(70, 90, true, { bootId: B, counter: 2 }),
+      s(90, true),
+      ...every10(100, 120, true, { bootId: A, counter: 3 }),
+    ];
+    const runs = probeRunsOf(history).map(({ first: _f, last: _l, ...r }) => r);
+    expect(runs).toEqual([
+      {
+        ok: true,
+        fromNs: 0n,
+        lastSentNs: 30n * MS,
+        untilNs: 40n * MS,
+        requests: 4,
+        errors: [],
+        bootId: A,
+        counterFirst: 1,
+        counterLast: 2,
+      },
+      {
+        ok: false,
+        fromNs: 40n * MS,
+        lastSentNs: 60n * MS,
+        untilNs: 70n * MS,
+        requests: 3,
+        errors: [
+          { error: 'ECONNREFUSED', count: 1 },
+          { error: 'timed out', count: 2 },
+        ],
+      },
+      // An answer without a boot id stays in the run of the boot id before it.
+      {
+        ok: true,
+        fromNs: 70n * MS,
+        lastSentNs: 90n * MS,
+        untilNs: 100n * MS,
+        requests: 3,
+        errors: [],
+        bootId: B,
+        counterFirst: 2,
+        counterLast: 2,
+      },
+      {
+        ok: true,
+        fromNs: 100n * MS,
+        lastSentNs: 110n * MS,
+        requests: 2,
+        errors: [],
+        bootId: A,
+        counterFirst: 3,
+        counterLast: 3,
+      },
+    ]);
+    expect(outagesOf(history)).toEqual([
+      { startNs: 40n * MS, endNs: 70n * MS, durationNs: 30n * MS, failed: 3, error: 'ECONNREFUSED' },
+    ]);
+  });
+
+  it('counts a folded sample as its requests, sent in order whatever order they were written in', () => {
+    const fold: ProbeSample = { ...s(100, false), count: 5, lastSentNs: String(140n * MS) };
+    const runs = probeRunsOf([s(150, true), fold, s(90, true)]);
+    expect(runs.map((r) => [r.ok, r.fromNs, r.lastSentNs, r.untilNs, r.requests])).toEqual([
+      [true, 90n * MS, 90n * MS, 100n * MS, 1],
+      [false, 100n * MS, 140n * MS, 150n * MS, 5],
+      [true, 150n * MS, 150n * MS, undefined, 1],
+    ]);
+    expect(probeRunsOf([])).toEqual([]);
   });
 });

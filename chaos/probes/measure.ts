@@ -90,28 +90,88 @@ function timed(samples: readonly ProbeSample[]): Timed[] {
 }
 
 /**
- * Outages in send order: a run of failed requests, from the first failed
- * send to the next successful send. With sends every I ns, that estimate is
- * off by less than I either way (where the outage falls between two sends).
+ * A run of requests, in send order, with one result: up (answered, by one
+ * boot id) or down (failed, whatever the errors). A failed request after an
+ * answered one, an answer after a failure, and an answer by a new boot id
+ * each start a new run, so every change keeps the send time of the request
+ * that showed it. What reports draw and what outages are made of.
  */
-export function outagesOf(samples: readonly ProbeSample[]): Outage[] {
-  const outages: Outage[] = [];
-  let open: Outage | undefined;
-  let lastFailedNs = 0n;
+export interface ProbeRun {
+  ok: boolean;
+  /** Send time of the run's first request. */
+  fromNs: bigint;
+  /** Send time of the run's last request. */
+  lastSentNs: bigint;
+  /** Send time of the next run's first request; absent for the last run. */
+  untilNs?: bigint;
+  requests: number;
+  /** Down runs: each error and how many requests failed with it, in the order first seen. */
+  errors: { error: string; count: number }[];
+  /** Up runs: the boot id that answered, when the answers carried one. */
+  bootId?: string;
+  /** Up runs: the disk counter of the first and of the last answer that carried one. */
+  counterFirst?: number;
+  counterLast?: number;
+  /** The samples the run begins and ends with (a folded sample may be both). */
+  first: ProbeSample;
+  last: ProbeSample;
+}
+
+export function probeRunsOf(samples: readonly ProbeSample[]): ProbeRun[] {
+  const runs: ProbeRun[] = [];
+  let open: ProbeRun | undefined;
   for (const t of timed(samples)) {
-    if (!t.sample.ok) {
-      open ??= { startNs: t.sentNs, durationNs: 0n, failed: 0, error: t.sample.error ?? 'failed' };
-      open.failed += t.count;
-      lastFailedNs = t.lastSentNs;
+    const s = t.sample;
+    const bootId = s.ok ? s.fields?.bootId : undefined;
+    const newBoot = open?.ok && bootId !== undefined && open.bootId !== undefined && bootId !== open.bootId;
+    if (!open || open.ok !== s.ok || newBoot) {
+      if (open) open.untilNs = t.sentNs;
+      open = {
+        ok: s.ok,
+        fromNs: t.sentNs,
+        lastSentNs: t.lastSentNs,
+        requests: 0,
+        errors: [],
+        first: s,
+        last: s,
+      };
+      runs.push(open);
+    }
+    open.requests += t.count;
+    open.last = s;
+    if (t.lastSentNs > open.lastSentNs) open.lastSentNs = t.lastSentNs;
+    if (!s.ok) {
+      const error = s.error ?? 'failed';
+      const seen = open.errors.find((e) => e.error === error);
+      if (seen) seen.count += t.count;
+      else open.errors.push({ error, count: t.count });
       continue;
     }
-    if (open) {
-      outages.push({ ...open, endNs: t.sentNs, durationNs: t.sentNs - open.startNs });
-      open = undefined;
+    if (bootId !== undefined) open.bootId = bootId;
+    const counter = s.fields?.counter;
+    if (counter !== undefined) {
+      open.counterFirst ??= counter;
+      open.counterLast = counter;
     }
   }
-  if (open) outages.push({ ...open, durationNs: lastFailedNs - open.startNs });
-  return outages;
+  return runs;
+}
+
+/**
+ * Outages in send order: a down run, from the first failed send to the
+ * next successful send. With sends every I ns, that estimate is off by less
+ * than I either way (where the outage falls between two sends).
+ */
+export function outagesOf(samples: readonly ProbeSample[]): Outage[] {
+  return probeRunsOf(samples)
+    .filter((r) => !r.ok)
+    .map((r) => ({
+      startNs: r.fromNs,
+      ...(r.untilNs !== undefined ? { endNs: r.untilNs } : {}),
+      durationNs: (r.untilNs ?? r.lastSentNs) - r.fromNs,
+      failed: r.requests,
+      error: r.errors[0]?.error ?? 'failed',
+    }));
 }
 
 /** Each change of boot id between successive answers, in send order (a restart, or a failover to a copy). */

@@ -28,6 +28,13 @@ export function offsetLabel(ns: bigint | string, originNs: bigint): string {
   return `${sign}${(Math.abs(ms) / 1000).toFixed(3)} s`;
 }
 
+/** Seconds from the origin to the nanosecond: "+12.345678901 s" (what a probe run's bounds are given in). */
+export function exactOffsetLabel(ns: bigint | string, originNs: bigint): string {
+  const d = BigInt(ns) - originNs;
+  const abs = d < 0n ? -d : d;
+  return `${d < 0n ? '-' : '+'}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')} s`;
+}
+
 function fieldsText(fields: Record<string, unknown> | undefined): string {
   if (!fields) return '';
   const parts = Object.entries(fields).map(

@@ -13,6 +13,14 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(totalS / 60)} min ${totalS % 60} s`;
 }
 
+/** A duration to the nanosecond, in ms: "40 ms", "40.0125 ms"; from a second on also for people: "12.30 s = 12300.5 ms". */
+export function exactDuration(ns: bigint): string {
+  const whole = ns / 1_000_000n;
+  const frac = (ns % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  const ms = `${whole}${frac ? `.${frac}` : ''} ms`;
+  return ns < 1_000_000_000n ? ms : `${humanDuration(Number(ns) / 1e6)} = ${ms}`;
+}
+
 /** "measured 48500 ms > target 30000 ms: <reason>", or the reason alone when nothing was measured. */
 export function verdictMessage(v: Verdict): string {
   if (v.measuredMs !== undefined && v.targetMs !== undefined) {

@@ -2,6 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { longRun } from '../../test/support/long-run-fixture.js';
 import { syntheticRun } from '../../test/support/suite-result-fixture.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { openReportInChromium } from './html/chromium.js';
@@ -65,10 +66,12 @@ describe('HTML report in Chromium', () => {
       expect(await page.locator('#timeline rect.window.w-fault').count()).toBe(2);
       expect(await page.locator('#timeline rect.window.w-action').count()).toBe(4);
       expect(await page.locator('#timeline g.lane-alert path.m-alert-firing').count()).toBe(2);
-      // Every shape has its tooltip.
-      const untitled = await page
-        .locator('svg.timeline [data-detail]')
-        .evaluateAll((els) => els.filter((e) => !e.querySelector('title')?.textContent).length);
+      // Every shape has its tooltip (which is also what the hover panel shows).
+      const shapes = page.locator('svg.timeline :is(rect.seg, rect.window, rect.step, path.marker)');
+      expect(await shapes.count()).toBeGreaterThan(50);
+      const untitled = await shapes.evaluateAll(
+        (els) => els.filter((e) => !e.querySelector(':scope > title')?.textContent).length,
+      );
       expect(untitled).toBe(0);
       // The timeline has a size on screen (it rendered, not just parsed).
       const box = await page.locator('#timeline').boundingBox();
@@ -92,6 +95,62 @@ describe('HTML report in Chromium', () => {
       const png = readFileSync(shot);
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
       console.log(`screenshot ${shot}: ${statSync(shot).size} bytes`);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a 20-minute run at 50 Hz: a file to mail, no console error, the lanes, and a hover over a 40 ms outage shows its exact bounds', async () => {
+    const out = tempDir('havoc-html-long-');
+    const run = longRun({ dir: out, minutes: 20 });
+    const written = await writeReports(run.result, run.events, out);
+    const bytes = statSync(written.html).size;
+    console.log(
+      `long run: ${run.samples} probe samples, ${run.transitions.length} up/down changes, report.html ${bytes} bytes`,
+    );
+    expect(bytes).toBeLessThan(5_000_000);
+    const started = performance.now();
+    const opened = await openReportInChromium(written.html);
+    try {
+      const { page } = opened;
+      console.log(`long report opened in Chromium in ${Math.round(performance.now() - started)} ms`);
+      const lanes = await page
+        .locator('#timeline g.lane')
+        .evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-kind')}:${g.getAttribute('data-lane')}`));
+      expect(lanes).toEqual([
+        'host:host1',
+        'host:host2',
+        'host:host3',
+        'vm:vm1',
+        'probe:vm1',
+        'vm:vm2',
+        'probe:vm2',
+        'alert:HavocNodeOffline',
+      ]);
+      expect(await page.locator('#timeline g.lane-probe[data-lane="vm2"] path.m-boot').count()).toBe(
+        run.result.steps.filter((s) => s.name !== 'migrate vm1').length,
+      );
+      const exact =
+        'vm1 probe down from +4.000000000 s to +4.040000000 s (40 ms): 2 requests failed: 198.19.11.101:80: no answer within 500 ms';
+      // Hovered where a reader's pointer would be (the shape's middle; force: no actionability wait), in the
+      // whole run and in the step's own timeline: what is on top there must be the outage.
+      // Every step passed, so the steps' own timelines start closed: open step 1.1's as a reader would.
+      await page.locator('details.step-timeline[data-step="1.1"] > summary').click();
+      for (const svg of ['#timeline', '#timeline-step-1\\.1']) {
+        await page.locator('#detail').evaluate((d) => {
+          d.textContent = '';
+        });
+        const outage = page
+          .locator(`${svg} g.lane-probe[data-lane="vm1"] rect.p-down`)
+          .filter({ has: page.locator('title', { hasText: exact }) });
+        expect(await outage.count()).toBe(1);
+        await outage.scrollIntoViewIfNeeded();
+        await outage.hover({ force: true });
+        expect(await page.locator('#detail').textContent()).toMatch(
+          new RegExp(`^${exact.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\[L\\d+\\.\\.L\\d+\\]$`),
+        );
+      }
       expect(opened.problems).toEqual([]);
     } finally {
       await opened.close();
@@ -132,7 +191,7 @@ describe('HTML report in Chromium', () => {
         await d.dismiss();
       });
       // Hover over everything that has details, as a reader would.
-      for (const el of await page.locator('#timeline [data-detail]').all()) await el.hover({ force: true });
+      for (const el of await page.locator('#timeline :has(> title)').all()) await el.hover({ force: true });
       expect(await page.locator('#suite-name').textContent()).toBe('<script>alert(1)</script>');
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('script').count()).toBe(1);

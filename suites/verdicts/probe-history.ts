@@ -14,6 +14,8 @@ export interface ProbeHistory {
   /** Each sample's first and last send (the same unless folded), parsed once. */
   firstNs: bigint[];
   lastNs: bigint[];
+  /** Each sample's timeline line (`lines[i]` is `samples[i]`'s), for callers that cite many. */
+  lines: number[];
   lineOf(sample: ProbeSample): number;
 }
 
@@ -110,6 +112,7 @@ export function probeHistory(
     samples,
     firstNs,
     lastNs,
+    lines,
     // Looked up a few times per verdict: a scan costs less than indexing every sample.
     lineOf: (s) => lines[samples.indexOf(s)]!,
   };

@@ -16,13 +16,14 @@ import { timelineSvg } from './timeline-svg.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
-// Shows the hovered shape's details in the panel above the timeline (the <title> tooltips work without it).
+// Shows the hovered shape's details (its <title>, the tooltip that works without this) in the panel above the timeline.
 const HOVER_SCRIPT = `(() => {
   const panel = document.getElementById('detail');
   if (!panel) return;
   const show = (e) => {
-    const el = e.target instanceof Element ? e.target.closest('svg.timeline [data-detail]') : null;
-    if (el) panel.textContent = el.getAttribute('data-detail');
+    const el = e.target instanceof Element ? e.target.closest('svg.timeline :has(> title)') : null;
+    const title = el && el.querySelector(':scope > title');
+    if (title) panel.textContent = title.textContent;
   };
   document.addEventListener('mouseover', show);
   document.addEventListener('click', show);
@@ -173,10 +174,11 @@ const LEGEND = `<p class="legend">
 <span><i style="background:#6e7781"></i>offline</span>
 <span><i style="background:#bf8700"></i>standby, maintenance, pending</span>
 <span><i style="background:#8c959f"></i>stopped / cluster unreadable</span>
+<span><i style="background:#e79095"></i>probe up and down too close together to draw apart (hover: how many, how long)</span>
 <span><i style="background:#a40e26"></i>failed or running twice</span>
 <span><i style="background:#ffebe9;border:1px solid #cf222e"></i>fault in effect (injected to reverted)</span>
 <span><i style="background:#ddf4ff;border:1px solid #0969da"></i>action (start to done)</span>
-<span>&#9660; marker: fence (black), boot id change (orange), alert firing (red) / resolved (green), VM lifecycle (grey)</span>
+<span>&#9660; marker: fence (black), boot id change (orange), disk counter went back (purple), alert firing (red) / resolved (green), VM lifecycle (grey)</span>
 </p>`;
 
 export function reportHtml(result: SuiteResult, events: readonly TimelineEvent[]): string {

@@ -39,15 +39,16 @@ svg .shade.w-action { fill: rgba(9, 105, 218, 0.10); stroke: rgba(9, 105, 218, 0
 svg .s-online { fill: #2da44e; } svg .s-offline { fill: #6e7781; } svg .s-unclean { fill: #cf222e; }
 svg .s-standby, svg .s-maintenance, svg .s-pending { fill: #bf8700; } svg .s-unknown { fill: #8c959f; fill-opacity: 0.5; }
 svg .p-up { fill: #2da44e; } svg .p-down { fill: #cf222e; }
+svg .mixed { fill: #8c959f; } svg .mixed-down { fill: #e79095; }
 svg .v-stopped { fill: #8c959f; } svg .v-failed, svg .v-double { fill: #a40e26; }
 svg .h0 { fill: #0969da; } svg .h1 { fill: #8250df; } svg .h2 { fill: #bc4c00; } svg .h3 { fill: #1b7c83; }
 svg .h4 { fill: #bf3989; } svg .h5 { fill: #4d2d00; } svg .h6 { fill: #116329; } svg .h7 { fill: #57606a; }
 svg .a-firing { fill: #fa4549; fill-opacity: 0.6; }
 svg .marker { stroke: #fff; stroke-width: 0.8; }
 svg .m-fence-success { fill: #1f2328; } svg .m-fence-failed { fill: #cf222e; } svg .m-fence-pending { fill: #bf8700; }
-svg .m-boot { fill: #fb8f44; } svg .m-lifecycle { fill: #57606a; }
+svg .m-boot { fill: #fb8f44; } svg .m-counter { fill: #8250df; } svg .m-lifecycle { fill: #57606a; }
 svg .m-alert-firing { fill: #cf222e; } svg .m-alert-resolved { fill: #2da44e; }
-svg [data-detail]:hover { stroke: #1f2328; stroke-width: 1.5; }
+svg :has(> title):hover { stroke: #1f2328; stroke-width: 1.5; }
 .legend span { display: inline-block; margin-right: 12px; }
 .legend i { display: inline-block; width: 12px; height: 10px; margin-right: 4px; vertical-align: -1px; }
 `;

@@ -46,7 +46,7 @@ describe('HTML timeline model (from the timeline alone)', () => {
     expect(lane('host', 'host1').markers).toEqual([]);
   });
 
-  it('probe lanes: up/down per sample (folded runs included), the resolution, and boot id changes', () => {
+  it('probe lanes: runs of up/down (folded records included), the resolution, and boot id changes', () => {
     const vm1 = lane('probe', 'vm1');
     expect(vm1.note).toBe('every ~100 ms');
     const down = vm1.segments.filter((s) => s.cls === 'p-down');
@@ -57,7 +57,7 @@ describe('HTML timeline model (from the timeline alone)', () => {
     ]);
     expect(vm1.markers).toEqual([]);
     const vm2 = lane('probe', 'vm2');
-    expect(vm2.markers.map((m) => [sec(m.atNs), m.detail.replace(/^L\d+: /, '')])).toEqual([
+    expect(vm2.markers.map((m) => [sec(m.atNs), m.detail.replace(/^L\d+ \+\d+\.\d{9} s /, '')])).toEqual([
       [64, 'vm2 answered with a new boot id: boot-vm2-a -> boot-vm2-b'],
       [153.4, 'vm2 answered with a new boot id: boot-vm2-b -> boot-vm2-c'],
     ]);

@@ -2,24 +2,24 @@ import type { TimelineRecord } from '../../../chaos/timeline/index.js';
 import { WATCH_EVENTS, type WatchEventKey, watchFields } from '../../../chaos/watchers/events.js';
 import type { TimelineEvent } from '../../verdicts/verdict.js';
 import { describeEvent, runOriginNs } from '../describe-event.js';
-import { humanDuration } from '../format.js';
+import { probeLane } from './probe-lane.js';
 
 /*
  * What the HTML timeline draws, computed from the timeline alone (pure, so
  * it is tested without a browser): a lane per host (its cluster state as
  * the watchers saw it, fences as markers), a lane per VM (where the HA
- * manager placed it) with its probe below (up/down per sample, boot id
- * changes marked), the reachability of the HA manager, alerts, and the
+ * manager placed it) with its probe below (runs of up/down, boot id
+ * changes and lost writes marked: probe-lane.ts), the reachability of the HA manager, alerts, and the
  * windows in which a fault was in effect or an action ran.
  *
  * A state lasts from the record that reported it to the next record of the
  * same subject; before a subject's first record nothing is drawn (unknown is
- * not "fine"). A probe sample stands until the next sample, so a change is
- * placed within one probe interval, the resolution shown beside the lane.
+ * not "fine"). A probe run stands from its first send to the next run's
+ * first send, so a change is placed within one probe interval, the
+ * resolution shown beside the lane.
  */
 
 type Watch = Extract<TimelineRecord, { kind: 'watch' }>;
-type Probe = Extract<TimelineRecord, { kind: 'probe' }>;
 
 export interface Segment {
   fromNs: bigint;
@@ -30,6 +30,8 @@ export interface Segment {
   cls: string;
   /** The hover text: what was seen, with timeline lines. */
   detail: string;
+  /** A probe run's request count, summed when runs too narrow to draw apart share one shape. */
+  requests?: number;
 }
 
 export interface Marker {
@@ -128,75 +130,6 @@ function ensure<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-interface ProbeSample {
-  event: TimelineEvent;
-  record: Probe;
-  sentNs: bigint;
-  lastNs: bigint;
-}
-
-/** The median interval between samples, counting each folded run as its count - 1 intervals. */
-export function probeResolutionNs(samples: readonly ProbeSample[]): bigint | undefined {
-  const intervals: { ns: bigint; weight: number }[] = [];
-  samples.forEach((s, i) => {
-    const count = s.record.count ?? 1;
-    if (count > 1 && s.lastNs > s.sentNs)
-      intervals.push({ ns: (s.lastNs - s.sentNs) / BigInt(count - 1), weight: count - 1 });
-    const next = samples[i + 1];
-    if (next && next.sentNs > s.lastNs) intervals.push({ ns: next.sentNs - s.lastNs, weight: 1 });
-  });
-  if (intervals.length === 0) return undefined;
-  intervals.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
-  const total = intervals.reduce((n, x) => n + x.weight, 0);
-  let seen = 0;
-  for (const x of intervals) {
-    seen += x.weight;
-    if (seen * 2 >= total) return x.ns;
-  }
-  return intervals.at(-1)?.ns;
-}
-
-function probeLane(name: string, samples: ProbeSample[], endNs: bigint, originNs: bigint): Lane {
-  samples.sort((a, b) => (a.sentNs < b.sentNs ? -1 : a.sentNs > b.sentNs ? 1 : a.event.line - b.event.line));
-  const resolution = probeResolutionNs(samples);
-  const segments: Segment[] = [];
-  const markers: Marker[] = [];
-  let bootId: string | undefined;
-  samples.forEach((s, i) => {
-    const next = samples[i + 1];
-    const to = next
-      ? next.sentNs
-      : s.lastNs + (resolution ?? 0n) < endNs
-        ? s.lastNs + (resolution ?? 0n)
-        : endNs;
-    segments.push({
-      fromNs: s.sentNs,
-      toNs: to > s.sentNs ? to : s.sentNs,
-      label: s.record.ok ? 'up' : 'down',
-      cls: s.record.ok ? 'p-up' : 'p-down',
-      detail: describeEvent(s.event, originNs),
-    });
-    const b = s.record.fields?.bootId;
-    if (s.record.ok && typeof b === 'string') {
-      if (bootId !== undefined && b !== bootId)
-        markers.push({
-          atNs: s.sentNs,
-          cls: 'm-boot',
-          detail: `L${s.event.line}: ${name} answered with a new boot id: ${bootId} -> ${b}`,
-        });
-      bootId = b;
-    }
-  });
-  return {
-    kind: 'probe',
-    name,
-    label: `${name} probe`,
-    ...(resolution !== undefined ? { note: `every ~${humanDuration(Number(resolution) / 1e6)}` } : {}),
-    segments,
-    markers,
-  };
-}
-
 export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineModel {
   const sorted = [...events].sort(byNs);
   const originNs = runOriginNs(events);
@@ -223,7 +156,8 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
   >();
   const placements = new Map<string, Map<string, Placed[]>>();
   const lifecycle = new Map<string, Marker[]>();
-  const probes = new Map<string, ProbeSample[]>();
+  // Probe names in the order first seen; probe-lane.ts folds each one's samples into runs.
+  const probes = new Set<string>();
   const alerts = new Map<string, { at: bigint; firing: boolean; event: TimelineEvent }[]>();
   const faults = new Map<
     string,
@@ -313,12 +247,7 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
         if (f) ensure(alerts, name, () => []).push({ at, firing: f.status === 'firing', event: e });
       }
     } else if (r.kind === 'probe') {
-      ensure(probes, r.probe, () => []).push({
-        event: e,
-        record: r,
-        sentNs: BigInt(r.sentNs),
-        lastNs: BigInt(r.lastSentNs ?? r.sentNs),
-      });
+      probes.add(r.probe);
     } else if (r.kind === 'ledger') {
       const f = ensure(faults, r.fault, () => ({ name: r.name, targets: r.targets, lines: [] }));
       f.lines.push(e);
@@ -415,11 +344,9 @@ export function buildTimelineModel(events: readonly TimelineEvent[]): TimelineMo
         markers: i === 0 ? (lifecycle.get(vm) ?? []) : [],
       }),
     );
-    const samples = probes.get(vm);
-    if (samples) lanes.push(probeLane(vm, samples, endNs, originNs));
+    if (probes.has(vm)) lanes.push(probeLane(vm, sorted, endNs, originNs));
   }
-  for (const [name, samples] of probes)
-    if (!vms.includes(name)) lanes.push(probeLane(name, samples, endNs, originNs));
+  for (const name of probes) if (!vms.includes(name)) lanes.push(probeLane(name, sorted, endNs, originNs));
 
   for (const [name, list] of alerts) {
     const segments: Segment[] = [];

@@ -1,3 +1,5 @@
+import { exactOffsetLabel } from '../describe-event.js';
+import { exactDuration } from '../format.js';
 import { esc } from './escape.js';
 import type { Lane, Marker, Segment, TimelineModel, Window } from './timeline-model.js';
 
@@ -5,8 +7,12 @@ import type { Lane, Marker, Segment, TimelineModel, Window } from './timeline-mo
  * The timeline as inline SVG, in the manner of Jepsen's timeline: time runs
  * left to right in seconds since the run's start, one row per lane, fault
  * and action windows shaded across every lane, steps on a band at the top.
- * Every shape carries its details in a <title> (the browser's tooltip) and
- * in data-detail (the page's hover panel).
+ * Every shape carries its details once, in a <title> (the browser's
+ * tooltip, which the page's hover panel also shows). Probe runs narrower
+ * than a pixel next to each other (a flapping link seen at 50 Hz over 20
+ * minutes) are drawn as one shape that says what it holds; a step's own, zoomed
+ * timeline draws them one by one. So the drawing grows with what can be
+ * seen, not with the samples.
  */
 
 const WIDTH = 1200;
@@ -28,7 +34,7 @@ function shape(tag: 'rect' | 'path' | 'circle', attrs: Record<string, string>, d
   const a = Object.entries(attrs)
     .map(([k, v]) => `${k}="${esc(v)}"`)
     .join(' ');
-  return `<${tag} ${a} data-detail="${esc(detail)}"><title>${esc(detail)}</title></${tag}>`;
+  return `<${tag} ${a}><title>${esc(detail)}</title></${tag}>`;
 }
 
 export interface TimeRange {
@@ -126,7 +132,7 @@ export function timelineSvg(
   }
   out.push('</g>');
 
-  model.lanes.forEach((lane, i) => out.push(laneSvg(lane, laneY(i), x)));
+  model.lanes.forEach((lane, i) => out.push(laneSvg(lane, laneY(i), x, whole.originNs)));
 
   // The same windows shaded over every lane, on top (the lanes are opaque) and transparent to the pointer.
   out.push('<g class="shades">');
@@ -158,6 +164,79 @@ function segmentSvg(s: Segment, y: number, x: (ns: bigint) => number): string {
     : rect;
 }
 
+/** Below this width a state is drawn together with its narrow neighbours, up to BLOCK_PX. */
+const NARROW_PX = 1;
+const BLOCK_PX = 3;
+
+/** Consecutive segments narrower than a pixel, in blocks of at most BLOCK_PX; a wide segment is a block of its own. */
+function blocksOf(segments: readonly Segment[], x: (ns: bigint) => number): Segment[][] {
+  const blocks: Segment[][] = [];
+  let open: Segment[] | undefined;
+  for (const s of segments) {
+    const narrow = x(s.toNs) - x(s.fromNs) < NARROW_PX;
+    const first = open?.[0];
+    if (narrow && open && first && x(s.toNs) - x(first.fromNs) <= BLOCK_PX) open.push(s);
+    else {
+      open = narrow ? [s] : undefined;
+      blocks.push(open ?? [s]);
+    }
+  }
+  return blocks;
+}
+
+/** What a block of several states held: how many of each, for how long, and the longest of each to the ns. */
+function blockDetail(block: readonly Segment[], lane: Lane, originNs: bigint): string {
+  const first = block[0] as Segment;
+  const last = block.at(-1) as Segment;
+  const byLabel = new Map<string, { n: number; ns: bigint; requests: number; longest: Segment }>();
+  for (const s of block) {
+    const d = s.toNs - s.fromNs;
+    const g = byLabel.get(s.label);
+    if (!g) byLabel.set(s.label, { n: 1, ns: d, requests: s.requests ?? 0, longest: s });
+    else {
+      g.n++;
+      g.ns += d;
+      g.requests += s.requests ?? 0;
+      if (d > g.longest.toNs - g.longest.fromNs) g.longest = s;
+    }
+  }
+  const parts = [...byLabel].map(
+    ([label, g]) =>
+      `${label}: ${g.n} time${g.n === 1 ? '' : 's'}, ${exactDuration(g.ns)} in all${
+        g.requests ? `, ${g.requests} requests` : ''
+      }; the longest from ${exactOffsetLabel(g.longest.fromNs, originNs)} to ${exactOffsetLabel(
+        g.longest.toNs,
+        originNs,
+      )} (${exactDuration(g.longest.toNs - g.longest.fromNs)})`,
+  );
+  return [
+    `${lane.label}: ${block.length} states from ${exactOffsetLabel(first.fromNs, originNs)} to ${exactOffsetLabel(
+      last.toNs,
+      originNs,
+    )}, too close together to draw apart at this scale (a step's own timeline draws them one by one)`,
+    ...parts,
+  ].join('\n');
+}
+
+function blockSvg(
+  block: readonly Segment[],
+  lane: Lane,
+  y: number,
+  x: (ns: bigint) => number,
+  originNs: bigint,
+) {
+  const first = block[0] as Segment;
+  if (block.length === 1) return segmentSvg(first, y, x);
+  const x1 = x(first.fromNs);
+  const w = Math.max(1, x((block.at(-1) as Segment).toNs) - x1);
+  const cls = block.some((s) => s.cls === 'p-down') ? 'seg mixed mixed-down' : 'seg mixed';
+  return shape(
+    'rect',
+    { x: num(x1), y: num(y), width: num(w), height: String(LANE_H), class: cls },
+    blockDetail(block, lane, originNs),
+  );
+}
+
 function markerSvg(m: Marker, y: number, x: (ns: bigint) => number): string {
   const cx = x(m.atNs);
   // A downward triangle above the lane's middle, so markers at one instant on several lanes stay apart.
@@ -165,7 +244,7 @@ function markerSvg(m: Marker, y: number, x: (ns: bigint) => number): string {
   return shape('path', { d, class: `marker ${m.cls}` }, m.detail);
 }
 
-function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number): string {
+function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number, originNs: bigint): string {
   const parts = [
     `<g class="lane lane-${lane.kind}" data-lane="${esc(lane.name)}" data-kind="${esc(lane.kind)}"${
       lane.source ? ` data-source="${esc(lane.source)}"` : ''
@@ -175,7 +254,13 @@ function laneSvg(lane: Lane, y: number, x: (ns: bigint) => number): string {
     }</text>`,
     `<rect x="${PLOT_X}" y="${num(y)}" width="${PLOT_W}" height="${LANE_H}" class="lane-bg"/>`,
   ];
-  for (const s of lane.segments) parts.push(segmentSvg(s, y, x));
+  // Only a probe's runs: they come at the probe's rate. Watchers report changes only, and a VM running twice
+  // for half a second must keep its own colour.
+  const blocks = lane.kind === 'probe' ? blocksOf(lane.segments, x) : lane.segments.map((s) => [s]);
+  const isDown = (b: Segment[]) => b.some((s) => s.cls === 'p-down');
+  // Outages last, on top: widened to stay visible, they must not sit under the next state, out of the pointer's reach.
+  for (const b of blocks) if (!isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
+  for (const b of blocks) if (isDown(b)) parts.push(blockSvg(b, lane, y, x, originNs));
   for (const m of lane.markers) parts.push(markerSvg(m, y, x));
   parts.push('</g>');
   return parts.join('\n');
