@@ -95,7 +95,13 @@ export function parseProbe(stdout: string): CgroupProbe {
     else if (f[0] === 'cgroup' && f.length === 5 && (f[1] === 'v2' || f[1] === 'v1'))
       out.cgroups.push({ kind: f[1], frozen: f[2] === 'frozen', root: f[3]!, path: f[4]! });
     else if (f[0] === 'own' && f.length === 3)
-      out.own.push({ path: f[1]!, pids: f[2]!.split(' ').filter(Boolean).map(Number) });
+      out.own.push({
+        path: f[1]!,
+        pids: f[2]!
+          .split(' ')
+          .map(Number)
+          .filter((n) => n > 0),
+      });
     else throw new HavocError('bug', `unexpected line from the cgroup probe: ${JSON.stringify(line)}`);
   }
   return out;
@@ -146,10 +152,7 @@ export function freezeCommand(
 ): string {
   if (cgroups.length === 0) throw new HavocError('bug', 'freezeCommand without a cgroup to freeze');
   const own = ownCgroups(cgroups, ownName);
-  const args = [
-    ...own.map((o) => `move=${o}`),
-    ...cgroups.map((c) => `${c.kind}=${c.path}`),
-  ];
+  const args = [...own.map((o) => `move=${o}`), ...cgroups.map((c) => `${c.kind}=${c.path}`)];
   const procs = own.map((o) => shQuote(`${o}/cgroup.procs`)).join(' ');
   const script = `
 mkdir -p ${own.map(shQuote).join(' ')} || exit 1
@@ -180,7 +183,8 @@ exit 1
 export function thawCommand(probe: CgroupProbe): string {
   const script = `
 for o in ${probe.own.map((o) => shQuote(o.path)).join(' ')}; do
-  [ -d "$o" ] && for p in $(cat "$o/cgroup.procs"); do kill -KILL "$p" 2>/dev/null; done
+  # A PID outside this shell's PID namespace reads 0 here, and kill 0 would hit this shell's own group.
+  [ -d "$o" ] && for p in $(cat "$o/cgroup.procs"); do [ "$p" -gt 0 ] && kill -KILL "$p" 2>/dev/null; done
 done
 ${probe.cgroups
   .map((c) =>

@@ -119,7 +119,9 @@ it('fails, killing the switch, when it is not seen in its own cgroup', async () 
   const probe = parseProbe((await sh(probeCommand([t.v2], own))).stdout);
   // A root that refuses the switch's own cgroup: a file where the directory would go.
   writeFileSync(join(t.v2root, own), '');
-  const r = await sh(freezeCommand(probe.cgroups, own, 60, 0)).catch((e: { code: number; stderr: string }) => e);
+  const r = await sh(freezeCommand(probe.cgroups, own, 60, 0)).catch(
+    (e: { code: number; stderr: string }) => e,
+  );
   expect(r).toMatchObject({ code: 1 });
   expect(readFileSync(join(t.v2, 'cgroup.freeze'), 'utf8').trim()).toBe('0');
 });
