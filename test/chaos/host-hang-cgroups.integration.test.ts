@@ -9,6 +9,7 @@ import type { LedgerFault } from '../../chaos/ledger/reader.js';
 import { readLedger } from '../../chaos/ledger/reader.js';
 import { pollUntil } from '../../core/deadline.js';
 import type { HostConfig } from '../../inventory/schema.js';
+import { runInHost } from '../../lab/ha/host-command.js';
 import { hostNetns } from '../../lab/names.js';
 import { type LabState, readLabState } from '../../lab/state.js';
 import { ipmitoolPower } from '../lab/ipmitool-peer.js';
@@ -20,7 +21,12 @@ import { havocChild, processState, spawnHavoc, waitForFault, waitForState } from
  * host-hang the way a real host is frozen (hosts[].chaos.hang.cgroups), on a
  * lab host: its sshd and every other process of it put, by this test, into a
  * cgroup v2 cgroup of their own (this machine's /sys/fs/cgroup/unified, the
- * kernel the lab hosts share), which the inventory copy declares. havoc
+ * kernel the lab hosts share), which the inventory copy declares. A lab host
+ * has no cgroup mount of its own (ip netns exec gives it a fresh /sys), so the
+ * test mounts the v2 hierarchy at /sys/fs/cgroup in host2's mount namespace,
+ * as a systemd host has it; the lab itself is unchanged. A real host's reboot
+ * starts with a clean cgroup tree; a lab host's power cycle does not touch
+ * this machine's, so after one the test removes the emptied cgroups itself. havoc
  * reaches the host only over SSH and its BMC (ipmi_sim), as a real cluster.
  * The observers are independent of havoc: the kernel's cgroup.events and
  * /proc/PID/cgroup read on this machine, OpenSSH's ssh client, ipmitool, and
@@ -38,7 +44,10 @@ let scratch: string;
 const created: string[] = [];
 const measured: string[] = [];
 
-const frozenCg = join(V2, `havoc-test.${LAB}.host2`);
+const cgName = `havoc-test.${LAB}.host2`;
+const frozenCg = join(V2, cgName);
+/** The same cgroup as host2 sees it, with the hierarchy mounted at /sys/fs/cgroup there. */
+const frozenCgInHost = `/sys/fs/cgroup/${cgName}`;
 // The switch's own cgroup, where host-hang puts it (named per cluster and host).
 const switchCg = () => join(V2, ownCgroupName(lab.loaded.inventory.cluster.name, 'host2'));
 const host = (name: string): HostConfig => lab.loaded.inventory.hosts.find((h) => h.name === name)!;
@@ -52,7 +61,7 @@ beforeAll(async () => {
   // The inventory as a real site would write it for host2: its cgroups, not a namespace of this station.
   const inv = parse(readFileSync(lab.inventory, 'utf8'));
   const h2 = inv.hosts.find((h: { name: string }) => h.name === 'host2');
-  h2.chaos = { ...h2.chaos, hang: { cgroups: [frozenCg] } };
+  h2.chaos = { ...h2.chaos, hang: { cgroups: [frozenCgInHost] } };
   inventory = join(scratch, 'inventory.yaml');
   writeFileSync(inventory, stringify(inv));
 }, 240_000);
@@ -69,12 +78,30 @@ afterAll(async () => {
   await lab?.down();
 }, 120_000);
 
-/** Every process of host2 now (what `ip netns pids` lists), moved into the test's cgroup. */
+/**
+ * The v2 hierarchy mounted in host2 (this boot's mount namespace), then every
+ * process of host2 now (what `ip netns pids` lists) moved into the test's cgroup.
+ */
 async function host2IntoCgroup(): Promise<number[]> {
+  await runInHost(
+    'host2',
+    state.hosts.host2!,
+    ['sh', '-c', 'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup'],
+    AbortSignal.timeout(15_000),
+  );
   const { stdout } = await run('ip', ['netns', 'pids', hostNetns(LAB, 2)], { timeout: 10_000 });
   const pids = stdout.split('\n').filter(Boolean).map(Number);
-  for (const pid of pids) writeFileSync(join(frozenCg, 'cgroup.procs'), String(pid));
-  return pids;
+  const moved: number[] = [];
+  for (const pid of pids) {
+    try {
+      writeFileSync(join(frozenCg, 'cgroup.procs'), String(pid));
+      moved.push(pid);
+    } catch (err) {
+      // A process that exited since the listing (a login's short-lived child) has nothing to move.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+  return moved;
 }
 
 const cgroupOf = (pid: number) =>
@@ -115,6 +142,16 @@ async function opensshLogin(name: string): Promise<boolean> {
   }
 }
 
+/** The fault verified in the ledger; else the run's own output in the failure, not just a timeout. */
+async function verifiedOrSay(ledgerDir: string, child: ReturnType<typeof spawnHavoc>): Promise<LedgerFault> {
+  const ended = child.done.then((r) => {
+    throw new Error(
+      `the run ended (${r.code ?? r.signal}) before its fault was verified:\n${r.stdout}\n${r.stderr}`,
+    );
+  });
+  return Promise.race([waitForFault(ledgerDir, (f) => f.state === 'verified', 120_000), ended]);
+}
+
 function record(what: string, f: LedgerFault): void {
   const ns = (s: string) => f.history.find((x) => x.state === s)?.ns;
   const ms = (a?: string | number | bigint, b?: string | number | bigint) =>
@@ -152,7 +189,7 @@ describe('host-hang through havoc chaos inject with hosts[].chaos.hang.cgroups (
       '--ledger',
       ledgerDir,
     ]);
-    await waitForFault(ledgerDir, (f) => f.state === 'verified', 120_000);
+    await verifiedOrSay(ledgerDir, child);
     expectFrozenBySwitch(pids);
     expect(await opensshLogin('host2')).toBe(false);
     expect(await ipmitoolPower(host('host2'), 'status')).toMatch(/Chassis Power is on/);
@@ -175,8 +212,17 @@ describe('host-hang through havoc chaos inject with hosts[].chaos.hang.cgroups (
     record('run reverting by a BMC power cycle', f);
     expect(await opensshLogin('host2')).toBe(true);
     expect(powerRecord()).not.toBe(bootBefore);
-    expect(frozen(frozenCg)).toBe(false);
-    expect(existsSync(switchCg())).toBe(false);
+    // Power cycled: every process of host2 is a new one, in no frozen cgroup; the old cgroups are empty.
+    const { stdout } = await run('ip', ['netns', 'pids', hostNetns(LAB, 2)], { timeout: 10_000 });
+    const now = stdout.split('\n').filter(Boolean).map(Number);
+    expect(now.length).toBeGreaterThan(0);
+    expect(now.filter((p) => pids.includes(p))).toEqual([]);
+    expect(now.map(cgroupOf).filter((cg) => cg !== undefined && cg !== '/')).toEqual([]);
+    for (const cg of [frozenCg, switchCg()])
+      expect(readFileSync(join(cg, 'cgroup.events'), 'utf8')).toMatch(/^populated 0$/m);
+    // What a real host's reboot does to its cgroup tree, for this machine's.
+    writeFileSync(join(frozenCg, 'cgroup.freeze'), '0');
+    rmdirSync(switchCg());
   }, 240_000);
 
   it('thaws by itself after the maximum duration when the run and its guardian are killed, with no power cycle; heal then finds nothing to undo', async () => {
@@ -198,7 +244,7 @@ describe('host-hang through havoc chaos inject with hosts[].chaos.hang.cgroups (
       '--ledger',
       ledgerDir,
     ]);
-    const f = await waitForFault(ledgerDir, (x) => x.state === 'verified', 120_000);
+    const f = await verifiedOrSay(ledgerDir, child);
     expectFrozenBySwitch(pids);
     expect(f.intended!.maxDurationMs).toBe(25_000);
     const guardian = f.intended!.guardianPid!;
