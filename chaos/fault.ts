@@ -19,6 +19,12 @@ export interface FaultContext {
   log: Logger;
   /** Aborts the step; every network operation under it also has its own deadline. */
   signal: AbortSignal;
+  /**
+   * Inject only: the fault's maximum duration as its ledger entry holds it,
+   * for a fault that leaves a dead man's switch on its target (host-hang's
+   * cgroup freeze) to end it by itself after that, whoever else is gone.
+   */
+  maxDurationMs?: number;
 }
 
 /**

@@ -68,3 +68,19 @@ export async function powerOnAndWaitForSsh(
   await driveBmc(device, host, 'on', signal);
   await waitForSsh(host, signal);
 }
+
+/**
+ * A crashed host comes back only through its BMC: off (a no-op where it
+ * reads off), then on, then SSH. A host that already answers SSH (the
+ * cluster fenced it and it rebooted, or it never went down) is left alone.
+ */
+export async function powerCycleUnlessBack(
+  device: FenceDevice,
+  host: HostConfig,
+  signal: AbortSignal,
+): Promise<void> {
+  const power = await device.status(signal);
+  if (power === 'on' && (await sshAnswers(host, signal)).answered) return;
+  if (power === 'on') await driveBmc(device, host, 'off', signal);
+  await powerOnAndWaitForSsh(device, host, signal);
+}

@@ -261,7 +261,11 @@ export class RunSession {
     this.guardian.send({ watch: id });
     opts.progress(`injecting ${description.summary}`);
     try {
-      const injection = (await fault.inject(params, this.context(INJECT_DEADLINE_MS))) ?? undefined;
+      const injection =
+        (await fault.inject(params, {
+          ...this.context(INJECT_DEADLINE_MS),
+          maxDurationMs: opts.maxDurationMs,
+        })) ?? undefined;
       record(
         { fault: id, state: 'injected', ...(injection?.detail ? { detail: injection.detail } : {}) },
         injection?.action,

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { deadlineSignal } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
 import type { HostConfig } from '../inventory/schema.js';
@@ -53,4 +54,62 @@ export async function sshAnswers(
   } finally {
     pool.close();
   }
+}
+
+export interface SshPortLook {
+  /**
+   * banner: sshd speaks; silent: the kernel completed the handshake and
+   * nothing answered; closed: something closed it without a banner;
+   * unreachable: no handshake.
+   */
+  state: 'banner' | 'silent' | 'closed' | 'unreachable';
+  detail: string;
+}
+
+/**
+ * A TCP connection to the host's SSH port, waiting for the server's banner.
+ * A host whose processes are frozen still has a kernel that completes the
+ * handshake (from the listen backlog) while sshd never speaks: powered and
+ * alive, yet hung, unlike a host that is off or crashed (no handshake).
+ */
+export function sshPortLook(host: HostConfig, signal: AbortSignal, ms = LOOK_MS): Promise<SshPortLook> {
+  const port = host.ssh?.port ?? 22;
+  const where = `${host.address}:${port}`;
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    const socket = connect({ host: host.address, port });
+    const done = (look: SshPortLook) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(look);
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(signal.reason);
+    };
+    const timer = setTimeout(
+      () =>
+        done(
+          connected
+            ? { state: 'silent', detail: `TCP ${where} connected, no SSH banner within ${ms} ms` }
+            : { state: 'unreachable', detail: `TCP ${where}: no handshake within ${ms} ms` },
+        ),
+      ms,
+    );
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      connected = true;
+    });
+    socket.once('data', (d: Buffer) =>
+      done({
+        state: 'banner',
+        detail: `TCP ${where}: ${d.toString('latin1').split('\r\n')[0]!.slice(0, 80)}`,
+      }),
+    );
+    socket.once('error', (err) => done({ state: 'unreachable', detail: `TCP ${where}: ${err.message}` }));
+    socket.once('end', () => done({ state: 'closed', detail: `TCP ${where}: closed without a banner` }));
+  });
 }

@@ -162,6 +162,26 @@ export const fencingConfig = z.strictObject({
 });
 
 /**
+ * A cgroup directory of a host that host-hang freezes: absolute, under
+ * /sys/fs/cgroup, never a hierarchy's root (a root cannot be frozen) nor with
+ * "." or ".." parts (the dead man's switch derives the hierarchy's root from it).
+ */
+const cgroupPath = z
+  .string()
+  .regex(/^\/sys\/fs\/cgroup\/[^/\0\n][^\0\n]*$/, 'a cgroup directory under /sys/fs/cgroup/')
+  .refine((p) => !p.split('/').some((part) => part === '.' || part === '..'), {
+    error: 'a cgroup directory without "." or ".." parts',
+  })
+  .transform((p) => p.replace(/\/+$/, ''));
+
+/** What `hang: { cgroups: systemd }` freezes: every service, VM and login session of a systemd host (cgroup v2). */
+export const SYSTEMD_SLICES: readonly string[] = [
+  '/sys/fs/cgroup/system.slice',
+  '/sys/fs/cgroup/machine.slice',
+  '/sys/fs/cgroup/user.slice',
+];
+
+/**
  * How chaos faults may act on a host, declared because the safe way differs
  * per site: a kernel crash by sysrq needs kdump off or a BMC to come back,
  * and a lab host shares the station's kernel (it must crash through its BMC).
@@ -169,8 +189,27 @@ export const fencingConfig = z.strictObject({
 export const hostChaosConfig = z.strictObject({
   /** host-crash: `sysrq` (echo c > /proc/sysrq-trigger over SSH) or `nmi` (the BMC's diagnostic interrupt). */
   crash: z.enum(['sysrq', 'nmi']).optional(),
-  /** host-hang: freeze every process of this network namespace of the station (the lab's hosts). */
-  hang: z.strictObject({ netns: z.string().min(1) }).optional(),
+  /**
+   * host-hang, one of: `netns: NAME` freezes every process of that network
+   * namespace of the station (the lab's hosts); `cgroups: [PATH...]` freezes
+   * those cgroups of the host over SSH (cgroup v2 cgroup.freeze, v1
+   * freezer.state), `cgroups: systemd` the slices of a systemd host under
+   * cgroup v2 (SYSTEMD_SLICES).
+   */
+  hang: z
+    .strictObject({
+      netns: z.string().min(1).optional(),
+      cgroups: z
+        .union([z.literal('systemd'), z.array(cgroupPath).min(1)], {
+          error: 'systemd, or a list of cgroup directories (/sys/fs/cgroup/...)',
+        })
+        .optional(),
+    })
+    .refine((h) => (h.netns === undefined) !== (h.cgroups === undefined), {
+      error:
+        'exactly one of netns (a network namespace of this station: the lab) or cgroups (systemd, or [/sys/fs/cgroup/PATH, ...]: a real host, over SSH)',
+    })
+    .optional(),
   /** daemon-kill: what restarts a killed daemon: systemd units, or the lab's service script. */
   services: z.enum(['systemd', 'lab']).optional(),
 });

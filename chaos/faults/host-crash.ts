@@ -6,7 +6,7 @@ import { withBmcDevice } from '../bmc-device.js';
 import { pulseDiagnosticInterrupt } from '../bmc-nmi.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
-import { driveBmc, powerOnAndWaitForSsh, readPowerAndSsh } from '../host-power.js';
+import { powerCycleUnlessBack, readPowerAndSsh } from '../host-power.js';
 import { type OneHostParams, oneHostFault } from '../one-host.js';
 import { freshSshExec, sshAnswers } from '../ssh-answers.js';
 
@@ -114,22 +114,6 @@ export const hostCrash: Fault<HostCrashParams> = {
     });
   },
 };
-
-/**
- * A crashed host comes back only through its BMC: off (a no-op where it
- * reads off), then on, then SSH. A host that already answers SSH (the
- * cluster fenced it and it rebooted, or it never went down) is left alone.
- */
-export async function powerCycleUnlessBack(
-  device: Parameters<typeof powerOnAndWaitForSsh>[0],
-  host: HostConfig,
-  signal: AbortSignal,
-): Promise<void> {
-  const power = await device.status(signal);
-  if (power === 'on' && (await sshAnswers(host, signal)).answered) return;
-  if (power === 'on') await driveBmc(device, host, 'off', signal);
-  await powerOnAndWaitForSsh(device, host, signal);
-}
 
 /**
  * Why a sysrq crash would hit this very machine, or undefined: a host whose

@@ -71,15 +71,56 @@ it('host-crash takes one host, and refuses a host without a declared crash metho
   });
 });
 
-it('host-hang refuses a host without a declared namespace, saying what to declare, and a namespace that does not exist', async () => {
+it('host-hang refuses a host without a declared way to freeze it, saying what to declare, and a namespace that does not exist', async () => {
   expect(await refusals(hostHang as AnyFault, exampleFaultContext(), { host: 'node2' })).toEqual([
-    "hosts.node2.chaos.hang is not declared: host-hang freezes the host's processes from this station and needs hosts.node2.chaos.hang.netns (the network namespace holding the host, as the lab declares); freezing a real host over SSH (cgroup freezer) is not implemented",
+    'hosts.node2.chaos.hang is not declared: say how node2 may be frozen (cgroups: systemd, or cgroups: [/sys/fs/cgroup/PATH, ...] for a real host, over SSH; netns: NAME for a lab host)',
   ]);
   const missing = declaring('{ hang: { netns: havoc-no-such-netns } }');
   expect(await refusals(hostHang as AnyFault, missing, { host: 'node2' })).toEqual([
     'network namespace havoc-no-such-netns does not exist on this station (no /run/netns/havoc-no-such-netns)',
   ]);
   expect(hostHang.describe({ host: 'node2' }).summary).toBe('hang node2 (every process stopped, power on)');
+});
+
+it('the inventory takes hang.cgroups as systemd or a list of /sys/fs/cgroup directories, naming the wrong one', () => {
+  expect(declaring('{ hang: { cgroups: systemd } }').inventory.hosts[1]!.chaos?.hang).toEqual({
+    cgroups: 'systemd',
+  });
+  expect(
+    declaring("{ hang: { cgroups: [/sys/fs/cgroup/system.slice/, '/sys/fs/cgroup/unified/lab host'] } }")
+      .inventory.hosts[1]!.chaos?.hang,
+  ).toEqual({ cgroups: ['/sys/fs/cgroup/system.slice', '/sys/fs/cgroup/unified/lab host'] });
+  expect(() => declaring('{ hang: { cgroups: [/sys/fs/cgroup/system.slice, /tmp/x] } }')).toThrow(
+    /hosts\[1\]\.chaos\.hang\.cgroups\[1\]: is not a cgroup directory under \/sys\/fs\/cgroup\/; found the string "\/tmp\/x"/,
+  );
+  expect(() => declaring('{ hang: { cgroups: [/sys/fs/cgroup/a/../b] } }')).toThrow(
+    /hang\.cgroups\[0\]: is not a cgroup directory without "\." or "\.\." parts/,
+  );
+  expect(() => declaring('{ hang: { cgroups: [/sys/fs/cgroup/] } }')).toThrow(
+    /hang\.cgroups\[0\]: is not a cgroup directory under/,
+  );
+  expect(() => declaring('{ hang: { cgroups: [] } }')).toThrow(/hang\.cgroups: .*expected at least 1 item/);
+  expect(() => declaring('{ hang: { cgroups: sytemd } }')).toThrow(
+    /hang\.cgroups: .*found the string "sytemd"; expected systemd, or a list of cgroup directories/,
+  );
+  expect(() => declaring('{ hang: { netns: lab-h2, cgroups: systemd } }')).toThrow(
+    /hosts\[1\]\.chaos\.hang: is not exactly one of netns .* or cgroups/,
+  );
+  expect(() => declaring('{ hang: {} }')).toThrow(/chaos\.hang.*exactly one of netns/);
+  expect(() => declaring('{ hang: { cgroup: systemd } }')).toThrow(/hang\.cgroup: unknown key "cgroup"/);
+});
+
+it('host-hang over SSH refuses a host without a BMC (the only way back in) before reaching it', async () => {
+  const ctx = declaring('{ hang: { cgroups: systemd } }');
+  delete ctx.inventory.hosts[1]!.bmc;
+  expect(await refusals(hostHang as AnyFault, ctx, { host: 'node2' })).toEqual([
+    'host "node2" has no bmc: once frozen, node2 is reached only through its BMC (power on after a fence, or a power cycle) (add hosts.node2.bmc)',
+  ]);
+  delete ctx.inventory.hosts[1]!.ssh;
+  expect(await refusals(hostHang as AnyFault, ctx, { host: 'node2' })).toEqual([
+    'host "node2" has no bmc: once frozen, node2 is reached only through its BMC (power on after a fence, or a power cycle) (add hosts.node2.bmc)',
+    'host "node2" has no ssh section: host-hang sees the hang by SSH no longer answering',
+  ]);
 });
 
 it('daemon-kill parses its command line: daemon, vm with qemu only, loop and interval', () => {

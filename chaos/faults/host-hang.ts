@@ -2,6 +2,12 @@ import { errorMessage, HavocError } from '../../core/errors.js';
 import { withBmcDevice } from '../bmc-device.js';
 import type { Fault, FaultContext, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
+import {
+  injectCgroupHang,
+  refuseCgroupHang,
+  revertCgroupHang,
+  verifyCgroupHang,
+} from '../host-hang-cgroups.js';
 import { powerOnAndWaitForSsh, waitForSsh } from '../host-power.js';
 import { freezableNetns, freezeNetns, netnsProcesses, thawNetns } from '../netns-freeze.js';
 import { type OneHostParams, oneHostFault } from '../one-host.js';
@@ -12,19 +18,21 @@ export type HostHangParams = OneHostParams;
 
 /**
  * The host stops answering but stays powered: the case where only a fence
- * gets the cluster out. Declared per host (hosts[].chaos.hang): `netns: NAME`
- * freezes every process of that network namespace of this station with
- * SIGSTOP (the lab's hosts). Verified by every process of it reading state T
- * in /proc AND a fresh SSH login failing; reverted by SIGCONT to every
- * process of it, then, if the cluster fenced the host meanwhile, power on (the
- * BMC reads off), or, fenced at its switch ports, power off, ports on and
- * power on (chaos/unfence.ts); then waiting for SSH.
+ * gets the cluster out. Declared per host (hosts[].chaos.hang), one of:
+ * `cgroups: [PATH...]` or `cgroups: systemd` freezes those cgroups of a real
+ * host through a dead man's switch started over SSH (chaos/host-hang-cgroups.ts);
+ * `netns: NAME` freezes every process of that network namespace of this
+ * station with SIGSTOP (the lab's hosts). The netns way is verified by every
+ * process of it reading state T in /proc AND a fresh SSH login failing;
+ * reverted by SIGCONT to every process of it, then, if the cluster fenced the
+ * host meanwhile, power on (the BMC reads off), or, fenced at its switch
+ * ports, power off, ports on and power on (chaos/unfence.ts); then waiting for SSH.
  */
 export const hostHang: Fault<HostHangParams> = {
   kind: 'fault',
   ...oneHostFault('host-hang'),
   summary:
-    "freeze every process of a host (hosts[].chaos.hang.netns: SIGSTOP of its network namespace's processes) so it stays powered but answers nothing; TARGET is one host; reverted by SIGCONT (and power on if the cluster fenced it)",
+    "freeze a host so it stays powered but answers nothing (hosts[].chaos.hang.cgroups: its cgroups frozen over SSH by a dead man's switch; .netns: SIGSTOP of a lab host's processes); TARGET is one host; reverted through its BMC (power on if fenced, else a power cycle) or, in the lab, by SIGCONT",
   requiresFencing: true,
   maxDurationMs: 60 * 60_000,
 
@@ -33,18 +41,24 @@ export const hostHang: Fault<HostHangParams> = {
     const hang = host.chaos?.hang;
     if (!hang) {
       return [
-        `hosts.${p.host}.chaos.hang is not declared: host-hang freezes the host's processes from this station and needs hosts.${p.host}.chaos.hang.netns (the network namespace holding the host, as the lab declares); freezing a real host over SSH (cgroup freezer) is not implemented`,
+        `hosts.${p.host}.chaos.hang is not declared: say how ${p.host} may be frozen (cgroups: systemd, or cgroups: [/sys/fs/cgroup/PATH, ...] for a real host, over SSH; netns: NAME for a lab host)`,
       ];
     }
     const reasons: string[] = [];
     if (!host.bmc)
       reasons.push(
-        `host "${p.host}" has no bmc: host-hang powers the host on again if the cluster fenced it (add hosts.${p.host}.bmc)`,
+        hang.cgroups
+          ? `host "${p.host}" has no bmc: once frozen, ${p.host} is reached only through its BMC (power on after a fence, or a power cycle) (add hosts.${p.host}.bmc)`
+          : `host "${p.host}" has no bmc: host-hang powers the host on again if the cluster fenced it (add hosts.${p.host}.bmc)`,
       );
     if (!host.ssh)
       reasons.push(`host "${p.host}" has no ssh section: host-hang sees the hang by SSH no longer answering`);
+    if (hang.cgroups) {
+      if (reasons.length > 0) return reasons;
+      return refuseCgroupHang(host, ctx);
+    }
     try {
-      const procs = netnsProcesses(freezableNetns(hang.netns));
+      const procs = netnsProcesses(freezableNetns(hang.netns!));
       if (procs.length === 0)
         reasons.push(`network namespace ${hang.netns} of ${p.host} has no process: is the host powered off?`);
       const stopped = procs.filter((x) => x.state === 'T');
@@ -63,12 +77,14 @@ export const hostHang: Fault<HostHangParams> = {
     return {
       summary: `hang ${p.host} (every process stopped, power on)`,
       targets: [p.host],
-      revert: `SIGCONT to every process of ${p.host}'s network namespace; power it on through its BMC if it was fenced; wait for SSH`,
+      revert: `thaw ${p.host}: for cgroups, power on through its BMC if fenced, else a power cycle, then over SSH kill the dead man's switch, thaw the cgroups and remove its own; for a lab netns, SIGCONT to its processes (power on if fenced); wait for SSH`,
       secretRefs: [],
     };
   },
 
   async inject(p, ctx) {
+    const host = hostOf(ctx, p.host);
+    if (host.chaos?.hang?.cgroups) return injectCgroupHang(host, ctx);
     const ns = netnsOf(ctx, p.host);
     const n = await freezeNetns(ns, ctx.signal);
     return { detail: `SIGSTOP to ${n} processes of network namespace ${ns}` };
@@ -76,6 +92,7 @@ export const hostHang: Fault<HostHangParams> = {
 
   async verify(p, ctx) {
     const host = hostOf(ctx, p.host);
+    if (host.chaos?.hang?.cgroups) return verifyCgroupHang(host, ctx);
     const ns = netnsOf(ctx, p.host);
     const [procs, ssh] = await Promise.all([
       Promise.resolve(netnsProcesses(freezableNetns(ns))),
@@ -96,6 +113,7 @@ export const hostHang: Fault<HostHangParams> = {
   },
 
   async revert(p, ctx) {
+    if (hostOf(ctx, p.host).chaos?.hang?.cgroups) return revertCgroupHang(p.host, ctx);
     const ns = netnsOf(ctx, p.host);
     // Fenced at its switch ports while frozen (its BMC was dead): its VMs run elsewhere now, so it is powered
     // off before anything of it runs again, then its ports come back and it boots (chaos/unfence.ts).
