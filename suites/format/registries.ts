@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AnyFault } from '../../chaos/fault.js';
 import { FAULTS_AND_ACTIONS } from '../../chaos/faults/index.js';
+import type { Decides } from '../verdicts/index.js';
 import type { Checker } from '../verdicts/verdict.js';
 
 /** The faults and actions a step may name (chaos/faults/index.ts). */
@@ -13,6 +14,7 @@ export interface FaultRegistry {
 export interface ExpectationSpec {
   params: z.ZodType<unknown>;
   check: Checker<unknown>;
+  decides: Decides;
 }
 
 export interface ExpectationRegistry {
