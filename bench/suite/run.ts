@@ -7,10 +7,11 @@
  *
  *   flock /tmp/havoc-lab.lock node --import tsx bench/suite/run.ts --lab NAME [--suite smoke] [--probe-interval 20ms] [--out DIR]
  *
- * --out keeps the run's reports (journal, JUnit, HTML) there; without it they go with the scratch folder.
+ * --out keeps the run's reports (journal, JUnit, HTML) there, and its timeline as timeline.jsonl (the
+ * evidence every verdict cites by line); without it they go with the scratch folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,7 +50,6 @@ const r = spawnSync(
   { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
 );
 const wallMs = performance.now() - started;
-rmSync(scratch, { recursive: true, force: true });
 type Event = {
   type: string;
   step?: string;
@@ -63,7 +63,15 @@ const events = r.stdout
   .split('\n')
   .filter((l) => l.startsWith('{'))
   .map((l) => JSON.parse(l) as Event);
-const result = events.at(-1) as Event & { durationMs: number; steps: { step: string; name: string }[] };
+const result = events.at(-1) as Event & {
+  durationMs: number;
+  timeline?: string;
+  steps: { step: string; name: string }[];
+};
+// The timeline is written beside the scratch ledger: copied out before the scratch folder goes.
+const keptTimeline = values.out && result.timeline && existsSync(result.timeline);
+if (keptTimeline) copyFileSync(result.timeline!, join(values.out!, 'timeline.jsonl'));
+rmSync(scratch, { recursive: true, force: true });
 const at = (step: string, phase: string) =>
   events.find((e) => e.type === 'step' && e.step === step && e.phase === phase)?.elapsedMs;
 const note = (step: string, prefix: string) =>
@@ -101,4 +109,5 @@ console.log(
     rows,
   ),
 );
+if (keptTimeline) console.log(`timeline: ${join(values.out!, 'timeline.jsonl')}`);
 if (r.status !== 0 && r.status !== 1 && r.status !== 5) console.error(r.stderr);

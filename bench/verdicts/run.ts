@@ -61,6 +61,7 @@ const params: Record<ExpectationName, Record<string, unknown>> = {
   notRestarted: { vm: 'vm1' },
   noMigration: { vm: 'vm1' },
   steadyStateRestoredWithin: { targetMs: 60_000 },
+  writesResumedWithin: { vm: 'vm1', targetMs: 60_000 },
   alertFiredWithin: { alertname: 'HavocHostDown', targetMs: 60_000 },
   alertResolvedWithin: { alertname: 'HavocHostDown', targetMs: 60_000 },
 };

@@ -37,6 +37,25 @@ const bmcDown = (host: string) => fireAndResolve('BmcUnreachable', { instance: h
  * migration of every VM; standby and back. Steps whose fault or action this
  * build lacks are left out, and the description says which.
  */
+/*
+ * A host's only storage path lost: the VM pauses on I/O error (error_policy
+ * stop) or its writes hang on the dead path, and the HA manager sees it
+ * running (VirtualDomain's monitor reads a paused domain as running), so
+ * nothing fences or fails over, and the outage lasts as long as the fault.
+ * What the operator can ask for is that the cluster does no harm meanwhile
+ * (never twice, no lost write) and that the VM is back where it was once the
+ * storage is: its writes resume, without a restart, and the steady state
+ * holds again, both within the steady-state SLO of the revert. A VM that
+ * answers its probe with a frozen disk is not back (the first nightly on the
+ * lab, storage port down: the VM answered throughout, its counter frozen).
+ */
+const storageLoss = (vm: string) => [
+  { noDoubleRun: { vm } },
+  { noDataLoss: { vm } },
+  { writesResumedWithin: { vm } },
+  { steadyStateRestoredWithin: {} },
+];
+
 function nightlySteps(inv: Inventory, alerts: boolean): Step[] {
   const alert = (e: Record<string, unknown>[]) => (alerts ? e : []);
   const ha = inv.vms.filter((v) => v.haPriority === 'restart').map((v) => v.name);
@@ -100,7 +119,7 @@ function nightlySteps(inv: Inventory, alerts: boolean): Step[] {
         ],
       });
     } else if (homes && switchPortsOf(homes, storageNets).length) {
-      // A single link: the same step is a storage loss; the VM pauses on I/O errors and must come back.
+      // A single link: the same step is a storage loss (storageLoss below says what is expected of one).
       steps.push({
         name: `the storage link of the host running ${firstHa} down (a single link: storage loss)`,
         select,
@@ -108,12 +127,7 @@ function nightlySteps(inv: Inventory, alerts: boolean): Step[] {
         targets: ['$host'],
         params: { port: { storagePortOf: '$host' } },
         hold: '20s',
-        expect: [
-          { noDoubleRun: { vm: firstHa } },
-          { noDataLoss: { vm: firstHa } },
-          { steadyStateRestoredWithin: {} },
-          ...alert(portDown),
-        ],
+        expect: [...storageLoss(firstHa), ...alert(portDown)],
       });
     }
     steps.push({
@@ -122,11 +136,7 @@ function nightlySteps(inv: Inventory, alerts: boolean): Step[] {
       fault: 'storage-loss',
       targets: ['$host'],
       hold: '20s',
-      expect: [
-        { noDoubleRun: { vm: firstHa } },
-        { noDataLoss: { vm: firstHa } },
-        { steadyStateRestoredWithin: {} },
-      ],
+      expect: storageLoss(firstHa),
     });
   }
   if (firstHa) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AnyFault } from '../../chaos/fault.js';
 import { FAULTS_AND_ACTIONS } from '../../chaos/faults/index.js';
+import type { Decides } from '../verdicts/index.js';
 import type { Checker, StepWindow, TimelineEvent } from '../verdicts/verdict.js';
 
 /** The faults and actions a step may name (chaos/faults/index.ts). */
@@ -13,8 +14,8 @@ export interface FaultRegistry {
 export interface ExpectationSpec {
   params: z.ZodType<unknown>;
   check: Checker<unknown>;
-  /** Judged from the revert on: holds no step open before it (suites/verdicts/index.ts). */
-  afterRevert?: boolean;
+  /** When its verdict is final (suites/verdicts/index.ts Decides): what the runner waits for. */
+  decides: Decides;
   /** Needs the run's Alertmanager webhook receiver. */
   needsAlertReceiver?: boolean;
   /** For a verdict still inconclusive: whether later records can still decide it (default: they can). */

@@ -14,9 +14,8 @@ import type { TimelineEvent } from '../verdicts/verdict.js';
 import type { SuiteListener } from './events.js';
 import { type Judge, type PlannedExpectation, verdictsOfStep } from './judge.js';
 import type { SteadyWaiter } from './steady.js';
+import { planWatch } from './watch-plan.js';
 
-/** After the longest target, how long an undecided expectation is still watched (a verdict at its edge). */
-const DECISION_GRACE_MS = 15_000;
 /** How often the live verdicts are recomputed while watching. */
 const WATCH_POLL_MS = 1_000;
 /** How often a status line (probe state, decided expectations) goes out. */
@@ -56,16 +55,17 @@ export interface StepRun {
   abort?: string;
 }
 
-const durationMs = (d: string | number, what: string) =>
+/** A step's hold or maxDuration in ms: a number is seconds, a string a duration ("20s"). */
+export const durationMs = (d: string | number, what: string) =>
   typeof d === 'number' ? d * 1000 : parseDuration(d, what);
 
 /**
  * One step: selectors resolved (seeded), `start` mark, inject through the
- * run session, `injected`, watch until every expectation with a target is
- * decided (and at least the hold) or its deadline, revert, `reverted`, wait
- * for the steady state, `steady`, watch the expectations judged from the
- * revert on (the alert resolved) until decided or their deadline, `end`.
- * Every fault injected is reverted, whatever happens in between.
+ * run session, `injected`, watch until every expectation measured from the
+ * injection is decided (and at least the hold) or its deadline, revert,
+ * `reverted`, wait for the steady state, `steady`, then until every
+ * expectation measured from the revert is decided, `end`. Every fault
+ * injected is reverted, whatever happens in between.
  */
 export async function runStep(o: StepOptions): Promise<StepRun> {
   const timeline = o.session.timeline();
@@ -153,15 +153,8 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   });
 
   const holdMs = durationMs(o.step.hold, 'hold');
-  const spec = (e: PlannedExpectation) => o.judge.expectations.byName(e.name);
-  // Without a receiver an alert expectation can only be inconclusive: it holds nothing open.
-  const watched = expectations.filter((e) => o.alertReceiver || !spec(e)?.needsAlertReceiver);
-  // What is judged from the revert on (the steady state back, the alert resolved) cannot be decided
-  // before it, so it does not hold the fault in place: it is watched after the revert.
-  const beforeRevert = watched.filter((e) => !spec(e)?.afterRevert);
-  const afterRevert = watched.filter((e) => spec(e)?.afterRevert);
-  const longestTargetMs = longestTarget(beforeRevert);
-  const watchMs = Math.max(holdMs, longestTargetMs > 0 ? longestTargetMs + DECISION_GRACE_MS : 0);
+  const plan = planWatch(expectations, holdMs, o.judge.expectations, o.alertReceiver === true);
+  const watchMs = plan.watchMs;
   const maxDurationMs = Math.min(
     fault.maxDurationMs,
     o.step.maxDuration === undefined
@@ -202,7 +195,7 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
   mark('injected', { faults: ids, detail: { text: injectError ?? held.map((h) => h.summary).join('; ') } });
 
   if (f !== undefined && injectError === undefined)
-    await watch(o, beforeRevert, holdMs, Math.min(watchMs, maxDurationMs - 5_000), since);
+    await watch(o, plan.whileHeld, holdMs, Math.min(watchMs, maxDurationMs - 5_000), since);
   else result.error = injectError;
 
   const why = o.signal.aborted ? 'interrupted (Ctrl-C)' : (injectError ?? 'the step is done');
@@ -217,6 +210,7 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
     else notReverted.push(`${h.summary} (${reverted.reason ?? 'unknown'})`);
   }
   const revertedAt = process.hrtime.bigint();
+  const sinceRevert = () => Number((process.hrtime.bigint() - revertedAt) / 1_000_000n);
   mark('reverted', {
     faults: ids,
     detail: {
@@ -235,29 +229,19 @@ export async function runStep(o: StepOptions): Promise<StepRun> {
     return finish('interrupted (Ctrl-C) while waiting for the steady state');
   if (!steady.ok) return finish(`the steady state did not come back after step ${o.id}: ${steady.reason}`);
   mark('steady', { detail: { text: 'steady state holds' } });
-  if (afterRevert.length) {
-    // Until each is decided or its target (from the revert) and the grace have passed: the step's end
-    // is the verdict's horizon, and the next step must not start with this step's alert still firing.
-    const sinceRevert = () => Number((process.hrtime.bigint() - revertedAt) / 1_000_000n);
-    await watch(o, afterRevert, 0, longestTarget(afterRevert) + DECISION_GRACE_MS, sinceRevert);
+  if (plan.afterRevert.length > 0) {
+    // The next step must not start with this step's alert still firing: the step's end is the verdicts' horizon.
+    await watch(o, plan.afterRevert, 0, plan.afterRevertMs, sinceRevert);
     if (o.signal.aborted) return finish('interrupted (Ctrl-C) while watching after the revert');
   }
   return finish();
 }
 
-/** The longest targetMs of the expectations (0 when none has one). */
-function longestTarget(expectations: readonly PlannedExpectation[]): number {
-  return Math.max(
-    0,
-    ...expectations.map((e) => (typeof e.params.targetMs === 'number' ? e.params.targetMs : 0)),
-  );
-}
-
 /**
  * Watches the step: the live verdicts (the checkers over the records so far)
- * say when every expectation with a target is decided; at least `holdMs`,
- * at most `untilMs`, or until Ctrl-C. Expectations without a target (never
- * running twice, no lost write) hold for the whole step and decide nothing here.
+ * say when every one of `expectations` (each decided by a target: see
+ * Decides in suites/verdicts) is decided; at least `holdMs`, at most
+ * `untilMs` of `since`, or until Ctrl-C.
  */
 async function watch(
   o: StepOptions,

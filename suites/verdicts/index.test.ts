@@ -21,8 +21,31 @@ describe('the expectation registry', () => {
         'notRestarted',
         'restartedWithin',
         'steadyStateRestoredWithin',
+        'writesResumedWithin',
       ].sort(),
     );
+  });
+
+  it('says when each verdict is final, as its checker decides it (what a step waits for)', () => {
+    // A fault held 200 s, not reverted yet, nothing happening: a target from the injection has passed.
+    const held = new TimelineBuilder()
+      .faultStep({
+        name: 'storage-loss',
+        targets: ['host1'],
+        startMs: 1000,
+        verifiedMs: 1500,
+        endMs: 201_500,
+      })
+      .probes('vm1', 0, 201_500, { bootId: BOOT_A, counter: 7, every: 1000 });
+    const live = (name: string, params: Record<string, unknown>) =>
+      judge(name, held.events(), held.window(), params).status;
+    expect(EXPECTATIONS.restartedWithin.decides).toBe('target');
+    expect(live('restartedWithin', { vm: 'vm1', targetMs: 60_000 })).toBe('fail');
+    expect(EXPECTATIONS.steadyStateRestoredWithin.decides).toBe('revert');
+    expect(live('steadyStateRestoredWithin', { targetMs: 60_000 })).toBe('inconclusive');
+    expect(EXPECTATIONS.writesResumedWithin.decides).toBe('revert');
+    expect(live('writesResumedWithin', { vm: 'vm1', targetMs: 60_000 })).toBe('inconclusive');
+    expect(EXPECTATIONS.notFenced.decides).toBe('step');
   });
 
   it('refuses a misspelt parameter and a missing one (strict schemas)', () => {

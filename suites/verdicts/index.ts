@@ -23,6 +23,7 @@ import {
   steadyStateRestoredWithinParams,
 } from './steady-state-restored-within.js';
 import type { Checker, StepWindow, TimelineEvent, Verdict } from './verdict.js';
+import { writesResumedWithin, writesResumedWithinParams } from './writes-resumed-within.js';
 
 /*
  * Every expectation a suite step may name: its checker and the zod schema of
@@ -46,11 +47,8 @@ export interface Expectation<S extends z.ZodType> {
     /** The target when the inventory sets none (ms); without it, validation asks for one. */
     defaultMs?: number;
   };
-  /**
-   * Judged from the revert on (the steady state back, the alert resolved):
-   * it holds no step open before the revert; the runner watches for it after.
-   */
-  afterRevert?: boolean;
+  /** When its verdict can no longer change: what the runner waits for (see Decides). */
+  decides: Decides;
   /** Needs the run's Alertmanager webhook receiver: without one it is inconclusive and holds no step open. */
   needsAlertReceiver?: boolean;
   /**
@@ -60,6 +58,19 @@ export interface Expectation<S extends z.ZodType> {
    */
   canStillDecide?: (events: readonly TimelineEvent[], window: StepWindow, params: z.infer<S>) => boolean;
 }
+
+/**
+ * When an expectation's verdict is final, which is what a step waits for:
+ * - `target`: measured from the injection; final once its event is seen or its
+ *   target has passed. The step holds its fault until every one is (at least the hold).
+ * - `revert`: measured from the verified revert; final only after the fault is
+ *   gone. The step waits for it after the steady state, never with the fault held.
+ * - `step`: a property of the whole step (never twice, no fence, no lost write,
+ *   the longest outage): a fail is final when seen, a pass only at the step's
+ *   end, its revert and recovery included. Nothing waits for it: the step's
+ *   hold is how long the cluster is given to misbehave.
+ */
+export type Decides = 'target' | 'revert' | 'step';
 
 const seconds = (s: number) => s * 1000;
 const ms = (m: number) => m;
@@ -74,34 +85,40 @@ export const EXPECTATIONS = {
     check: restartedWithin,
     summary: 'the VM answers its probe with a new boot id (on another host) within targetMs of the injection',
     slo: { key: 'restartWithinSeconds', toMs: seconds },
+    decides: 'target',
   }),
   maxServiceDowntime: expectation({
     params: maxServiceDowntimeParams,
     check: maxServiceDowntime,
     summary: "a live migration's longest probe outage is at most targetMs, the boot id unchanged",
     slo: { key: 'migrationDowntimeMs', toMs: ms },
+    decides: 'step',
   }),
   migratedWithin: expectation({
     params: migratedWithinParams,
     check: migratedWithin,
     summary: 'the migration action is done within targetMs of its start, the VM placed on the destination',
     slo: { key: 'migrationWithinSeconds', toMs: seconds },
+    decides: 'target',
   }),
   noDoubleRun: expectation({
     params: noDoubleRunParams,
     check: noDoubleRun,
     summary: 'the VM never runs on two hosts, nor answers with two boot ids, at once',
+    decides: 'step',
   }),
   noDataLoss: expectation({
     params: noDataLossParams,
     check: noDataLoss,
     summary: "the VM's disk counter (probe field counter) never goes backwards",
+    decides: 'step',
   }),
   fencedWithin: expectation({
     params: fencedWithinParams,
     check: fencedWithin,
     summary: "a successful fence of the host in Pacemaker's fence history within targetMs of the injection",
     slo: { key: 'fenceWithinSeconds', toMs: seconds },
+    decides: 'target',
   }),
   detectedWithin: expectation({
     params: detectedWithinParams,
@@ -109,34 +126,47 @@ export const EXPECTATIONS = {
     summary:
       'the HA manager sees the host offline or unclean (XAPI: not live) within targetMs of the injection',
     slo: { key: 'detectionWithinSeconds', toMs: seconds },
+    decides: 'target',
   }),
   notFenced: expectation({
     params: notFencedParams,
     check: notFenced,
     summary: 'the host is not fenced during the step (no fence attempt at all)',
+    decides: 'step',
   }),
   notRestarted: expectation({
     params: notRestartedParams,
     check: notRestarted,
     summary: 'the VM keeps its boot id through the step',
+    decides: 'step',
   }),
   noMigration: expectation({
     params: noMigrationParams,
     check: noMigration,
     summary: "the VM's placement does not change during the step",
+    decides: 'step',
   }),
   steadyStateRestoredWithin: expectation({
     params: steadyStateRestoredWithinParams,
     check: steadyStateRestoredWithin,
     summary: 'the steady state holds again within targetMs of the verified revert',
     slo: { key: 'steadyStateWithinSeconds', toMs: seconds },
-    afterRevert: true,
+    decides: 'revert',
+  }),
+  writesResumedWithin: expectation({
+    params: writesResumedWithinParams,
+    check: writesResumedWithin,
+    summary:
+      "after a storage loss: the VM's disk counter goes past its value at the verified revert within targetMs of it, the boot id unchanged",
+    slo: { key: 'steadyStateWithinSeconds', toMs: seconds },
+    decides: 'revert',
   }),
   alertFiredWithin: expectation({
     params: alertFiredWithinParams,
     check: alertFiredWithin,
     summary: 'Alertmanager notifies the alert (with labels) firing within targetMs of the injection',
     slo: { key: 'alertWithinSeconds', toMs: seconds },
+    decides: 'target',
     needsAlertReceiver: true,
   }),
   alertResolvedWithin: expectation({
@@ -145,7 +175,7 @@ export const EXPECTATIONS = {
     summary:
       "Alertmanager notifies the alert (with labels) resolved within targetMs of the fault's verified revert",
     slo: { key: 'alertResolveWithinSeconds', toMs: seconds, defaultMs: DEFAULT_RESOLVE_TARGET_MS },
-    afterRevert: true,
+    decides: 'revert',
     needsAlertReceiver: true,
     canStillDecide: resolutionAwaited,
   }),

@@ -86,8 +86,28 @@ describe('restartedWithin', () => {
       .probes('vm1', 1000, 90_000, { ok: false, every: 100, error: 'connect ECONNREFUSED' });
     const v = restartedWithin(t.events(), t.window(), { vm: 'vm1', targetMs: 60_000 });
     expect(v.status).toBe('fail');
-    expect(v.reason).toContain('not answering (connect ECONNREFUSED)');
+    expect(v.reason).toBe(
+      'vm1 did not come back with a new boot id within the step: not answering (connect ECONNREFUSED): 890 failed requests from 500.0 ms before the injection was verified, the probe reaching 88.400 s after the injection',
+    );
     expect(v.measuredMs).toBeUndefined();
+  });
+
+  it('says so when only the last request of the step failed: one timed-out request is no outage', () => {
+    const t = new TimelineBuilder()
+      .faultStep({
+        name: 'network-partition',
+        targets: ['host1'],
+        startMs: 1000,
+        verifiedMs: 1500,
+        endMs: 90_000,
+      })
+      .probes('vm1', 0, 89_900, { bootId: BOOT_A, every: 100 })
+      .probe(89_900, 'vm1', { ok: false, error: 'no answer within 500 ms' });
+    const v = restartedWithin(t.events(), t.window(), { vm: 'vm1', targetMs: 60_000 });
+    expect(v.status).toBe('fail');
+    expect(v.reason).toBe(
+      'vm1 did not come back with a new boot id within the step: not answering (no answer within 500 ms): its last request failed, sent 88.400 s after the injection, the probe reaching 88.400 s after the injection',
+    );
   });
 
   it('fails when the VM kept its boot id through the step', () => {

@@ -65,15 +65,21 @@ export const restartedWithin: Checker<RestartedWithinParams> = (events, window, 
         t,
       );
     }
+    // How long the probe had been failing at the end: one timed-out request is not a VM down (the first
+    // nightly's reason read "not answering" for the last request of a step, and was taken for an outage).
+    let failingFrom = history.samples.length - 1;
+    while (failingFrom > 0 && !history.samples[failingFrom - 1]!.ok) failingFrom--;
+    const firstFailed = history.samples[failingFrom]!;
+    const requests = history.samples.slice(failingFrom).reduce((n, s) => n + (s.count ?? 1), 0);
     const state = lastSample.ok
       ? `still answering with boot id ${oldId}`
-      : `not answering (${lastSample.error ?? 'failed'})`;
+      : `not answering (${lastSample.error ?? 'failed'}): ${requests === 1 ? 'its last request failed, sent' : `${requests} failed requests from`} ${sinceInjection(BigInt(firstFailed.sentNs), inj)}, the probe reaching`;
     return verdictOf(
       name,
       p.vm,
       'fail',
       `${p.vm} did not come back with a new boot id within the step: ${state} ${sinceInjection(reach, inj)}`,
-      [...baseLines, history.lineOf(lastSample)],
+      [...baseLines, history.lineOf(firstFailed), history.lineOf(lastSample)],
       t,
     );
   }
