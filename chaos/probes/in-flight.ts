@@ -48,7 +48,7 @@ export class InFlight {
   /** Cancels every request still in flight (each settles as stopped). */
   cancelAll(): void {
     for (const [i, q] of this.queues.entries())
-      for (let j = this.heads[i]!; j < q.length; j++) q[j]!.cancel();
+      for (let j = this.heads[i]!; j < q.length; j++) if (!q[j]!.settled) q[j]!.cancel();
     this.sweep();
   }
 
