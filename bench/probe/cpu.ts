@@ -6,6 +6,8 @@
  *     `npm run build` first), a fresh connection per request;
  *   - with --old DIR (repeatable), the prober of another built checkout (the
  *     old way, or a variant under test);
+ *   - the floor: bare node:net on the same load, nothing parsed or written
+ *     (fresh-connection-floor.ts);
  *   - a node http keep-alive agent on the same load (keepalive-poller.ts).
  * The machine is shared: the methods run interleaved, round after round, and
  * the table gives medians, the load average before and after, and ratios.
@@ -83,18 +85,15 @@ async function proberRun(
   };
 }
 
-async function keepAliveRun(urls: { address: string; port: number }[], forMs: number): Promise<RunLoad> {
+/** keepalive-poller.ts or fresh-connection-floor.ts: one JSON line of load. */
+async function scriptRun(script: string, args: string[], forMs: number): Promise<RunLoad> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO, 'bench/probe/keepalive-poller.ts'),
-      '10',
-      String(forMs),
-      ...urls.map((u) => `http://${u.address}:${u.port}/`),
-    ],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--import', 'tsx', join(REPO, script), '10', String(forMs), ...args],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const k = (await collect(child))[0] as Record<string, number>;
   return {
@@ -102,7 +101,7 @@ async function keepAliveRun(urls: { address: string; port: number }[], forMs: nu
     failed: k.failed!,
     cpuShare: k.cpuShare!,
     kernelShare: k.systemMs! / k.wallMs!,
-    rttMs: k.medianMs!,
+    rttMs: k.medianMs ?? Number.NaN,
     waitedMs: k.runQueueWaitMs!,
   };
 }
@@ -161,7 +160,24 @@ async function main(): Promise<number> {
       name: `probe of ${o.dir}, fresh connection each`,
       run: (u: { address: string; port: number }[]) => proberRun(o.main, u, forMs),
     })),
-    { name: 'node http keep-alive agent (for comparison)', run: (u) => keepAliveRun(u, forMs) },
+    {
+      name: 'bare node:net, fresh connection each, nothing parsed or written (the floor)',
+      run: (u) =>
+        scriptRun(
+          'bench/probe/fresh-connection-floor.ts',
+          u.map((x) => String(x.port)),
+          forMs,
+        ),
+    },
+    {
+      name: 'node http keep-alive agent (for comparison)',
+      run: (u) =>
+        scriptRun(
+          'bench/probe/keepalive-poller.ts',
+          u.map((x) => `http://${x.address}:${x.port}/`),
+          forMs,
+        ),
+    },
   ];
   const results = methods.map(() => [] as RunLoad[]);
   const loadBefore = loadavg();
