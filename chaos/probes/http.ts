@@ -1,36 +1,19 @@
 import { type HttpProbeConfig, httpRequestText, judgeHttpAnswer, parseHttpAnswer } from './http-answer.js';
-import type { Outcome } from './outcome.js';
-import { exchange } from './socket-exchange.js';
+import type { Outcome, ProbeRequest } from './outcome.js';
+import { type ExchangeResult, exchange } from './socket-exchange.js';
 
-/**
- * One GET on a fresh connection: status, optional body and JSON checks, the
- * guest's fields. Whole once the announced Content-Length has arrived or the
- * server closed (HTTP/1.0).
- */
-export async function httpRequest(
-  config: HttpProbeConfig,
-  timeoutMs: number,
-  signal: AbortSignal,
-  connectTo: string = config.address,
-): Promise<Outcome> {
-  const r = await exchange(
-    {
-      address: connectTo,
-      port: config.port,
-      payload: httpRequestText(config),
-      timeoutMs,
-      complete: (received) => {
-        const answer = parseHttpAnswer(received);
-        return (
-          answer !== undefined &&
-          ('error' in answer || answer.body.length >= (answer.contentLength ?? Infinity))
-        );
-      },
-    },
-    signal,
+/** Whole once the announced Content-Length has arrived (or the header is not HTTP); else at the server's close (HTTP/1.0). */
+function answerIsWhole(received: Buffer): boolean {
+  if (received.indexOf('\r\n\r\n') < 0) return false;
+  const answer = parseHttpAnswer(received.toString('latin1'));
+  return (
+    answer !== undefined && ('error' in answer || answer.body.length >= (answer.contentLength ?? Infinity))
   );
-  const answer = parseHttpAnswer(r.received);
+}
+
+function httpOutcome(r: ExchangeResult, config: HttpProbeConfig): Outcome {
   if (!r.ok) return { ok: false, error: r.error, ...(r.answeredNs ? { answeredNs: r.answeredNs } : {}) };
+  const answer = parseHttpAnswer(r.received.toString('latin1'));
   if (answer === undefined) {
     return {
       ok: false,
@@ -47,4 +30,31 @@ export async function httpRequest(
     };
   }
   return { answeredNs: r.answeredNs, ...judgeHttpAnswer(answer, config) };
+}
+
+/**
+ * A GET on a fresh connection each time: status, optional body and JSON
+ * checks, the guest's fields. The request bytes are built once.
+ */
+export function httpProbeRequest(config: HttpProbeConfig, connectTo: string = config.address): ProbeRequest {
+  return {
+    exchange: {
+      address: connectTo,
+      port: config.port,
+      payload: Buffer.from(httpRequestText(config), 'latin1'),
+      complete: answerIsWhole,
+    },
+    outcome: (r) => httpOutcome(r, config),
+  };
+}
+
+/** One GET with its own timeout (a one-off; the probe loop runs httpProbeRequest itself). */
+export async function httpRequest(
+  config: HttpProbeConfig,
+  timeoutMs: number,
+  signal: AbortSignal,
+  connectTo: string = config.address,
+): Promise<Outcome> {
+  const request = httpProbeRequest(config, connectTo);
+  return request.outcome(await exchange(request.exchange, timeoutMs, signal));
 }

@@ -1,4 +1,5 @@
 import type { ProbeFields } from './sample.js';
+import type { Exchange, ExchangeResult } from './socket-exchange.js';
 
 /** What one request came to, before it is stamped into a sample. */
 export interface Outcome {
@@ -7,4 +8,14 @@ export interface Outcome {
   answeredNs?: bigint;
   error?: string;
   fields?: ProbeFields;
+}
+
+/**
+ * One probe's request, built once (the request bytes, how to tell a whole
+ * answer) and judged per answer: the loop starts a fresh exchange of it every
+ * interval.
+ */
+export interface ProbeRequest {
+  exchange: Exchange;
+  outcome(r: ExchangeResult): Outcome;
 }

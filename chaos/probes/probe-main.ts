@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { probeConfig } from '../../inventory/schema.js';
 import { jsonLinesSink } from './json-lines-sink.js';
 import { startLoadMeter } from './process-load.js';
-import { runProbe } from './run-probe.js';
+import { runProbes } from './run-probe.js';
 
 const spec = z.strictObject({
   targets: z.array(z.strictObject({ name: z.string().min(1), config: probeConfig })).min(1),
@@ -47,16 +47,12 @@ async function main(argv: string[]): Promise<number> {
   const timer = forMs === undefined ? undefined : setTimeout(() => stop.abort(), forMs);
   const sink = jsonLinesSink(process.stdout);
   const load = startLoadMeter();
-  await Promise.all(
-    targets.map((t) =>
-      runProbe(t, {
-        sink,
-        stop: stop.signal,
-        ...(intervalMs === undefined ? {} : { intervalMs }),
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      }),
-    ),
-  );
+  await runProbes(targets, {
+    sink,
+    stop: stop.signal,
+    ...(intervalMs === undefined ? {} : { intervalMs }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   clearTimeout(timer);
   sink.flush();
   process.stdin.destroy();

@@ -1,40 +1,61 @@
-import { setMaxListeners } from 'node:events';
+import { InFlight } from './in-flight.js';
 import { openLoop } from './open-loop.js';
-import type { Outcome } from './outcome.js';
-import type { ProbeSample, SampleSink } from './sample.js';
+import type { Outcome, ProbeRequest } from './outcome.js';
+import { LATE_NS, nowNs, type ProbeSample, type SampleSink } from './sample.js';
+import { startExchange } from './socket-exchange.js';
+
+/** One target of a request loop: its name on every sample, its request, its timeout. */
+export interface LoopTarget {
+  probe: string;
+  request: ProbeRequest;
+  timeoutMs: number;
+}
+
+function toSample(probe: string, sentNs: bigint, lateNs: bigint, o: Outcome): ProbeSample {
+  const sample: ProbeSample = { kind: 'probe', probe, sentNs: String(sentNs), ok: o.ok };
+  if (o.answeredNs !== undefined) sample.answeredNs = String(o.answeredNs);
+  if (o.error !== undefined) sample.error = o.error;
+  const fields = lateNs > LATE_NS ? { ...o.fields, lateNs: String(lateNs) } : o.fields;
+  if (fields) sample.fields = fields;
+  return sample;
+}
 
 /**
- * Sends `request` every interval (open loop) until `stop` aborts, each
- * request with its own timeout, and streams every sample to the sink when it
- * settles. Resolves once the last request in flight has settled.
+ * Sends every target's request every interval (one open loop for all of
+ * them: one wake-up per interval, not one per target) until `stop` aborts,
+ * each request on a fresh connection with its own timeout (one timer for
+ * all of them, InFlight), and streams every sample to the sink when it
+ * settles. Each sample's send time is when that request left, and its
+ * lateness is against its planned slot. Resolves once the last request in
+ * flight has settled; `cancel` abandons those.
  */
 export async function runRequestLoop(
-  probe: string,
+  targets: readonly LoopTarget[],
   intervalNs: bigint,
-  request: (signal: AbortSignal) => Promise<Outcome>,
   sink: SampleSink,
   stop: AbortSignal,
   cancel: AbortSignal,
 ): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  // Every request in flight listens for the cancel; at 100 Hz with a 500 ms timeout that is up to 50.
-  const requests = new AbortController();
-  setMaxListeners(0, requests.signal);
-  const onCancel = () => requests.abort(cancel.reason);
-  if (cancel.aborted) onCancel();
-  else cancel.addEventListener('abort', onCancel, { once: true });
+  const inFlight = new InFlight();
+  let pending = 0;
+  let drained: (() => void) | undefined;
+  const onCancel = () => inFlight.cancelAll();
+  cancel.addEventListener('abort', onCancel, { once: true });
   await openLoop(intervalNs, stop, (tick) => {
-    const settled = request(requests.signal).then((o) => {
-      const sample: ProbeSample = { kind: 'probe', probe, sentNs: String(tick.sentNs), ok: o.ok };
-      if (o.answeredNs !== undefined) sample.answeredNs = String(o.answeredNs);
-      if (o.error !== undefined) sample.error = o.error;
-      const fields = tick.lateNs === undefined ? o.fields : { ...o.fields, lateNs: String(tick.lateNs) };
-      if (fields) sample.fields = fields;
-      sink(sample);
-    });
-    const tracked = settled.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      // The first leaves at the tick; the others after the connects before them.
+      const sentNs = i === 0 ? tick.sentNs : nowNs();
+      const lateNs = sentNs - tick.plannedNs;
+      pending++;
+      const p = startExchange(t.request.exchange, t.timeoutMs, (r) => {
+        sink(toSample(t.probe, sentNs, lateNs, t.request.outcome(r)));
+        if (--pending === 0) drained?.();
+      });
+      inFlight.add(p, t.timeoutMs);
+      if (cancel.aborted) p.cancel();
+    }
   });
-  await Promise.all(inFlight);
+  if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
   cancel.removeEventListener('abort', onCancel);
 }

@@ -3,8 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRequest } from './http.js';
 import type { HttpProbeConfig } from './http-answer.js';
-import { runProbe } from './run-probe.js';
+import { runProbe, runProbes } from './run-probe.js';
 import type { ProbeSample } from './sample.js';
+import { startExchange } from './socket-exchange.js';
 import { tcpRequest } from './tcp.js';
 
 /* One probe request against real TCP servers on loopback that answer in the ways a service can fail. */
@@ -137,5 +138,75 @@ describe('runProbe', () => {
         { sink: () => {}, stop: never },
       ),
     ).rejects.toThrow(/cannot resolve no-such-host.invalid, the probe address of vm9/);
+  });
+});
+
+describe('the deadline of a request', () => {
+  it('fails an answer that arrives after the deadline as a timeout, however late the timer that should have ended it', async () => {
+    // Answers 150 ms after the request; the deadline is 50 ms and nothing calls expire() in time.
+    const port = await serve((s) =>
+      s.once('data', () => setTimeout(() => s.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'), 150)),
+    );
+    const r = await new Promise((resolve) =>
+      startExchange(
+        {
+          address: '127.0.0.1',
+          port,
+          payload: Buffer.from('GET / HTTP/1.0\r\n\r\n'),
+          complete: () => true,
+        },
+        50,
+        resolve,
+      ),
+    );
+    expect(r).toMatchObject({ ok: false, error: `127.0.0.1:${port}: no whole answer within 50 ms` });
+  });
+});
+
+describe('runProbes: one loop for several targets', () => {
+  it('probes each target with its own timeout and names each sample by its target', async () => {
+    const hang = await serve(() => {});
+    const answer = await serve((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n')));
+    const samples: ProbeSample[] = [];
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 300);
+    await runProbes(
+      [
+        { name: 'down', config: { ...http(hang), timeoutMs: 100 } },
+        { name: 'up', config: { type: 'tcp', address: '127.0.0.1', port: answer } },
+        { name: 'web', config: http(answer) },
+      ],
+      { intervalMs: 10, sink: (s) => samples.push(s), stop: stop.signal },
+    );
+    const of = (name: string) => samples.filter((s) => s.probe === name);
+    for (const name of ['down', 'up', 'web']) expect(of(name).length, name).toBeGreaterThan(1);
+    expect(of('down').every((s) => !s.ok && s.error === `127.0.0.1:${hang}: no answer within 100 ms`)).toBe(
+      true,
+    );
+    expect(of('up').every((s) => s.ok)).toBe(true);
+    expect(of('web').every((s) => s.ok)).toBe(true);
+    // Every request that left was answered or timed out: none is lost when the loop stops.
+    const sent = new Set(samples.map((s) => `${s.probe} ${s.sentNs}`));
+    expect(sent.size).toBe(samples.length);
+  });
+
+  it('cancels the requests in flight when asked to, each as stopped', async () => {
+    const hang = await serve(() => {});
+    const samples: ProbeSample[] = [];
+    const stop = new AbortController();
+    const cancel = new AbortController();
+    setTimeout(() => {
+      stop.abort();
+      cancel.abort();
+    }, 100);
+    await runProbes([{ name: 'a', config: http(hang) }], {
+      intervalMs: 10,
+      timeoutMs: 5_000,
+      sink: (s) => samples.push(s),
+      stop: stop.signal,
+      cancel: cancel.signal,
+    });
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((s) => s.error === `127.0.0.1:${hang}: probe stopped before an answer`)).toBe(true);
   });
 });

@@ -2,11 +2,11 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { HavocError } from '../../core/errors.js';
 import type { ProbeConfig } from '../../inventory/schema.js';
-import { httpRequest } from './http.js';
+import { httpProbeRequest } from './http.js';
 import { runIcmpProbe } from './icmp.js';
-import { runRequestLoop } from './request-loop.js';
+import { type LoopTarget, runRequestLoop } from './request-loop.js';
 import type { SampleSink } from './sample.js';
-import { tcpRequest } from './tcp.js';
+import { tcpProbeRequest } from './tcp.js';
 
 /**
  * A request that takes longer counts as failed. Below the 1 s that Linux
@@ -55,17 +55,40 @@ async function resolveOnce(target: ProbeTarget): Promise<string> {
 }
 
 /** Probes one target, open loop, until `stop`; resolves when its last sample is out. */
-export async function runProbe(target: ProbeTarget, run: ProbeRun): Promise<void> {
+export function runProbe(target: ProbeTarget, run: ProbeRun): Promise<void> {
+  return runProbes([target], run);
+}
+
+/**
+ * Probes several targets until `stop`: the http and tcp ones in one open
+ * loop (one wake-up per interval for all of them), each icmp one with its
+ * own ping. Resolves when every last sample is out.
+ */
+export async function runProbes(targets: readonly ProbeTarget[], run: ProbeRun): Promise<void> {
   const intervalNs = BigInt(Math.round((run.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS) * 1e6));
-  const timeoutMs = run.timeoutMs ?? target.config.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const cancel = run.cancel ?? new AbortController().signal;
-  const config = target.config;
-  if (config.type === 'icmp')
-    return runIcmpProbe(target.name, config, intervalNs, timeoutMs, run.sink, run.stop, cancel);
-  const connectTo = await resolveOnce(target);
-  const request =
-    config.type === 'http'
-      ? (s: AbortSignal) => httpRequest(config, timeoutMs, s, connectTo)
-      : (s: AbortSignal) => tcpRequest(config, timeoutMs, s, connectTo);
-  return runRequestLoop(target.name, intervalNs, request, run.sink, run.stop, cancel);
+  const timeoutOf = (t: ProbeTarget) => run.timeoutMs ?? t.config.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  // Every name is looked up before any probe starts: a bad one must not leave the others running.
+  const requests: LoopTarget[] = [];
+  for (const target of targets) {
+    const config = target.config;
+    if (config.type === 'icmp') continue;
+    const connectTo = await resolveOnce(target);
+    requests.push({
+      probe: target.name,
+      timeoutMs: timeoutOf(target),
+      request:
+        config.type === 'http' ? httpProbeRequest(config, connectTo) : tcpProbeRequest(config, connectTo),
+    });
+  }
+  const loops: Promise<void>[] = [];
+  for (const target of targets) {
+    const config = target.config;
+    if (config.type === 'icmp')
+      loops.push(
+        runIcmpProbe(target.name, config, intervalNs, timeoutOf(target), run.sink, run.stop, cancel),
+      );
+  }
+  if (requests.length > 0) loops.push(runRequestLoop(requests, intervalNs, run.sink, run.stop, cancel));
+  await Promise.all(loops);
 }

@@ -143,13 +143,14 @@ export async function dropFor(
   signal: AbortSignal,
   leadMs = 500,
 ): Promise<TimedDrop> {
+  // nft is started first: on a loaded machine its start-up alone was measured past a 500 ms lead.
+  const install = await readyNft(netns, signal, ['--debug=netlink']);
   const offset = wallMinusMonoNs();
   const wanted = nowNs() + BigInt(leadMs) * 1_000_000n;
   const from = nftTimeOperand(wanted + offset);
   const until = nftTimeOperand(wanted + offset + BigInt(ms) * 1_000_000n);
   const startNs = from.ns - offset;
   const endNs = until.ns - offset;
-  const install = await readyNft(netns, signal, ['--debug=netlink']);
   const installed = await hand(install, dropRules(peer, from.operand, until.operand), 'drop').catch(
     async (err) => {
       await clearDrop(netns, AbortSignal.timeout(10_000)).catch(() => undefined);
