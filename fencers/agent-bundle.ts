@@ -7,9 +7,14 @@ import { build } from 'esbuild';
  * Build step (`npm run build`, after tsc): fence_havoc as one entry file plus
  * the chunks it loads on demand, in dist/fence_havoc/. Pacemaker starts a
  * new process for every fence and monitor, and resolving and loading a tree
- * of modules is a good part of its start-up. Packages stay external (loaded
- * from node_modules only when a path needs them: the schema without a fresh
- * snapshot, the logger with verbose, net-snmp for switch ports).
+ * of modules is a good part of its start-up. The packages it needs are
+ * bundled too, each in a chunk loaded only when a path needs it (the schema
+ * without a fresh snapshot, the logger with verbose, net-snmp for switch
+ * ports), so the folder works wherever it is copied: Pacemaker's controller
+ * reads the agent's metadata as hacluster, which cannot read a checkout in a
+ * root-only folder (/root, a mktemp -d), so the lab copies the folder into
+ * each host's /usr/sbin overlay. ssh2 stays external (native bindings; only
+ * the virsh device needs it).
  */
 
 const dist = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -24,6 +29,6 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: ['ssh2'],
   logLevel: 'warning',
 });

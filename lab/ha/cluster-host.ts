@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { HavocError } from '../../core/errors.js';
 import { fenceHavocProgram, fenceHavocWrapper, STONITH_BINDIR } from '../../fencers/agent-install.js';
 import { installOcfLauncher, type LauncherOptions } from '../ocf/ocfLauncher.js';
@@ -135,9 +135,38 @@ export async function writeClusterHost(
   if (plan.fenceAgent === 'fence_havoc') {
     mkdirSync(d.sbin, { recursive: true, mode: 0o755 });
     // The inventory comes with every call, as the stonith device's inventory= parameter.
-    writeFileSync(join(d.sbin, 'fence_havoc'), fenceHavocWrapper(fenceHavocProgram()), { mode: 0o755 });
+    writeFileSync(join(d.sbin, 'fence_havoc'), fenceHavocWrapper(hostFenceProgram(d.sbin)), { mode: 0o755 });
   }
   return d;
+}
+
+/** Where the bundled fence_havoc lives inside a host: a folder of the host-only /usr/sbin overlay. */
+const HOST_PROGRAM_DIR = '.fence_havoc';
+
+/**
+ * The fence_havoc program as the host's Pacemaker runs it. pacemaker-controld
+ * reads every agent's metadata itself, as hacluster; a checkout in a root-only
+ * folder (/root, a `mktemp -d` clone) is unreadable to it, and each operation
+ * on the device then paid two failed metadata runs ("Failed to get metadata
+ * for fence-hostN") before it started. So the bundle (self-contained, see
+ * fencers/agent-bundle.ts) is copied into the overlay, readable by everyone.
+ */
+function hostFenceProgram(sbin: string): string {
+  const program = fenceHavocProgram();
+  if (basename(program) !== 'fence_havoc.mjs') {
+    throw new HavocError(
+      'lab',
+      `fence_havoc's bundle is older than its compiled code (${program} would run)`,
+      {
+        hint: 'run `npm run build`, which makes dist/fence_havoc/ after tsc',
+      },
+    );
+  }
+  const dir = join(sbin, HOST_PROGRAM_DIR);
+  cpSync(dirname(program), dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
+  return join(STONITH_BINDIR, HOST_PROGRAM_DIR, basename(program));
 }
 
 /**

@@ -179,6 +179,26 @@ describe('fence_havoc as the stonith agent of the HA lab (real pacemaker-fenced,
     expect(c.vms.map((v) => `${v.name}:${v.state}`)).toEqual(['vm1:Started']);
     const meta = await crmIn(state, 'host1', ['stonith_admin', '--metadata', '--agent', 'fence_havoc']);
     expect(meta).toContain('<resource-agent name="fence_havoc"');
+    // pacemaker-controld reads the metadata itself, as hacluster: from a root-only checkout it could not, and
+    // every operation on the devices paid two failed metadata runs first (seen while chasing the device left
+    // Stopped after a reboot).
+    const asHacluster = await crmIn(state, 'host1', [
+      'runuser',
+      '-u',
+      'hacluster',
+      '--',
+      '/usr/sbin/fence_havoc',
+      '-o',
+      'metadata',
+    ]);
+    expect(asHacluster).toContain('<resource-agent name="fence_havoc"');
+    for (const host of ['host1', 'host2']) {
+      const log = readFileSync(
+        join(clusterHostDirs(join(state.dir, 'hosts', host)).logPacemaker, 'pacemaker.log'),
+        'utf8',
+      );
+      expect(log.split('\n').filter((l) => l.includes('Failed to get metadata for fence-'))).toEqual([]);
+    }
     // The overlay lives in the hosts' mount namespaces only.
     expect(existsSync('/usr/sbin/fence_havoc')).toBe(realSbinHadFenceHavoc);
   });
