@@ -3,7 +3,12 @@ import { Command } from 'commander';
 import { makeDirs } from '../core/make-dirs.js';
 import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-client.js';
 import type { AgentEvent } from '../fencers/agent-daemon.js';
-import { installFenceHavoc, STONITH_BINDIR } from '../fencers/agent-install.js';
+import {
+  fenceHavocProgram,
+  installFenceHavoc,
+  STONITH_BINDIR,
+  unreadableByOthers,
+} from '../fencers/agent-install.js';
 import { agentMetadata } from '../fencers/agent-metadata.js';
 import { serveFenceAgent } from '../fencers/agent-serve.js';
 import { DEFAULT_SNAPSHOT, writeFenceSnapshot } from '../fencers/agent-snapshot.js';
@@ -58,7 +63,18 @@ export function fenceAgentCommand(env: CommandEnv): Command {
           writeFenceSnapshot(snapshot, loaded, secretRefsOf(loaded.inventory));
         }
         const path = installFenceHavoc(opts.path, { inventory, snapshot });
-        if (g.json) io.json({ installed: path, inventory: inventory ?? null, snapshot: snapshot ?? null });
+        const closed = unreadableByOthers(fenceHavocProgram());
+        const warning = closed
+          ? `${closed}: pacemaker-controld reads fence_havoc's metadata as hacluster and cannot, so it logs "Failed to get metadata" and retries it before every operation on the device; install havoc in a folder other users can read (for example /opt/havoc)`
+          : undefined;
+        if (warning && !g.json) io.err(`warning: ${warning}`);
+        if (g.json)
+          io.json({
+            installed: path,
+            inventory: inventory ?? null,
+            snapshot: snapshot ?? null,
+            warning: warning ?? null,
+          });
         else
           io.out(
             `installed ${path}${inventory ? ` (inventory ${inventory})` : ''}${snapshot ? `\nsnapshot ${snapshot}: run this again after every change of the inventory (fence_havoc warns and loads it in full until then)` : ''}`,
