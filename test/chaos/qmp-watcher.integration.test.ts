@@ -224,7 +224,7 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       lifecycle(from, 'MIGRATION', 'completed'),
       mark,
     );
-    const resume = await recordOf('RESUME on the target', lifecycle(to, 'RESUME'), mark);
+    await recordOf('RESUME on the target', lifecycle(to, 'RESUME'), mark);
     expect(setup.line).toBeLessThan(active.line);
     expect(active.line).toBeLessThan(done.line);
     expect(stop.line).toBeLessThan(done.line);
