@@ -98,10 +98,37 @@ export class QmpRecorder {
     if (this.byHost.get(host)?.delete(pid)) this.placements(host, ns);
   }
 
-  /** One QMP event of an instance, stamped when it arrived; `facts` what was asked right after it. */
-  event(host: string, pid: number, vm: string, ev: QmpEvent, ns: bigint, facts: EventFacts = {}): void {
-    if (!(QMP_LIFECYCLE_EVENTS as readonly string[]).includes(ev.event)) return;
+  /**
+   * A QMP event as it arrives: the run state it implies is placed at once,
+   * so placement records stay in the order they were seen (the event's own
+   * record waits for what is asked after it: `event`).
+   */
+  arrived(host: string, pid: number, ev: QmpEvent, ns: bigint): void {
     const inst = this.byHost.get(host)?.get(pid);
+    if (!inst) return;
+    if (ev.event === 'RESUME') Object.assign(inst, { status: 'running', running: true });
+    // "paused" until query-status says why (io-error, finish-migrate...).
+    else if (ev.event === 'STOP') Object.assign(inst, { status: 'paused', running: false });
+    else if (ev.event === 'SHUTDOWN') Object.assign(inst, { status: 'shutdown', running: false });
+    else return;
+    this.placements(host, ns);
+  }
+
+  /**
+   * The record of one QMP event, stamped `ns` when it arrived, with `facts`
+   * asked right after it; a STOP's reason refines the run state, placed at
+   * `nowNs` (when it was learnt).
+   */
+  event(
+    host: string,
+    pid: number,
+    vm: string,
+    ev: QmpEvent,
+    ns: bigint,
+    facts: EventFacts = {},
+    nowNs: bigint = ns,
+  ): void {
+    if (!(QMP_LIFECYCLE_EVENTS as readonly string[]).includes(ev.event)) return;
     const detail =
       ev.event === 'STOP'
         ? facts.status
@@ -121,11 +148,11 @@ export class QmpRecorder {
       ...(facts.totalTimeMs !== undefined ? { totalTimeMs: facts.totalTimeMs } : {}),
     };
     this.emit.occurrence('lifecycle', `vm:${vm}`, fields, ns);
-    if (inst) {
-      if (ev.event === 'RESUME') Object.assign(inst, { status: 'running', running: true });
-      else if (ev.event === 'STOP') Object.assign(inst, { status: facts.status ?? 'paused', running: false });
-      else if (ev.event === 'SHUTDOWN') Object.assign(inst, { status: 'shutdown', running: false });
-      this.placements(host, ns);
+    const inst = this.byHost.get(host)?.get(pid);
+    // Only while still stopped: a RESUME that came meanwhile is newer than the answer.
+    if (ev.event === 'STOP' && inst && !inst.running && facts.status && !/^running$/.test(facts.status)) {
+      inst.status = facts.status;
+      this.placements(host, nowNs);
     }
   }
 

@@ -120,7 +120,11 @@ describe('QmpRecorder on QMP streams captured from a live migration between two 
       ...source.events.map((e) => ({ ...e, s: source })),
       ...target.events.map((e) => ({ ...e, s: target })),
     ].sort((a, b) => usOf(a.ev) - usOf(b.ev));
-    for (const { ev, facts, s } of all) rec.event(s.host, s.pid, 'vm1', ev, tick(), facts);
+    for (const { ev, facts, s } of all) {
+      const at = tick();
+      rec.arrived(s.host, s.pid, ev, at);
+      rec.event(s.host, s.pid, 'vm1', ev, at, facts, tick());
+    }
     rec.disconnected('host1', source.pid, tick());
     rec.disconnected('host2', target.pid, tick());
   }
@@ -171,6 +175,7 @@ describe('QmpRecorder on QMP streams captured from a live migration between two 
       'host1 running@host1,inmigrate@host2',
       '- paused@host1,inmigrate@host2',
       'host1 running@host1,inmigrate@host2',
+      '- paused@host1,inmigrate@host2',
       '- postmigrate@host1,inmigrate@host2',
       'host2 postmigrate@host1,running@host2',
       'host2 shutdown@host1,running@host2',
@@ -178,6 +183,21 @@ describe('QmpRecorder on QMP streams captured from a live migration between two 
       '- shutdown',
       '- absent',
     ]);
+  });
+
+  it("places a STOP when it arrives, refines it with the STOP's reason later, and never undoes a RESUME that came between", () => {
+    for (const h of ['host1', 'host2', 'host3']) rec.scanned(h, new Set(), 1n);
+    rec.connected('host1', 7, 'vm1', { status: 'running', running: true }, 2n);
+    const stop = source.events.find((e) => e.ev.event === 'STOP')!.ev;
+    const resume = source.events.find((e) => e.ev.event === 'RESUME')!.ev;
+    rec.arrived('host1', 7, stop, 10n);
+    rec.arrived('host1', 7, resume, 11n);
+    // The query-status asked after the STOP answered only now, and says "paused": older than the RESUME.
+    rec.event('host1', 7, 'vm1', stop, 10n, { status: 'paused' }, 12n);
+    rec.event('host1', 7, 'vm1', resume, 11n, {}, 13n);
+    const placements = written().filter((l) => l.includes(' placement '));
+    expect(placements.map((l) => l.split(' ')[0])).toEqual(['2', '10', '11']);
+    expect(placements.at(-1)).toContain('"hosts":["host1"],"role":"running"');
   });
 
   it('writes no placement for a VM it never found (a VirtualDomain VM is not its to place)', () => {

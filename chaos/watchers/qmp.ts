@@ -125,10 +125,15 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
       let chain = Promise.resolve();
       qmp.onEvent((ev) => {
         const ns = process.hrtime.bigint();
+        try {
+          recorder.arrived(host.name, q.pid, ev, ns);
+        } catch (err) {
+          failed(err, host.name);
+        }
         chain = chain.then(async () => {
           const facts = await factsAfter(qmp, ev);
           try {
-            recorder.event(host.name, q.pid, vm, ev, ns, facts);
+            recorder.event(host.name, q.pid, vm, ev, ns, facts, process.hrtime.bigint());
           } catch (err) {
             failed(err, host.name);
           }
