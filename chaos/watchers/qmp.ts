@@ -182,7 +182,13 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
           const vm = recorder.vmOf(q.name);
           return vm ? [{ q, vm }] : [];
         });
-        recorder.scanned(host.name, new Set(found.map((f) => f.q.pid)), ns);
+        // A QEMU whose QMP connection is open is alive whatever one scan says: the connection's end says when it
+        // is gone. (Seen once on the lab: a scan did not list the target QEMU just after its migration completed.)
+        const held = [...watching.keys()].flatMap((k) => {
+          const [h, pid] = k.split('\u0000');
+          return h === host.name ? [Number(pid)] : [];
+        });
+        recorder.scanned(host.name, new Set([...found.map((f) => f.q.pid), ...held]), ns);
         for (const { q, vm } of found) {
           const key = `${host.name}\u0000${q.pid}`;
           if (watching.has(key)) continue;

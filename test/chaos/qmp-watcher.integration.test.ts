@@ -229,6 +229,15 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
     expect(active.line).toBeLessThan(done.line);
     expect(stop.line).toBeLessThan(done.line);
     await placedOn(to, mark);
+    // Several scans later (one a second) the VM is still placed on the target: nothing lost its QEMU meanwhile.
+    await new Promise((res) => setTimeout(res, 3_000));
+    const lastPlacement = qmpLines()
+      .filter((l) => l.record.event === 'placement')
+      .at(-1)!;
+    expect({ line: lastPlacement.line, hosts: f(lastPlacement.record)['hosts'] }).toEqual({
+      line: lastPlacement.line,
+      hosts: [to],
+    });
     const watcherDowntime = f(done.record)['downtimeMs'];
     expect(typeof watcherDowntime).toBe('number');
 
