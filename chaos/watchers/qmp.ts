@@ -102,6 +102,8 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
     keepaliveIntervalMs: 2_000,
   });
   const watching = new Map<string, Promise<void>>();
+  /** host and socket path of every watch, open or opening. */
+  const sockets = new Set<string>();
   const warned = new Set<string>();
   let bug: unknown;
   const failed = (err: unknown, host: string) => {
@@ -203,11 +205,19 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
             }
             continue;
           }
+          // `qemu -daemonize` runs as two processes with one command line until the launcher exits: one socket,
+          // one QEMU, one watch (a second client would only wait for the monitor the first holds).
+          const held = `${host.name}\u0000${socket}`;
+          if (sockets.has(held)) continue;
+          sockets.add(held);
           watching.set(
             key,
             watchQemu(host, q, vm, socket)
               .catch((err: unknown) => failed(err, host.name))
-              .finally(() => watching.delete(key)),
+              .finally(() => {
+                watching.delete(key);
+                sockets.delete(held);
+              }),
           );
         }
       } catch (err) {
