@@ -180,6 +180,9 @@ export class QmpClient {
         }),
       );
     });
+    // QEMU closing the monitor is the end: an SSH channel to the socket (half-open by default) would otherwise
+    // stay open until this side ends it too, and the connection would never report itself closed.
+    this.#socket.on('end', () => this.#socket.destroy());
     this.#socket.on('close', () => {
       this.#shutdown(
         new HavocError('qmp-closed', `QMP connection to ${this.target} closed`, { target: this.target }),
