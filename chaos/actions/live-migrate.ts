@@ -17,6 +17,7 @@ import {
 } from '../pacemaker-cluster.js';
 import { withXapiPool } from '../xapi-pool.js';
 import { actionVm, managerOf, vmReasons } from './ha-vm.js';
+import { qemuVmDowntime } from './qemu-vm-downtime.js';
 
 /** A live migration under TCG on a loaded 2-core machine took 3-40 s; a real one of a large guest takes minutes. */
 const MIGRATE_MS = 4 * 60_000;
@@ -41,7 +42,8 @@ export type LiveMigrateParams = z.infer<typeof params>;
  * revert clears it too: a run killed mid-move leaves it). libvirt alone:
  * `virsh migrate --live` on the source. XenServer: VM.pool_migrate. The
  * migration's own view of its downtime (libvirt's domjobinfo "Total
- * downtime") goes into the action's done record.
+ * downtime"; QEMU's query-migrate under ocf:havoc:qemu-vm) goes into the
+ * action's done record.
  */
 export const liveMigrate: Fault<LiveMigrateParams> = {
   name: 'live-migrate',
@@ -150,7 +152,11 @@ export const liveMigrate: Fault<LiveMigrateParams> = {
       detail.agent = agent;
       Object.assign(
         detail,
-        agent === 'ocf:heartbeat:VirtualDomain' ? await libvirtDowntime(ctx, to, id) : noDowntime(agent),
+        agent === 'ocf:heartbeat:VirtualDomain'
+          ? await libvirtDowntime(ctx, to, id)
+          : agent === 'ocf:havoc:qemu-vm' && p.from
+            ? await qemuVmDowntime(ctx, p.from, id)
+            : noDowntime(agent),
       );
     } else if (manager === 'libvirt') {
       const dest = p.uri ?? sshUri(ctx, to);

@@ -53,15 +53,27 @@ export const reachability = z.strictObject({
   error: z.string().optional(),
 });
 
-/** libvirt / QMP lifecycle of a VM on one host (watcher "libvirt" or "qmp", subject "vm:<vm>"). */
+/**
+ * libvirt / QMP lifecycle of a VM on one host (watcher "libvirt" or "qmp",
+ * subject "vm:<vm>"). QMP also writes `query-status` (detail: QEMU's run
+ * state) each time its watch of a QEMU (re)connects.
+ */
 export const vmLifecycle = z.strictObject({
   host: z.string(),
   /** libvirt's event ("Started", "Stopped", "Suspended", "Resumed", "Migrated"...) or QMP's (STOP, RESUME, MIGRATION). */
   event: z.string(),
-  /** libvirt's detail or QMP's reason: "I/O Error" / "io-error" for a VM paused on storage loss. */
+  /**
+   * libvirt's detail, or for QMP: STOP's reason (query-status right after it: "io-error" for a VM paused on
+   * storage loss, "finish-migrate" on a migration's source), MIGRATION's status, SHUTDOWN's reason.
+   */
   detail: z.string().optional(),
   /** The peer's own timestamp as printed. */
   at: z.string().optional(),
+  /** QMP: the QEMU process the event came from. */
+  pid: z.number().int().optional(),
+  /** QMP MIGRATION completed on the source: query-migrate's downtime and total-time, ms, as QEMU reports them. */
+  downtimeMs: z.number().optional(),
+  totalTimeMs: z.number().optional(),
 });
 
 /** XAPI host liveness (watcher "xapi", subject "node:<host>"). */
@@ -101,6 +113,9 @@ export const WATCH_EVENTS = {
   'libvirt/lifecycle': vmLifecycle,
   'libvirt/reachability': reachability,
   'qmp/lifecycle': vmLifecycle,
+  /** From the QEMUs found with a -qmp socket; written only for VMs the watcher has found at least once. */
+  'qmp/placement': vmPlacement,
+  'qmp/reachability': reachability,
   'xapi/node': xapiHost,
   'xapi/placement': vmPlacement,
   'xapi/pool': xapiPool,

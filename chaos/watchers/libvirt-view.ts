@@ -49,12 +49,15 @@ const EXECUTING = (s: VirshDomainState) => ACTIVE(s) && s !== 'paused' && s !== 
 
 export class LibvirtDomains {
   private readonly byHost = new Map<string, Map<string, VirshDomainState>>();
+  /** Whether any host's libvirtd ever answered: before that (no libvirtd at all, as under ocf:havoc:qemu-vm) nothing is placed. */
+  private anyListed = false;
 
   constructor(private readonly inventory: Inventory) {}
 
   /** What `virsh list --all` on `host` showed: replaces what was known of it. */
   listed(host: string, entries: readonly VirshListEntry[]): void {
     this.byHost.set(host, new Map(entries.map((e) => [e.name, e.state])));
+    this.anyListed = true;
   }
 
   /** A lifecycle event of `domain` on `host`. */
@@ -73,6 +76,7 @@ export class LibvirtDomains {
 
   /** Every inventory VM's placement over the hosts that can be read. */
   placements(via: string): { subject: string; fields: WatchFields<'libvirt/placement'> }[] {
+    if (!this.anyListed) return [];
     return this.inventory.vms.map((vm) => {
       const domain = vm.name;
       const states: { host: string; state: VirshDomainState }[] = [];

@@ -87,6 +87,13 @@ describe('LibvirtRecorder on virsh output captured in the HA lab', () => {
     ]);
   });
 
+  it('places nothing while no host has a libvirtd (VMs run by ocf:havoc:qemu-vm): the QMP watcher places those', () => {
+    const why =
+      "virsh list on host1 exited with 1: error: Failed to connect socket to '/var/run/libvirt/libvirt-sock'";
+    for (const [i, h] of ['host1', 'host2', 'host3'].entries()) rec.lost(h, why, BigInt(i + 1));
+    expect(written().map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['3 cluster reachability']);
+  });
+
   it('follows the live migration from both ends: the incoming domain is paused until it resumes, then the source stops', () => {
     rec.listed('host1', listOf(['vm1']), 1n);
     rec.listed('host2', listOf(['vm2']), 1n);

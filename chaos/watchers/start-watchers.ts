@@ -3,6 +3,7 @@ import type { Inventory } from '../../inventory/schema.js';
 import { alertmanagerWatcher } from './alertmanager.js';
 import { libvirtWatcher } from './libvirt.js';
 import { pacemakerWatcher } from './pacemaker.js';
+import { qmpWatcher } from './qmp.js';
 import type { HaManagerType, RunningWatcher, Watcher, WatcherContext } from './watcher.js';
 import { xapiWatcher } from './xapi.js';
 
@@ -31,11 +32,14 @@ export function haManagerOf(inv: Inventory): HaManagerType {
 }
 
 /**
- * The watchers of each HA manager. Pacemaker clusters (the lab's and havoc's
- * users') run their VMs under libvirt (VirtualDomain), so both watch.
+ * The watchers of each HA manager. Pacemaker clusters run their VMs under
+ * libvirt (VirtualDomain) or as bare QEMUs (havoc's ocf:havoc:qemu-vm); the
+ * inventory does not say which, so both the libvirt and the QMP watcher run,
+ * and each writes only for the VMs it finds (libvirt's domains; QEMUs
+ * started with -qmp, which libvirt's are not).
  */
 export const WATCHERS_BY_HA_MANAGER: Record<HaManagerType, readonly Watcher[]> = {
-  pacemaker: [pacemakerWatcher, libvirtWatcher],
+  pacemaker: [pacemakerWatcher, libvirtWatcher, qmpWatcher],
   libvirt: [libvirtWatcher],
   xapi: [xapiWatcher],
 };

@@ -26,14 +26,14 @@
  * reports the migration failed and the guest simply keeps running on the
  * source.
  */
-import { access, readFile, rm, stat } from 'node:fs/promises';
+import { access, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { abortableSleep, deadlineSignal, monotonicMs } from '../../core/deadline.js';
 import { errorMessage } from '../../core/errors.js';
 import { LAB_MIGRATION_BANDWIDTH, type MigrationInfo, waitRunning } from '../vm/migrate.js';
-import { connectVm, startVm, stopVm, vmStatus } from '../vm/qemuProcess.js';
-import { validateVmSpec } from '../vm/vmSpec.js';
+import { connectVm, startVm, stopVm, vmCommand, vmStatus } from '../vm/qemuProcess.js';
+import { validateVmSpec, vmPaths } from '../vm/vmSpec.js';
 import { type AgentConfig, actionBudgetMs, type OcfEnv, readAgentConfig } from './agentParams.js';
 import { agentMetadata } from './metadata.js';
 import { OCF, type OcfExitCode, OcfFailure } from './ocfExit.js';
@@ -183,6 +183,8 @@ async function migrateTo(
   }
   const relayLog = join(config.spec.stateDir, 'relay-serve.log');
   await rm(`${relayLog}.listening`, { force: true });
+  // A record left by an earlier migration away from here must not pass for this one's.
+  await rm(vmPaths(config.spec.stateDir).migrationRecord, { force: true });
   const qmp = await connectVm(config.spec, { signal });
   try {
     await qmp.execute('migrate-set-parameters', { 'max-bandwidth': LAB_MIGRATION_BANDWIDTH }, { signal });
@@ -249,6 +251,39 @@ async function migrateFrom(
   return OCF.SUCCESS;
 }
 
+/**
+ * Before the source of a completed migration is quit, keeps QEMU's own
+ * report of it (query-migrate: downtime, total time) in the state dir, where
+ * the live-migrate action reads it: migrate_to returns before the memory is
+ * sent, and after this stop no QEMU is left to ask. Never fails the stop.
+ */
+async function keepMigrationReport(config: AgentConfig, signal: AbortSignal, io: AgentIo): Promise<void> {
+  try {
+    const state = await vmStatus(config.spec, { signal });
+    if (state.state !== 'present' || state.status !== 'postmigrate') return;
+    const info = await vmCommand<MigrationInfo>(config.spec, 'query-migrate', undefined, {
+      signal,
+      timeoutMs: 5_000,
+    });
+    const report = {
+      vm: config.spec.name,
+      qemuPid: state.pid,
+      status: info.status,
+      downtimeMs: info.downtime,
+      totalTimeMs: info['total-time'],
+      setupTimeMs: info['setup-time'],
+      transferredBytes: info.ram?.transferred,
+      recordedAt: new Date().toISOString(),
+    };
+    await writeFile(vmPaths(config.spec.stateDir).migrationRecord, `${JSON.stringify(report)}\n`);
+    io.log(
+      `${config.spec.name}: migrated away; QEMU reports downtime ${info.downtime ?? '?'} ms, total ${info['total-time'] ?? '?'} ms`,
+    );
+  } catch (err) {
+    io.log(`stop: QEMU's report of the migration was not kept: ${errorMessage(err)}`);
+  }
+}
+
 const USAGE = 'usage: qemu-vm {start|stop|monitor|migrate_to|migrate_from|meta-data|validate-all}';
 
 /** Runs one OCF action and returns its exit code; never throws. */
@@ -280,6 +315,7 @@ export async function runAgent(action: string | undefined, env: OcfEnv, io: Agen
       case 'start':
         return await start(config, signal, io);
       case 'stop':
+        await keepMigrationReport(config, signal, io);
         await stopVm(config.spec, { signal });
         return OCF.SUCCESS;
       case 'migrate_to':

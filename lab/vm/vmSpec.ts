@@ -32,6 +32,13 @@ export interface VmPaths {
   observerSocket: string;
   pidFile: string;
   consoleLog: string;
+  /**
+   * QEMU's own report of the last live migration away from this host
+   * (query-migrate: downtime, total time), written by the qemu-vm agent's
+   * stop of the paused source; the live-migrate action reads it (its name is
+   * repeated in chaos/actions/qemu-vm-downtime.ts).
+   */
+  migrationRecord: string;
 }
 
 export function vmPaths(stateDir: string): VmPaths {
@@ -40,6 +47,7 @@ export function vmPaths(stateDir: string): VmPaths {
     observerSocket: join(stateDir, 'qmp-observer.sock'),
     pidFile: join(stateDir, 'qemu.pid'),
     consoleLog: join(stateDir, 'console.log'),
+    migrationRecord: join(stateDir, 'migration.json'),
   };
 }
 

@@ -1,4 +1,5 @@
-import { createConnection, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { deadlineSignal } from '../../core/deadline.js';
 import { HavocError } from '../../core/errors.js';
 import { encodeCommand, QmpDecoder, type QmpEvent, type QmpGreeting, type QmpMessage } from './framing.js';
@@ -45,7 +46,7 @@ type EventListener = (event: QmpEvent) => void;
 export class QmpClient {
   readonly greeting: QmpGreeting;
   readonly target: string;
-  readonly #socket: Socket;
+  readonly #socket: Duplex;
   readonly #pending = new Map<string, PendingCall>();
   readonly #listeners = new Set<EventListener>();
   readonly #closeListeners = new Set<(err: Error) => void>();
@@ -53,7 +54,7 @@ export class QmpClient {
   #nextId = 1;
   #closedWith: Error | undefined;
 
-  private constructor(socket: Socket, greeting: QmpGreeting, target: string, defaultTimeoutMs: number) {
+  private constructor(socket: Duplex, greeting: QmpGreeting, target: string, defaultTimeoutMs: number) {
     this.#socket = socket;
     this.greeting = greeting;
     this.target = target;
@@ -61,13 +62,21 @@ export class QmpClient {
   }
 
   /** Connects, reads the greeting and enters command mode (qmp_capabilities). */
-  static async connect(path: string, opts: QmpConnectOptions = {}): Promise<QmpClient> {
+  static connect(path: string, opts: QmpConnectOptions = {}): Promise<QmpClient> {
+    return QmpClient.over(createConnection(path), path, opts);
+  }
+
+  /**
+   * The same on a stream that is already open to a QMP socket (an SSH
+   * channel to a host's unix socket); `path` names the socket in errors.
+   * The client owns the stream from here on.
+   */
+  static async over(socket: Duplex, path: string, opts: QmpConnectOptions = {}): Promise<QmpClient> {
     const target = opts.target ?? path;
     const defaultTimeoutMs = opts.defaultTimeoutMs ?? 10_000;
     const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
     const signal = deadlineSignal(timeoutMs, `QMP connect to ${target} (${path})`, opts.signal);
     const decoder = new QmpDecoder();
-    const socket = createConnection(path);
     const early: QmpMessage[] = [];
 
     const greeting = await new Promise<QmpGreeting>((resolve, reject) => {
@@ -171,6 +180,9 @@ export class QmpClient {
         }),
       );
     });
+    // QEMU closing the monitor is the end: an SSH channel to the socket (half-open by default) would otherwise
+    // stay open until this side ends it too, and the connection would never report itself closed.
+    this.#socket.on('end', () => this.#socket.destroy());
     this.#socket.on('close', () => {
       this.#shutdown(
         new HavocError('qmp-closed', `QMP connection to ${this.target} closed`, { target: this.target }),
@@ -257,6 +269,16 @@ export class QmpClient {
       });
       this.#socket.write(line);
     });
+  }
+
+  /** Calls `listener` once when the connection ends (at once if it has); the returned function unsubscribes. */
+  onClose(listener: (err: Error) => void): () => void {
+    if (this.#closedWith) {
+      listener(this.#closedWith);
+      return () => {};
+    }
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
   }
 
   /** Calls `listener` for every event until the returned function is called or the client closes. */

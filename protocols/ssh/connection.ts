@@ -108,6 +108,40 @@ export class SshConnection {
   }
 
   /**
+   * Opens a channel to a unix socket on the host (OpenSSH's
+   * direct-streamlocal@openssh.com, as `ssh -L local:/remote.sock`): sshd
+   * connects to the socket itself, so nothing is run on the host. It is not
+   * a session, so it takes no channel slot (MaxSessions counts sessions
+   * only). sshd refuses it under AllowStreamLocalForwarding no or
+   * DisableForwarding yes; the error says so.
+   */
+  async openStreamLocal(socketPath: string, signal: AbortSignal): Promise<ClientChannel> {
+    const client = await this.client(signal);
+    return await new Promise<ClientChannel>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      client.openssh_forwardOutStreamLocal(socketPath, (err, ch) => {
+        signal.removeEventListener('abort', onAbort);
+        if (err) {
+          reject(
+            new ChannelOpenError(
+              `SSH to ${this.where()} could not open unix socket ${socketPath}: ${err.message}`,
+              this.target.name,
+              'the socket must exist, and sshd must allow it (AllowStreamLocalForwarding yes, DisableForwarding no: the defaults)',
+            ),
+          );
+          return;
+        }
+        if (signal.aborted) {
+          ch.destroy();
+          return;
+        }
+        resolve(ch);
+      });
+    });
+  }
+
+  /**
    * Resolves once the connection is logged in (key exchange, host key check,
    * authentication), without opening a channel: no shell and no rc file runs.
    */
@@ -424,8 +458,8 @@ function sendKill(ch: ClientChannel): void {
 }
 
 class ChannelOpenError extends HavocError {
-  constructor(message: string, target: string) {
-    super('ssh-channel', message, { target });
+  constructor(message: string, target: string, hint?: string) {
+    super('ssh-channel', message, hint ? { target, hint } : { target });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ClientChannel } from 'ssh2';
 import { type ConnectionOptions, type ExecOptions, type ExecResult, SshConnection } from './connection.js';
 import { type SshTarget, targetKey } from './target.js';
 
@@ -36,6 +37,11 @@ export class SshPool {
   /** Runs `command` on the target; a non-zero exit throws SshCommandError unless allowFailure. */
   exec(target: SshTarget, command: string, o: ExecOptions): Promise<ExecResult> {
     return this.connection(target).exec(command, o);
+  }
+
+  /** A channel to a unix socket on the target, through its sshd (SshConnection.openStreamLocal); the caller destroys it. */
+  openStreamLocal(target: SshTarget, socketPath: string, signal: AbortSignal): Promise<ClientChannel> {
+    return this.connection(target).openStreamLocal(socketPath, signal);
   }
 
   /** Logs in to the target (or reuses its live connection) without running anything. */

@@ -20,7 +20,12 @@ export interface Observation<T> {
 }
 
 /** The watchers whose placement records say where a VM runs. */
-export const PLACEMENT_EVENTS = ['pacemaker/placement', 'libvirt/placement', 'xapi/placement'] as const;
+export const PLACEMENT_EVENTS = [
+  'pacemaker/placement',
+  'libvirt/placement',
+  'qmp/placement',
+  'xapi/placement',
+] as const;
 
 /** Observations of one or more (watcher, event) kinds, about `subject` when given, in timeline order. */
 export function observations<K extends WatchEventKey>(

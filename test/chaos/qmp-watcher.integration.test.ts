@@ -1,0 +1,302 @@
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InjectReport } from '../../chaos/inject.js';
+import {
+  openTimeline,
+  readTimeline,
+  type Timeline,
+  type TimelineRecord,
+} from '../../chaos/timeline/index.js';
+import { startWatchers } from '../../chaos/watchers/index.js';
+import type { RunningWatcher } from '../../chaos/watchers/watcher.js';
+import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
+import { COLLECTORS } from '../../exporters/collectors/index.js';
+import { type RunningExporter, startExporter } from '../../exporters/server.js';
+import { hostInitPid } from '../../lab/boot-services.js';
+import { DEFAULT_STATE_ROOT } from '../../lab/ocf/agentParams.js';
+import { labStateDir } from '../../lab/paths.js';
+import { type LabState, readLabState } from '../../lab/state.js';
+import { vmPaths } from '../../lab/vm/vmSpec.js';
+import { QmpClient } from '../../protocols/qmp/client.js';
+import { SshPool } from '../../protocols/ssh/index.js';
+import { probe } from '../exporters/exporter-lab.js';
+import { crmMon, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
+import { startTestLab, type TestLab } from '../support/lab-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
+import { havocChild, spawnHavoc } from './chaos-cli.js';
+
+/*
+ * The QMP watcher on the HA lab with ocf:havoc:qemu-vm (2 hosts, 1 VM; real
+ * corosync, Pacemaker, QEMU with two -qmp sockets, sshd). Started as every
+ * run starts its watchers (startWatchers: pacemaker, libvirt, qmp). The
+ * actors are independent of the watcher: `havoc chaos inject` in a child
+ * process (Pacemaker crm_resource --move; storage-loss's nftables), and
+ * the exporter's host module and crm_mon (inside a host's namespaces) say
+ * whether holding the observer socket starved anyone. Timings and
+ * downtimes are printed, never asserted.
+ */
+
+const LAB = 'qw1';
+const VM = 'vm1';
+let lab: TestLab;
+let state: LabState;
+let timeline: Timeline;
+let ssh: SshPool;
+let watchers: RunningWatcher | undefined;
+let scratch: string;
+const measured: string[] = [];
+
+type Watch = Extract<TimelineRecord, { kind: 'watch' }>;
+interface Line {
+  line: number;
+  record: Watch;
+}
+
+function qmpLines(): Line[] {
+  timeline.flush();
+  return readTimeline(timeline.path).records.flatMap((record, i) =>
+    record.kind === 'watch' && record.watcher === 'qmp' ? [{ line: i + 1, record }] : [],
+  );
+}
+
+const f = (r: Watch) => (r.fields ?? {}) as Record<string, unknown>;
+const text = (l: Line) =>
+  `${l.line} ${l.record.event} ${l.record.subject} ${JSON.stringify(l.record.fields)}`;
+
+async function recordOf(what: string, match: (r: Watch) => boolean, after = 0, ms = 120_000) {
+  try {
+    return await pollUntil(
+      async () => qmpLines().find((l) => l.line > after && match(l.record)),
+      deadlineSignal(ms, what),
+      { initialMs: 100, maxMs: 250 },
+    );
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}; last qmp records:\n${qmpLines().slice(-15).map(text).join('\n')}`,
+    );
+  }
+}
+
+const lifecycle = (host: string, event: string, detail?: string) => (r: Watch) =>
+  r.event === 'lifecycle' &&
+  f(r)['host'] === host &&
+  f(r)['event'] === event &&
+  (detail === undefined || f(r)['detail'] === detail);
+
+async function placedOn(host: string, after = 0) {
+  return recordOf(
+    `qmp placement of ${VM} on ${host} only`,
+    (r) => r.event === 'placement' && JSON.stringify(f(r)['hosts']) === JSON.stringify([host]),
+    after,
+  );
+}
+
+async function vmHost(): Promise<string> {
+  const st = await waitForCluster(state, 'host1', `${VM} Started`, 180_000, (s) => {
+    const r = s.resources.find((x) => x.id === VM);
+    return hostOf(s, VM) && !r?.failed ? s : undefined;
+  });
+  return hostOf(st, VM)!;
+}
+
+beforeAll(async () => {
+  lab = await startTestLab(LAB, {
+    hosts: 2,
+    volumes: 1,
+    ha: { vms: 1, fenceAgent: 'fence_ipmilan', vmAgent: 'qemu-vm' },
+    timeoutMs: 300_000,
+  });
+  state = readLabState(labStateDir(LAB))!;
+  scratch = tempDir('havoc-qmp-watch-');
+  timeline = openTimeline(join(scratch, 'timeline.jsonl'));
+  ssh = new SshPool();
+  await vmHost();
+  watchers = startWatchers({
+    inventory: lab.loaded.inventory,
+    loaded: lab.loaded,
+    ssh,
+    log: pino({ level: 'silent' }),
+    timeline,
+  });
+}, 360_000);
+
+afterAll(async () => {
+  console.log(`QMP watcher on the qemu-vm lab, measured:\n  ${measured.join('\n  ')}`);
+  await watchers?.stop();
+  ssh?.close();
+  timeline?.close();
+  await lab?.down();
+}, 120_000);
+
+describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, QEMU, sshd streamlocal)', () => {
+  it("records vm1's run state on connect; the exporter's host module still reads it and Pacemaker's monitor still passes", async () => {
+    const host = await vmHost();
+    const t0 = monotonicMs();
+    await recordOf('query-status running on connect', lifecycle(host, 'query-status', 'running'));
+    await placedOn(host);
+    measured.push(`first qmp record ${Math.round(monotonicMs() - t0)} ms after the watchers started waiting`);
+    const exporter: RunningExporter = await startExporter({
+      loaded: lab.loaded,
+      collectors: COLLECTORS,
+      listen: { host: '127.0.0.1', port: 0 },
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const scrape = await pollUntil(
+        async () => {
+          const { text: t } = await probe(exporter.url, 'host', host);
+          return t.includes('havoc_scrape_error{') ? undefined : t;
+        },
+        deadlineSignal(90_000, `a complete scrape of ${host}`),
+        { initialMs: 500, maxMs: 2_000 },
+      );
+      expect(scrape).toContain('havoc_host_source_up{source="qmp"} 1');
+      expect(scrape).toMatch(
+        new RegExp(`^havoc_vm_state\\{vm="${VM}",source="qemu",state="running"\\} 1$`, 'm'),
+      );
+    } finally {
+      await exporter.close();
+    }
+    // The agent's monitor (every 5 s, on the other socket) ran at least twice while the watcher held its socket.
+    await new Promise((r) => setTimeout(r, 12_000));
+    const st = await crmMon(state, host);
+    const r = st.resources.find((x) => x.id === VM);
+    expect({ host: hostOf(st, VM), failed: r?.failed }).toEqual({ host, failed: false });
+    expect(
+      st.failures.filter((x) => x.opKey.startsWith(`${VM}_`)).map((x) => `${x.opKey} ${x.exitReason}`),
+    ).toEqual([]);
+    // Still the same QEMU watched: no reconnect happened (a starved or refused socket would show one).
+    const connects = qmpLines().filter((l) => lifecycle(host, 'query-status')(l.record));
+    expect(connects).toHaveLength(1);
+  }, 240_000);
+
+  it("sees a live migration (MIGRATION statuses and STOP on the source, RESUME on the target) and the action records QEMU's downtime beside the probe's outage", async () => {
+    const from = await vmHost();
+    const to = ['host1', 'host2'].find((n) => n !== from)!;
+    const mark = qmpLines().at(-1)?.line ?? 0;
+    const prober = spawnHavoc([
+      '--json',
+      '-i',
+      lab.inventory,
+      'probe',
+      VM,
+      '--interval',
+      '50ms',
+      '--realtime',
+    ]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const r = await havocChild([
+      '--json',
+      '-i',
+      lab.inventory,
+      'chaos',
+      'inject',
+      'live-migrate',
+      '-p',
+      `vm=${VM}`,
+      '--for',
+      '1s',
+      '--ledger',
+      join(scratch, 'ledger-migrate'),
+    ]);
+    await new Promise((res) => setTimeout(res, 1_000));
+    prober.kill('SIGINT');
+    const probeRun = await prober.done;
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as InjectReport;
+    const detail = report.actionDetail as Record<string, unknown>;
+    expect(detail['to']).toBe(to);
+
+    const setup = await recordOf(
+      'MIGRATION setup on the source',
+      lifecycle(from, 'MIGRATION', 'setup'),
+      mark,
+    );
+    const active = await recordOf(
+      'MIGRATION active on the source',
+      lifecycle(from, 'MIGRATION', 'active'),
+      mark,
+    );
+    const stop = await recordOf('STOP on the source', lifecycle(from, 'STOP'), mark);
+    const done = await recordOf(
+      'MIGRATION completed on the source',
+      lifecycle(from, 'MIGRATION', 'completed'),
+      mark,
+    );
+    await recordOf('RESUME on the target', lifecycle(to, 'RESUME'), mark);
+    expect(setup.line).toBeLessThan(active.line);
+    expect(active.line).toBeLessThan(done.line);
+    expect(stop.line).toBeLessThan(done.line);
+    await placedOn(to, mark);
+    // Several scans later (one a second) the VM is still placed on the target: nothing lost its QEMU meanwhile.
+    await new Promise((res) => setTimeout(res, 3_000));
+    const lastPlacement = qmpLines()
+      .filter((l) => l.record.event === 'placement')
+      .at(-1)!;
+    // The source QEMU quit (Pacemaker's stop): its watch ended with its connection, so the target's is the only one.
+    expect({
+      line: lastPlacement.line,
+      hosts: f(lastPlacement.record)['hosts'],
+      role: f(lastPlacement.record)['role'],
+    }).toEqual({ line: lastPlacement.line, hosts: [to], role: 'running' });
+    const watcherDowntime = f(done.record)['downtimeMs'];
+    expect(typeof watcherDowntime).toBe('number');
+
+    // The action's done record: QEMU's own downtime, kept by the agent's stop of the source.
+    expect(String(detail['downtimeSource'])).toMatch(/^QEMU query-migrate on /);
+    expect(typeof detail['downtimeMs']).toBe('number');
+    const actionDone = readTimeline(report.timeline).records.find(
+      (x) => x.kind === 'action' && x.id === report.fault && x.phase === 'done',
+    ) as Extract<TimelineRecord, { kind: 'action' }> | undefined;
+    expect(actionDone?.detail?.['downtimeMs']).toBe(detail['downtimeMs']);
+
+    const summary = probeRun.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .at(-1)!;
+    expect(summary['kind']).toBe('probe-summary');
+    measured.push(
+      `live-migrate ${from} -> ${to}: QEMU downtime ${detail['downtimeMs']} ms (action, agent's record), ${watcherDowntime} ms (QMP watcher), total ${detail['migrationTotalMs']} ms; ` +
+        `havoc probe (50 ms, real-time) longest outage ${(Number(summary['longestOutageNs']) / 1e6).toFixed(1)} ms (${summary['failed']}/${summary['requests']} failed); ` +
+        `target events seen: ${qmpLines()
+          .filter((l) => l.line > mark && f(l.record)['host'] === to && l.record.event === 'lifecycle')
+          .map((l) => `${f(l.record)['event']}${f(l.record)['detail'] ? ` ${f(l.record)['detail']}` : ''}`)
+          .join(', ')}`,
+    );
+  }, 400_000);
+
+  it('records STOP with reason io-error when the host loses its storage (storage-loss, nftables)', async () => {
+    const host = await vmHost();
+    const mark = qmpLines().at(-1)?.line ?? 0;
+    const r = await havocChild([
+      '--json',
+      '-i',
+      lab.inventory,
+      'chaos',
+      'inject',
+      'storage-loss',
+      host,
+      '--for',
+      '3s',
+      '--ledger',
+      join(scratch, 'ledger-storage'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const stop = await recordOf('STOP io-error', lifecycle(host, 'STOP', 'io-error'), mark, 60_000);
+    measured.push(`storage-loss on ${host}: ${text(stop)}`);
+    // storage-loss resumes only libvirt's VMs (virsh resume); the qemu-vm VM is continued here over the agent's socket.
+    const init = hostInitPid(state.hosts[host]!);
+    if (init !== undefined) {
+      const sock = join(`/proc/${init}/root`, vmPaths(join(DEFAULT_STATE_ROOT, VM)).qmpSocket);
+      const qmp = await QmpClient.connect(sock, { target: `${VM} agent socket` }).catch(() => undefined);
+      if (qmp) {
+        const st = await qmp.execute<{ status: string }>('query-status').catch(() => undefined);
+        if (st?.status === 'io-error') await qmp.execute('cont').catch(() => undefined);
+        await qmp.close();
+      }
+    }
+    await vmHost();
+  }, 300_000);
+});
