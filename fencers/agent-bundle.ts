@@ -30,5 +30,9 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2'],
+  // CommonJS packages bundled into ESM still call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __havocRequire } from 'node:module'; const require = __havocRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
