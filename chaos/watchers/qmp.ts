@@ -5,6 +5,7 @@ import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
 import type { QmpEvent } from '../../protocols/qmp/framing.js';
 import { SshPool } from '../../protocols/ssh/index.js';
+import { parseQemuScan, QEMU_SCAN_SH, type ScannedQemu } from '../qemu-scan.js';
 import { type EventFacts, QmpRecorder } from './qmp-view.js';
 import { WatchVocabularyError } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
@@ -37,51 +38,6 @@ export interface QmpWatchOptions {
 }
 
 const DEFAULTS: Required<QmpWatchOptions> = { scanMs: 1_000, connectMs: 5_000 };
-
-/**
- * The QEMUs of the host started with -qmp: "PID" then its argv one per line,
- * then an empty line. (The exporter's QEMU_CMDLINES_SH lists the same, but
- * chaos may not import exporters.)
- */
-export const QEMU_SCAN_SH = `for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
-  p=\${f%/cmdline}; p=\${p#/proc/}
-  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
-  case "$c" in *qemu*) ;; *) continue ;; esac
-  printf 'qemu %s\\n%s\\n\\n' "$p" "$c"
-done`;
-
-export interface ScannedQemu {
-  pid: number;
-  /** -name's first part (its guest= value). */
-  name: string | undefined;
-  /** Every `-qmp unix:PATH,...` in command-line order. */
-  qmpSockets: string[];
-}
-
-/** Parses QEMU_SCAN_SH's output. */
-export function parseQemuScan(text: string): ScannedQemu[] {
-  const out: ScannedQemu[] = [];
-  for (const block of text.split(/\n\n+/)) {
-    const [head, ...args] = block.split('\n').filter((l) => l !== '');
-    const pid = Number(/^qemu (\d+)$/.exec(head ?? '')?.[1]);
-    // The scan's own shell matches its grep (its script names -qmp and qemu): a QEMU is one whose program is.
-    if (!Number.isInteger(pid) || pid <= 0 || !/qemu/.test(args[0]?.split('/').at(-1) ?? '')) continue;
-    const after = (i: number) => args[i + 1] ?? '';
-    const nameAt = args.indexOf('-name');
-    const name =
-      nameAt >= 0
-        ? after(nameAt)
-            .split(',')[0]!
-            .replace(/^guest=/, '') || undefined
-        : undefined;
-    const qmpSockets = args.flatMap((a, i) => {
-      const m = a === '-qmp' ? /^unix:([^,]+)/.exec(after(i)) : null;
-      return m ? [m[1]!] : [];
-    });
-    out.push({ pid, name, qmpSockets });
-  }
-  return out;
-}
 
 /** The socket an observer may hold: the last of two or more; none when QEMU has only one. */
 export function observerSocketOf(q: ScannedQemu): string | undefined {
