@@ -4,17 +4,10 @@
  * such VMs find them: one scan of /proc over SSH, parsed here.
  */
 
-/**
- * The QEMUs of the host started with -qmp: "PID" then its argv one per line,
- * then an empty line. (The exporter's QEMU_CMDLINES_SH lists the same, but
- * chaos may not import exporters.)
- */
-export const QEMU_SCAN_SH = `for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
-  p=\${f%/cmdline}; p=\${p#/proc/}
-  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
-  case "$c" in *qemu*) ;; *) continue ;; esac
-  printf 'qemu %s\\n%s\\n\\n' "$p" "$c"
-done`;
+import { qemuProcessLoop } from '../protocols/qmp/qemu-processes.js';
+
+/** The QEMUs of the host started with -qmp: "qemu PID" then its argv one per line, then an empty line. */
+export const QEMU_SCAN_SH = qemuProcessLoop(`printf 'qemu %s\\n%s\\n\\n' "$p" "$c"`);
 
 export interface ScannedQemu {
   pid: number;

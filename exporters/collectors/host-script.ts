@@ -1,4 +1,5 @@
 import { HavocError } from '../../core/errors.js';
+import { qemuProcessLoop } from '../../protocols/qmp/qemu-processes.js';
 import { QMP_DEADLINE_SECONDS, QMP_READER_PERL } from './host-qmp-reader.js';
 
 /*
@@ -24,13 +25,8 @@ export const SCRIPT_VERSION = '1';
  * Needs the script's m(); the live checks run it too (certify/facts).
  */
 export const QEMU_CMDLINES_SH = `qp=
-for f in $(grep -l -a -e '-qmp' /proc/[0-9]*/cmdline 2>/dev/null); do
-  p=\${f%/cmdline}; p=\${p#/proc/}
-  c=$(tr '\\0' '\\n' 2>/dev/null < "$f") || continue
-  case "$c" in *qemu*) ;; *) continue ;; esac
-  m qemu "$p"; printf '%s\\n' "$c"
-  qp="$qp $p"
-done`;
+${qemuProcessLoop(`m qemu "$p"; printf '%s\\n' "$c"
+  qp="$qp $p"`)}`;
 
 const IFACE_NAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
