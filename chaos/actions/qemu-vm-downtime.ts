@@ -5,6 +5,7 @@ import { shQuote } from '../../core/shell-quote.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import type { ActionDetail, FaultContext } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
+import { MIGRATION_RECORD, QEMU_VM_STATE_ROOT } from '../qemu-vm-paths.js';
 
 /*
  * QEMU's own downtime of a live migration by havoc's ocf:havoc:qemu-vm
@@ -13,12 +14,8 @@ import { hostOf } from '../fault-hosts.js';
  * query-migrate's answer in the VM's state dir (lab/ocf/qemuVmAgent.ts,
  * keepMigrationReport; migrate_to removes an older one). That file is read
  * here on the source host. The state dir is the resource's state_dir, else
- * the agent's default (lab/ocf/agentParams.ts DEFAULT_STATE_ROOT/NAME:
- * chaos may not import lab, so both names are repeated here).
+ * the agent's default (chaos/qemu-vm-paths.ts, which the agent reads too).
  */
-
-const DEFAULT_STATE_ROOT = '/run/havoc/qemu-vm';
-const RECORD = 'migration.json';
 /** The agent's stop runs right after migrate_from; crm_mon may show the VM settled a moment before it wrote. */
 const WAIT_MS = 15_000;
 
@@ -33,7 +30,7 @@ const report = z.object({
 /** The shell that prints the record of `resource` on its source host, or nothing while there is none. */
 export function migrationRecordCommand(resource: string): string {
   const r = shQuote(resource);
-  return `d=$(crm_resource --resource ${r} --get-parameter state_dir 2>/dev/null) && [ -n "$d" ] || d=${shQuote(DEFAULT_STATE_ROOT)}/${r}; cat "$d/${RECORD}" 2>/dev/null; true`;
+  return `d=$(crm_resource --resource ${r} --get-parameter state_dir 2>/dev/null) && [ -n "$d" ] || d=${shQuote(QEMU_VM_STATE_ROOT)}/${r}; cat "$d/${MIGRATION_RECORD}" 2>/dev/null; true`;
 }
 
 /** downtimeMs / migrationTotalMs / downtimeSource for the action's done record, as libvirt's domjobinfo gives them. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { QEMU_VM_STATE_ROOT } from '../../chaos/qemu-vm-paths.js';
 import type { VmSpec } from '../vm/vmSpec.js';
 import { OCF, OcfFailure } from './ocfExit.js';
 
@@ -13,7 +14,7 @@ export interface ParamDef {
   longdesc: string;
 }
 
-export const DEFAULT_STATE_ROOT = '/run/havoc/qemu-vm';
+export const DEFAULT_STATE_ROOT = QEMU_VM_STATE_ROOT;
 export const DEFAULT_MIGRATION_PORT = 49152;
 
 export const PARAMS: readonly ParamDef[] = [

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MIGRATION_RECORD } from '../../chaos/qemu-vm-paths.js';
 
 /** One lab VM as QEMU runs it on one host. The same spec, with another host's netns/stateDir, is its migration target. */
 export interface VmSpec {
@@ -47,7 +48,7 @@ export function vmPaths(stateDir: string): VmPaths {
     observerSocket: join(stateDir, 'qmp-observer.sock'),
     pidFile: join(stateDir, 'qemu.pid'),
     consoleLog: join(stateDir, 'console.log'),
-    migrationRecord: join(stateDir, 'migration.json'),
+    migrationRecord: join(stateDir, MIGRATION_RECORD),
   };
 }
 
