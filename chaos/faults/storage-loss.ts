@@ -16,7 +16,6 @@ import type { Fault, FaultContext, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
 import { refuseUnknownOptions } from '../fault-options.js';
 import { havocTableRefusal, onHost } from '../host-network.js';
-import { domstateOfRunState, type QemuVm, qemuVmsOn, qmpCommand } from '../qemu-vms.js';
 import { type LinkDownParams, linkDown } from './link-down.js';
 
 /** A VM pauses at its next disk request; the lab guest writes its counter every second or so. */
@@ -41,14 +40,12 @@ const params = z.discriminatedUnion('side', [
 export type StorageLossParams = z.infer<typeof params>;
 type HostSide = Extract<StorageLossParams, { side: 'host' }>;
 
-/** A VM as virsh (or, for a bare QEMU of havoc's qemu-vm agent, QMP) on a host reports it. */
+/** A VM as virsh on a host reports it. */
 interface VmState {
   host: string;
   vm: string;
-  /** `virsh domstate --reason`, e.g. "running (booted)", "paused (I/O error)"; QMP's run state in those words. */
+  /** `virsh domstate --reason`, e.g. "running (booted)", "paused (I/O error)". */
   state: string;
-  /** Set for a VM that virsh does not know: resumed by QMP `cont`. */
-  qemu?: QemuVm;
 }
 const IO_PAUSED = /^paused \(I\/O error\)$/;
 
@@ -142,7 +139,7 @@ export const storageLoss: Fault<StorageLossParams> = {
       return {
         summary: `storage ${p.storage} stops serving (TCP to it reset)`,
         targets: [p.storage],
-        revert: `delete nftables table ${HAVOC_TABLE} in storage.${p.storage}.firewall, resume VMs paused on I/O error (virsh resume, or QMP cont for the QEMUs of havoc's qemu-vm agent)`,
+        revert: `delete nftables table ${HAVOC_TABLE} in storage.${p.storage}.firewall, resume VMs paused on I/O error (virsh resume)`,
         secretRefs: [],
       };
     return {
@@ -152,7 +149,7 @@ export const storageLoss: Fault<StorageLossParams> = {
         (p.via === 'ports'
           ? 'set its switch ports admin up over SNMP'
           : `delete nftables table ${HAVOC_TABLE} on ${p.host} (nft -f over SSH)`) +
-        ", resume VMs paused on I/O error (virsh resume, or QMP cont for the QEMUs of havoc's qemu-vm agent)",
+        ', resume VMs paused on I/O error (virsh resume)',
       secretRefs: [],
     };
   },
@@ -254,30 +251,12 @@ async function vmStates(p: StorageLossParams, ctx: FaultContext): Promise<VmStat
   const ours = new Set(ctx.inventory.vms.filter((v) => v.storage === p.storage).map((v) => v.name));
   const per = await Promise.all(
     affectedHosts(p, ctx.inventory).map(async (host) => {
-      const h = hostOf(ctx, host);
-      const [r, qemus] = await Promise.all([
-        onHost(ctx, h, VM_STATES, 'virsh domstate'),
-        qemuVmsOn(ctx, h, ours),
-      ]);
-      const libvirt: VmState[] = r.stdout
+      const r = await onHost(ctx, hostOf(ctx, host), VM_STATES, 'virsh domstate');
+      return r.stdout
         .split('\n')
         .map((l) => l.split('\t'))
         .filter(([vm, state]) => vm && state !== undefined && ours.has(vm))
         .map(([vm, state]) => ({ host, vm: vm!, state: state!.trim() }));
-      const known = new Set(libvirt.map((v) => v.vm));
-      const bare = await Promise.all(
-        qemus
-          .filter((q) => !known.has(q.vm))
-          .map(async (q): Promise<VmState> => {
-            // One QEMU that does not answer must not hide what the others say.
-            const state = await qmpCommand<{ status: string }>(ctx, h, q, 'query-status').then(
-              (st) => domstateOfRunState(st.status),
-              (err: unknown) => `unknown (QMP: ${errorMessage(err)})`,
-            );
-            return { host, vm: q.vm, state, qemu: q };
-          }),
-      );
-      return [...libvirt, ...bare];
     }),
   );
   return per.flat();
@@ -337,13 +316,10 @@ async function resumeIoPaused(p: StorageLossParams, ctx: FaultContext) {
     async () => {
       left = (await vmStates(p, ctx)).filter((v) => IO_PAUSED.test(v.state));
       if (left.length === 0) return true;
-      for (const v of left) {
-        if (v.qemu) await qmpCommand(ctx, hostOf(ctx, v.host), v.qemu, 'cont').catch(() => undefined);
-        else
-          await onHost(ctx, hostOf(ctx, v.host), `virsh resume ${v.vm}`, `virsh resume ${v.vm}`, {
-            allowFailure: true,
-          });
-      }
+      for (const v of left)
+        await onHost(ctx, hostOf(ctx, v.host), `virsh resume ${v.vm}`, `virsh resume ${v.vm}`, {
+          allowFailure: true,
+        });
       return undefined;
     },
     deadlineSignal(RESUME_WAIT_MS, 'the VMs resuming', ctx.signal),

@@ -5,7 +5,6 @@ import { inventorySchema } from '../../inventory/schema.js';
 import { QmpDecoder, type QmpEvent, type QmpMessage } from '../../protocols/qmp/framing.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { parseQemuScan } from '../qemu-scan.js';
-import { domstateOfRunState } from '../qemu-vms.js';
 import { openTimeline, readTimeline, type Timeline } from '../timeline/index.js';
 import { observerSocketOf } from './qmp.js';
 import { type EventFacts, QmpRecorder } from './qmp-view.js';
@@ -232,13 +231,5 @@ describe('QmpRecorder on QMP streams captured from a live migration between two 
     expect(written().at(-1)).toBe(
       '3 placement vm:vm1 {"hosts":[],"role":"absent","failed":false,"resource":"vm1","via":"host1"}',
     );
-  });
-});
-
-describe('domstateOfRunState (a qemu-vm VM in the words virsh uses, for storage-loss)', () => {
-  it('maps QMP run states onto virsh domstate --reason', () => {
-    expect(domstateOfRunState('io-error')).toBe('paused (I/O error)');
-    expect(domstateOfRunState('running')).toBe('running (unpaused)');
-    expect(domstateOfRunState('paused')).toBe('paused (paused)');
   });
 });
