@@ -9,8 +9,9 @@ import {
   parseVirshEventLine,
   parseVirshList,
 } from '../../protocols/libvirt/index.js';
-import { SshPool } from '../../protocols/ssh/index.js';
+import { HostsReachability } from './hosts-reachability.js';
 import { LibvirtDomains } from './libvirt-view.js';
+import { streamWatchPool } from './stream-pool.js';
 import { WatchEmitter, WatchVocabularyError } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
 
@@ -41,33 +42,29 @@ function uriOf(ctx: WatcherContext): string {
 export class LibvirtRecorder {
   readonly domains: LibvirtDomains;
   private readonly emit: WatchEmitter<'libvirt'>;
-  /** undefined: not tried yet; a string: why it cannot be read. */
-  private readonly down = new Map<string, string | undefined>();
   private readonly splitters = new Map<string, LineSplitter>();
-  private lastDown: string | undefined;
 
-  constructor(
-    ctx: Pick<WatcherContext, 'timeline' | 'log' | 'inventory'>,
-    private readonly hosts: readonly string[],
-  ) {
+  constructor(ctx: Pick<WatcherContext, 'timeline' | 'log' | 'inventory'>, hosts: readonly string[]) {
     this.emit = new WatchEmitter(ctx.timeline, 'libvirt');
+    this.reach = new HostsReachability(hosts, (f, ns) =>
+      this.emit.occurrence('reachability', 'cluster', f, ns),
+    );
     this.domains = new LibvirtDomains(ctx.inventory);
     this.log = ctx.log;
   }
 
   private readonly log: WatcherContext['log'];
+  private readonly reach: HostsReachability;
 
   listed(host: string, listText: string, ns: bigint): void {
     this.domains.listed(host, parseVirshList(listText));
-    this.down.set(host, '');
     this.splitters.set(host, new LineSplitter());
-    this.changed(host, ns);
+    this.changed(host, '', ns);
   }
 
   lost(host: string, why: string, ns: bigint): void {
     this.domains.lost(host);
-    this.down.set(host, why);
-    this.changed(host, ns);
+    this.changed(host, why, ns);
   }
 
   /** A chunk of the host's event stream; complete lines become records, stamped when they arrived. */
@@ -103,28 +100,13 @@ export class LibvirtRecorder {
     }
   }
 
-  private changed(host: string, ns: bigint): void {
-    // Nothing is said before every host was tried once: a first observation from half the hosts would be wrong.
-    if (this.hosts.some((h) => !this.down.has(h))) return;
-    const down = this.hosts.flatMap((h) => {
-      const why = this.down.get(h);
-      return why ? [`${h}: ${why}`] : [];
-    });
-    const key = this.hosts.filter((h) => this.down.get(h)).join(',');
-    if (key !== this.lastDown) {
-      this.lastDown = key;
-      this.emit.occurrence(
-        'reachability',
-        'cluster',
-        down.length === 0 ? { reachable: true } : { reachable: false, error: down.join('; ') },
-        ns,
-      );
-    }
+  private changed(host: string, why: string, ns: bigint): void {
+    this.reach.set(host, why, ns);
     this.placements(host, ns);
   }
 
   private placements(via: string, ns: bigint): void {
-    if (this.hosts.some((h) => !this.down.has(h))) return;
+    if (!this.reach.everyHostTried) return;
     for (const p of this.domains.placements(via))
       this.emit.state('placement', p.subject, p.fields, ns, ['via']);
   }
@@ -138,13 +120,7 @@ export function watchLibvirt(ctx: WatcherContext, opts: LibvirtWatchOptions = {}
     ctx,
     ctx.inventory.hosts.map((h) => h.name),
   );
-  // The streams' own pool: a stream holds its channel for the whole run, and after a power-off the host must be
-  // found again within a second or two, not after the shared pool's backoff of up to 30 s.
-  const pool = new SshPool({
-    backoff: { initialMs: 0, maxMs: 0 },
-    connectTimeoutMs: 5_000,
-    keepaliveIntervalMs: 2_000,
-  });
+  const pool = streamWatchPool();
   const virsh = (...args: string[]) => shCommand(['virsh', '--connect', uri, ...args]);
   let bug: unknown;
 

@@ -2,6 +2,7 @@ import { vmOfHaResource } from '../../inventory/ha-names.js';
 import type { Inventory } from '../../inventory/schema.js';
 import type { QmpEvent } from '../../protocols/qmp/framing.js';
 import type { WatchFields } from './events.js';
+import { HostsReachability } from './hosts-reachability.js';
 import { WatchEmitter } from './watch-emitter.js';
 import type { WatcherContext } from './watcher.js';
 
@@ -44,18 +45,20 @@ export class QmpRecorder {
   private readonly emit: WatchEmitter<'qmp'>;
   /** host -> PID -> instance; a host without an entry could not be scanned. */
   private readonly byHost = new Map<string, Map<number, Instance>>();
-  /** undefined: not tried yet; '': scanned; otherwise why it could not be. */
-  private readonly down = new Map<string, string>();
   /** VMs found at least once: the only ones with placement records (a VirtualDomain VM is libvirt's to place). */
   private readonly found = new Set<string>();
-  private lastDown: string | undefined;
 
   constructor(
     private readonly ctx: Pick<WatcherContext, 'timeline' | 'inventory'>,
-    private readonly hosts: readonly string[],
+    hosts: readonly string[],
   ) {
     this.emit = new WatchEmitter(ctx.timeline, 'qmp');
+    this.reach = new HostsReachability(hosts, (f, ns) =>
+      this.emit.occurrence('reachability', 'cluster', f, ns),
+    );
   }
+
+  private readonly reach: HostsReachability;
 
   /** The inventory VM a QEMU's -name is, or undefined for one the inventory does not list. */
   vmOf(name: string | undefined): string | undefined {
@@ -67,15 +70,13 @@ export class QmpRecorder {
     const known = this.byHost.get(host) ?? new Map<number, Instance>();
     this.byHost.set(host, known);
     for (const pid of known.keys()) if (!pids.has(pid)) known.delete(pid);
-    this.down.set(host, '');
-    this.changed(host, ns);
+    this.changed(host, '', ns);
   }
 
   /** The host could not be scanned: what it runs is unknown. */
   lost(host: string, why: string, ns: bigint): void {
     this.byHost.delete(host);
-    this.down.set(host, why);
-    this.changed(host, ns);
+    this.changed(host, why, ns);
   }
 
   /** The watch of a QEMU connected and asked query-status. */
@@ -156,28 +157,13 @@ export class QmpRecorder {
     }
   }
 
-  private changed(host: string, ns: bigint): void {
-    // Nothing is said before every host was tried once: a first observation from half the hosts would be wrong.
-    if (this.hosts.some((h) => !this.down.has(h))) return;
-    const down = this.hosts.flatMap((h) => {
-      const why = this.down.get(h);
-      return why ? [`${h}: ${why}`] : [];
-    });
-    const key = this.hosts.filter((h) => this.down.get(h)).join(',');
-    if (key !== this.lastDown) {
-      this.lastDown = key;
-      this.emit.occurrence(
-        'reachability',
-        'cluster',
-        down.length === 0 ? { reachable: true } : { reachable: false, error: down.join('; ') },
-        ns,
-      );
-    }
+  private changed(host: string, why: string, ns: bigint): void {
+    this.reach.set(host, why, ns);
     this.placements(host, ns);
   }
 
   private placements(via: string, ns: bigint): void {
-    if (this.hosts.some((h) => !this.down.has(h))) return;
+    if (!this.reach.everyHostTried) return;
     for (const vm of this.found) {
       const states: { host: string; status: string; running: boolean }[] = [];
       for (const [host, instances] of this.byHost)

@@ -4,9 +4,9 @@ import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
 import type { QmpEvent } from '../../protocols/qmp/framing.js';
-import { SshPool } from '../../protocols/ssh/index.js';
 import { parseQemuScan, QEMU_SCAN_SH, type ScannedQemu } from '../qemu-scan.js';
 import { type EventFacts, QmpRecorder } from './qmp-view.js';
+import { streamWatchPool } from './stream-pool.js';
 import { WatchVocabularyError } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
 
@@ -51,12 +51,7 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
     ctx,
     ctx.inventory.hosts.map((h) => h.name),
   );
-  // Its own pool, as the libvirt watcher's: channels held for the whole run, and a host found again at once.
-  const pool = new SshPool({
-    backoff: { initialMs: 0, maxMs: 0 },
-    connectTimeoutMs: 5_000,
-    keepaliveIntervalMs: 2_000,
-  });
+  const pool = streamWatchPool();
   const watching = new Map<string, Promise<void>>();
   /** host and socket path of every watch, open or opening. */
   const sockets = new Set<string>();
