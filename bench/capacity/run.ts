@@ -7,16 +7,17 @@
  *
  *   node --import tsx bench/capacity/run.ts [--runs 5]
  */
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { monotonicMs } from '../../core/deadline.js';
 import { Redactor } from '../../core/redact.js';
 import { parseInventory } from '../../inventory/load.js';
 import { capacityOf, SEARCH_BUDGET } from '../../inventory/preflight/capacity-plan.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { markdownTable, median } from '../support/stats.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-const runs = Number(values.runs);
+const USAGE = 'node --import tsx bench/capacity/run.ts [--runs 5]';
+const values = benchArgs(USAGE, { runs: { type: 'string', default: '5' } });
+const runs = positiveNumber(values.runs, '--runs', USAGE);
 
 function tightCluster(survivorMiB: number) {
   const host = (name: string, memoryMiB: number) => ({

@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { Redactor } from '../../core/redact.js';
 import { COUNTER_COLUMNS } from '../../exporters/collectors/switch-snapshot.js';
@@ -12,6 +11,7 @@ import { loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { labUp } from '../../lab/up.js';
 import { SnmpExporter, writeExporterConfig } from '../snmp/snmp-exporter.js';
+import { benchArgs, positiveNumber, usageError } from '../support/args.js';
 import { markdownTable, median } from '../support/stats.js';
 import { peakMiB, resetPeak, rssMiB } from './process-memory.js';
 
@@ -35,18 +35,18 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/havoc.js');
 const LAB = 'exmem';
 
-const { values } = parseArgs({
-  options: {
-    scrapes: { type: 'string', default: '10000' },
-    concurrency: { type: 'string', default: '4' },
-    inventory: { type: 'string' },
-  },
+const USAGE =
+  'node --import tsx bench/exporter-memory/run.ts [--scrapes 10000] [--concurrency 4] [--inventory FILE]   (as root)';
+const values = benchArgs(USAGE, {
+  scrapes: { type: 'string', default: '10000' },
+  concurrency: { type: 'string', default: '4' },
+  inventory: { type: 'string' },
 });
-const scrapes = Number(values.scrapes);
-const concurrency = Number(values.concurrency);
-if (!Number.isInteger(scrapes) || scrapes < 100) throw new Error('--scrapes: a whole number >= 100');
-if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
-  throw new Error('--concurrency: 1 to 32');
+const scrapes = positiveNumber(values.scrapes, '--scrapes', USAGE);
+const concurrency = positiveNumber(values.concurrency, '--concurrency', USAGE);
+if (!Number.isInteger(scrapes) || scrapes < 100) usageError('--scrapes: a whole number >= 100', USAGE);
+if (!Number.isInteger(concurrency) || concurrency > 32)
+  usageError('--concurrency: a whole number, 1 to 32', USAGE);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -24,11 +24,18 @@ import { fenceHost } from '../../fencers/fence-host.js';
 import { loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { labUp } from '../../lab/up.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { fmtMs, markdownTable, median, timed } from '../support/stats.js';
 
 const run = promisify(execFile);
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
-const LAB = process.argv.includes('--name') ? process.argv[process.argv.indexOf('--name') + 1]! : 'bfence';
+const USAGE =
+  'node --import tsx bench/fence/run.ts [--runs 5] [--name bfence]   (as root: builds and removes a 2-host lab)';
+const values = benchArgs(USAGE, {
+  runs: { type: 'string', default: '5' },
+  name: { type: 'string', default: 'bfence' },
+});
+const runs = positiveNumber(values.runs, '--runs', USAGE);
+const LAB = values.name;
 const env = process.env;
 const log = pino({ level: 'silent' });
 

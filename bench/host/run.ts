@@ -7,7 +7,6 @@
  *
  *   node --import tsx bench/host/run.ts [--scrapes 20] [--hosts 2] [--lab hxb]
  */
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { monotonicMs } from '../../core/deadline.js';
 import { Redactor } from '../../core/redact.js';
@@ -19,16 +18,16 @@ import { labDown } from '../../lab/down.js';
 import { labInventoryPath, labStateDir } from '../../lab/paths.js';
 import { readLabState } from '../../lab/state.js';
 import { labUp } from '../../lab/up.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { markdownTable, median } from '../support/stats.js';
 
-const { values } = parseArgs({
-  options: {
-    scrapes: { type: 'string', default: '20' },
-    hosts: { type: 'string', default: '2' },
-    lab: { type: 'string', default: 'hxb' },
-  },
+const USAGE = 'node --import tsx bench/host/run.ts [--scrapes 20] [--hosts 2] [--lab hxb]';
+const values = benchArgs(USAGE, {
+  scrapes: { type: 'string', default: '20' },
+  hosts: { type: 'string', default: '2' },
+  lab: { type: 'string', default: 'hxb' },
 });
-const scrapes = Number(values.scrapes);
+const scrapes = positiveNumber(values.scrapes, '--scrapes', USAGE);
 const lab = String(values.lab);
 const env = process.env;
 const log = pino({ level: 'silent' });
@@ -37,7 +36,7 @@ const ownLab = !readLabState(labStateDir(lab, env));
 if (ownLab) {
   await labUp({
     name: lab,
-    hosts: Number(values.hosts),
+    hosts: positiveNumber(values.hosts, '--hosts', USAGE),
     volumes: 1,
     recreate: true,
     env,

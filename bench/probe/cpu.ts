@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { markdownTable, median } from '../support/stats.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -134,15 +134,15 @@ async function startPages(): Promise<{ urls: { address: string; port: number }[]
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: 'string' },
-      rounds: { type: 'string' },
-      old: { type: 'string', multiple: true },
-    },
+  const usage =
+    'npm run build && node --import tsx bench/probe/cpu.ts [--seconds 10] [--rounds 3] [--old DIR]...';
+  const values = benchArgs(usage, {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    old: { type: 'string', multiple: true },
   });
-  const forMs = Number(values.seconds ?? 10) * 1000;
-  const rounds = Number(values.rounds ?? 3);
+  const forMs = positiveNumber(values.seconds, '--seconds', usage) * 1000;
+  const rounds = positiveNumber(values.rounds, '--rounds', usage);
   const mine = join(REPO, 'dist/chaos/probes/probe-main.js');
   const olds = (values.old ?? []).map((dir) => ({
     dir,

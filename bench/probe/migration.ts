@@ -22,7 +22,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { InjectReport } from '../../chaos/inject.js';
 import { measureProbe } from '../../chaos/probes/measure.js';
 import { startProber } from '../../chaos/probes/prober-process.js';
@@ -32,6 +31,7 @@ import { Redactor } from '../../core/redact.js';
 import { loadInventory } from '../../inventory/load.js';
 import { labDown } from '../../lab/down.js';
 import { labUp } from '../../lab/up.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { fmtMs, markdownTable, median } from '../support/stats.js';
 import { pingUser, poller200 } from './user-methods.js';
 
@@ -144,9 +144,14 @@ async function migrationRun(inventory: string, ledgerDir: string, intervalMs: nu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, interval: { type: 'string' } } });
-  const runs = Number(values.runs ?? 3);
-  const intervalMs = Number(values.interval ?? 10);
+  const usage =
+    'node --import tsx bench/probe/migration.ts [--runs 3] [--interval 10]   (as root; --interval in ms)';
+  const values = benchArgs(usage, {
+    runs: { type: 'string', default: '3' },
+    interval: { type: 'string', default: '10' },
+  });
+  const runs = positiveNumber(values.runs, '--runs', usage);
+  const intervalMs = positiveNumber(values.interval, '--interval', usage);
   const scratch = mkdtempSync(join(tmpdir(), 'havoc-bench-migration-'));
   const up = await labUp({
     name: LAB,

@@ -13,7 +13,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { measureProbe } from '../../chaos/probes/measure.js';
 import { startProber } from '../../chaos/probes/prober-process.js';
 import type { ProbeSample } from '../../chaos/probes/sample.js';
@@ -25,6 +24,7 @@ import { readLabState } from '../../lab/state.js';
 import { labUp } from '../../lab/up.js';
 import { startGuestPageIn } from '../../test/support/guest-page-netns.js';
 import { dropFor } from '../../test/support/nft-drop.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { fmtMs, markdownTable, median } from '../support/stats.js';
 import { pingUser, poller200 } from './user-methods.js';
 
@@ -129,12 +129,16 @@ function accuracyTable(dropMs: number, results: Awaited<ReturnType<typeof accura
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { runs: { type: 'string' }, 'cpu-seconds': { type: 'string' }, drops: { type: 'string' } },
+  const usage =
+    'node --import tsx bench/probe/run.ts [--runs 5] [--cpu-seconds 20] [--drops 1000,1150]   (as root)';
+  const values = benchArgs(usage, {
+    runs: { type: 'string', default: '5' },
+    'cpu-seconds': { type: 'string', default: '20' },
+    drops: { type: 'string', default: `${DROP_MS},1150` },
   });
-  const runs = Number(values.runs ?? 5);
-  const drops = (values.drops ?? `${DROP_MS},1150`).split(',').map(Number);
-  const cpuMs = Number(values['cpu-seconds'] ?? 20) * 1000;
+  const runs = positiveNumber(values.runs, '--runs', usage);
+  const drops = values.drops.split(',').map((d) => positiveNumber(d, '--drops', usage));
+  const cpuMs = positiveNumber(values['cpu-seconds'], '--cpu-seconds', usage) * 1000;
   const redactor = new Redactor();
   const up = await labUp({
     name: LAB,

@@ -10,23 +10,25 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readTimeline } from '../../chaos/timeline/index.js';
 import { reportHtml } from '../../suites/reports/index.js';
 import type { SuiteResult } from '../../suites/result.js';
 import type { TimelineEvent } from '../../suites/verdicts/verdict.js';
 import { longRun } from '../../test/support/long-run-fixture.js';
+import { benchArgs, positiveNumber, usageError } from '../support/args.js';
 
-const { values } = parseArgs({
-  options: {
-    timeline: { type: 'string' },
-    journal: { type: 'string' },
-    out: { type: 'string' },
-    minutes: { type: 'string', default: '19' },
-    hz: { type: 'string', default: '50' },
-    flaps: { type: 'string', default: '5' },
-  },
+const USAGE =
+  'node --import tsx bench/report/run.ts [--timeline FILE --journal FILE] [--out report.html] [--minutes 19] [--hz 50] [--flaps 5]';
+const values = benchArgs(USAGE, {
+  timeline: { type: 'string' },
+  journal: { type: 'string' },
+  out: { type: 'string' },
+  minutes: { type: 'string', default: '19' },
+  hz: { type: 'string', default: '50' },
+  flaps: { type: 'string', default: '5' },
 });
+if (values.timeline !== undefined && values.journal === undefined)
+  usageError("--timeline needs --journal (the run's journal.json)", USAGE);
 
 let result: SuiteResult;
 let events: TimelineEvent[];
@@ -34,16 +36,15 @@ let what: string;
 const dir = mkdtempSync(join(tmpdir(), 'havoc-bench-report-'));
 try {
   if (values.timeline !== undefined) {
-    if (values.journal === undefined) throw new Error("--timeline needs --journal (the run's journal.json)");
     const t = readTimeline(values.timeline);
     events = t.records.map((record, i) => ({ line: t.lines[i] as number, record }));
-    result = JSON.parse(readFileSync(values.journal, 'utf8')) as SuiteResult;
+    result = JSON.parse(readFileSync(values.journal!, 'utf8')) as SuiteResult;
     what = `${values.timeline} (${events.length} records)`;
   } else {
     const run = longRun({
       dir,
-      minutes: Number(values.minutes),
-      hz: Number(values.hz),
+      minutes: positiveNumber(values.minutes, '--minutes', USAGE),
+      hz: positiveNumber(values.hz, '--hz', USAGE),
       flaps: Number(values.flaps),
     });
     ({ result, events } = run);

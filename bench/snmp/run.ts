@@ -9,7 +9,6 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { renderSwitchSnapshot } from '../../exporters/collectors/switch.js';
 import {
   COUNTER_COLUMNS,
@@ -21,21 +20,23 @@ import { PortLookupCache } from '../../protocols/snmp/port-lookup.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 import { startSnmpd } from '../../test/support/snmpd.js';
 import { openTempRoot, tempDir } from '../../test/support/temp-dir.js';
+import { benchArgs, positiveNumber, usageError } from '../support/args.js';
 import { median } from '../support/stats.js';
 import { difference, exporterCoverage, havocCoverage } from './coverage.js';
 import { SnmpExporter, writeExporterConfig } from './snmp-exporter.js';
 import { DelayRelay } from './udp-relay.js';
 
-const { values } = parseArgs({
-  options: {
-    scrapes: { type: 'string', default: '15' },
-    'delay-ms': { type: 'string', default: '2' },
-    ports: { type: 'string', default: '48,192' },
-  },
+const USAGE =
+  'node --import tsx bench/snmp/run.ts [--scrapes 15] [--delay-ms 2] [--ports 48,192]   (as root)';
+const values = benchArgs(USAGE, {
+  scrapes: { type: 'string', default: '15' },
+  'delay-ms': { type: 'string', default: '2' },
+  ports: { type: 'string', default: '48,192' },
 });
-const scrapes = Number(values.scrapes);
+const scrapes = positiveNumber(values.scrapes, '--scrapes', USAGE);
 const delayMs = Number(values['delay-ms']);
-const portCounts = String(values.ports).split(',').map(Number);
+if (!(delayMs >= 0)) usageError(`--delay-ms must be 0 or more, not "${values['delay-ms']}"`, USAGE);
+const portCounts = values.ports.split(',').map((n) => positiveNumber(n, '--ports', USAGE));
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function havocScrape(

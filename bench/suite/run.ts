@@ -14,18 +14,18 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs, usageError } from '../support/args.js';
 import { markdownTable } from '../support/stats.js';
 
-const { values } = parseArgs({
-  options: {
-    lab: { type: 'string' },
-    suite: { type: 'string', default: 'smoke' },
-    'probe-interval': { type: 'string', default: '20ms' },
-    out: { type: 'string' },
-  },
+const USAGE =
+  'flock /tmp/havoc-lab.lock node --import tsx bench/suite/run.ts --lab NAME [--suite smoke] [--probe-interval 20ms] [--out DIR]';
+const values = benchArgs(USAGE, {
+  lab: { type: 'string' },
+  suite: { type: 'string', default: 'smoke' },
+  'probe-interval': { type: 'string', default: '20ms' },
+  out: { type: 'string' },
 });
-if (!values.lab) throw new Error('--lab NAME: a lab that is up (havoc lab up --ha --name NAME)');
+if (!values.lab) usageError('--lab NAME: a lab that is up (havoc lab up --ha --name NAME)', USAGE);
 const scratch = mkdtempSync(join(tmpdir(), 'havoc-bench-suite-'));
 const havoc = join(import.meta.dirname, '..', '..', 'cli', 'havoc.ts');
 const started = performance.now();

@@ -10,15 +10,17 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openTimeline, readTimeline } from '../../chaos/timeline/index.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { median } from '../support/stats.js';
 
-const { values } = parseArgs({
-  options: { records: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },
+const USAGE = 'node --import tsx bench/timeline/run.ts [--records 100000] [--runs 5]';
+const values = benchArgs(USAGE, {
+  records: { type: 'string', default: '100000' },
+  runs: { type: 'string', default: '5' },
 });
-const n = Number(values.records);
-const runs = Number(values.runs);
+const n = positiveNumber(values.records, '--records', USAGE);
+const runs = positiveNumber(values.runs, '--runs', USAGE);
 const appendUs: number[] = [];
 const readUs: number[] = [];
 let bytes = 0;

@@ -7,21 +7,20 @@
  *
  *   node --import tsx bench/verdicts/run.ts [--minutes 15] [--vms 2] [--runs 5]
  */
-import { parseArgs } from 'node:util';
 import { EXPECTATIONS, type ExpectationName } from '../../suites/verdicts/index.js';
 import { stepWindows } from '../../suites/verdicts/windows.js';
 import { BOOT_A, BOOT_B, TimelineBuilder } from '../../test/support/timeline-builder.js';
+import { benchArgs, positiveNumber } from '../support/args.js';
 import { markdownTable, median } from '../support/stats.js';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '15' },
-    vms: { type: 'string', default: '2' },
-    runs: { type: 'string', default: '5' },
-  },
+const USAGE = 'node --import tsx bench/verdicts/run.ts [--minutes 15] [--vms 2] [--runs 5]';
+const values = benchArgs(USAGE, {
+  minutes: { type: 'string', default: '15' },
+  vms: { type: 'string', default: '2' },
+  runs: { type: 'string', default: '5' },
 });
-const endMs = Number(values.minutes) * 60_000;
-const vms = [...Array(Number(values.vms)).keys()].map((i) => `vm${i + 1}`);
+const endMs = positiveNumber(values.minutes, '--minutes', USAGE) * 60_000;
+const vms = [...Array(positiveNumber(values.vms, '--vms', USAGE)).keys()].map((i) => `vm${i + 1}`);
 const faultMs = endMs - 120_000;
 
 const t = new TimelineBuilder()
@@ -72,7 +71,7 @@ const ms = (f: () => unknown) => {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
 };
-const runs = Number(values.runs);
+const runs = positiveNumber(values.runs, '--runs', USAGE);
 const windowMs: number[] = [];
 for (let i = 0; i < runs; i++) windowMs.push(ms(() => stepWindows(events)));
 const window = stepWindows(events)[0]!;
