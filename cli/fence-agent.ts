@@ -1,7 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { makeDirs } from '../core/make-dirs.js';
-import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-client.js';
 import type { AgentEvent } from '../fencers/agent-daemon.js';
 import {
   fenceHavocProgram,
@@ -10,6 +9,7 @@ import {
   unreadableByOthers,
 } from '../fencers/agent-install.js';
 import { agentMetadata } from '../fencers/agent-metadata.js';
+import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-protocol.js';
 import { serveFenceAgent } from '../fencers/agent-serve.js';
 import { DEFAULT_SNAPSHOT, writeFenceSnapshot } from '../fencers/agent-snapshot.js';
 import { labInventoryFile } from '../inventory/default-inventory.js';
@@ -20,7 +20,7 @@ import { inventoryPathFor, loadForCli } from './inventory-option.js';
 
 /** One line per request of the resident agent, for its log (stderr). */
 function describeAgentEvent(e: AgentEvent): string {
-  const what = `request ${e.id} (${e.request.opts.action}${e.request.opts.plug ? ` ${e.request.opts.plug}` : ''})`;
+  const what = `request ${e.id} (${e.call.opts.action}${e.call.opts.plug ? ` ${e.call.opts.plug}` : ''})`;
   switch (e.kind) {
     case 'request':
       return `${what}: received, deadline in ${(e.remainingMs / 1000).toFixed(1)} s`;

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -14,7 +14,8 @@ import { build } from 'esbuild';
  * reads the agent's metadata as hacluster, which cannot read a checkout in a
  * root-only folder (/root, a mktemp -d), so the lab copies the folder into
  * each host's /usr/sbin overlay. ssh2 stays external (native bindings; only
- * the virsh device needs it).
+ * the virsh device needs it). The wrapper's hand-off to a resident agent
+ * (agent-handoff.py) goes beside the bundle and beside the unbundled program.
  */
 
 const dist = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -36,3 +37,5 @@ await build({
   },
   logLevel: 'warning',
 });
+const handoff = join(dirname(dist), 'fencers', 'agent-handoff.py');
+for (const dir of [out, join(dist, 'fencers')]) copyFileSync(handoff, join(dir, 'agent-handoff.py'));

@@ -3,15 +3,15 @@ import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { systemMonotonicMs } from '../core/deadline.js';
 import { errorMessage, TimeoutError } from '../core/errors.js';
-import type { AgentReply, AgentRequest } from './agent-client.js';
+import { type AgentCall, type AgentReply, callOf, parseAgentRequest } from './agent-protocol.js';
 
 /*
  * A resident fence_havoc. Pacemaker starts a fence agent as a new process for
  * every operation, monitors included; a Node process then spends most of its
  * time starting and loading the inventory schema before it speaks to a BMC.
- * `havoc fence-agent serve` keeps one warm process per node; fence_havoc hands
- * it the request over a root-only unix socket and falls back to doing the work
- * itself when no agent listens.
+ * `havoc fence-agent serve` keeps one warm process per node; the fence_havoc
+ * wrapper hands it the request over a root-only unix socket (agent-handoff.py,
+ * without starting Node) and runs fence_havoc itself when no agent listens.
  *
  * A request is never acted on after its client gave up: it carries its
  * deadline (on the machine's monotonic clock, so a request that waited in a
@@ -32,21 +32,11 @@ export interface AgentServer {
 }
 
 /** What happened to each request, for the agent's log. */
-export type AgentEvent = { id: number; request: AgentRequest } & (
+export type AgentEvent = { id: number; call: AgentCall } & (
   | { kind: 'request'; remainingMs: number }
   | { kind: 'abandoned'; reason: string }
   | { kind: 'answered'; code: number }
 );
-
-function parseRequest(line: string): AgentRequest | undefined {
-  try {
-    const request = JSON.parse(line) as Partial<AgentRequest> | null;
-    if (typeof request?.deadline !== 'number' || typeof request.opts?.action !== 'string') return undefined;
-    return { opts: request.opts, env: request.env ?? {}, deadline: request.deadline };
-  } catch {
-    return undefined;
-  }
-}
 
 const failure = (message: string) =>
   `${JSON.stringify({ code: 1, stdout: '', stderr: `Failed: ${message}\n` })}\n`;
@@ -57,7 +47,7 @@ const failure = (message: string) =>
  */
 export async function serveAgent(
   socket: string,
-  handle: (req: AgentRequest, signal: AbortSignal) => Promise<AgentReply>,
+  handle: (call: AgentCall, signal: AbortSignal) => Promise<AgentReply>,
   events: (event: AgentEvent) => void = () => {},
 ): Promise<AgentServer> {
   mkdirSync(dirname(socket), { recursive: true, mode: 0o700 });
@@ -78,17 +68,18 @@ export async function serveAgent(
       const newline = buffered.indexOf('\n');
       if (newline < 0) return;
       conn.removeAllListeners('data');
-      const request = parseRequest(buffered.slice(0, newline));
+      const request = parseAgentRequest(buffered.slice(0, newline));
       if (!request) {
-        conn.end(failure('malformed request to the fence agent (from an older fence_havoc?)'));
+        conn.end(failure('malformed request to the fence agent (from an older fence_havoc wrapper?)'));
         return;
       }
+      const call = callOf(request);
       const id = ++received;
-      const remainingMs = request.deadline - systemMonotonicMs();
-      events({ id, kind: 'request', request, remainingMs });
+      const remainingMs = call.deadline - systemMonotonicMs();
+      events({ id, kind: 'request', call, remainingMs });
       if (remainingMs <= 0) {
         const reason = `the request's deadline had passed ${Math.round(-remainingMs)} ms before the agent read it; nothing was done`;
-        events({ id, kind: 'abandoned', request, reason });
+        events({ id, kind: 'abandoned', call, reason });
         conn.end(failure(reason));
         return;
       }
@@ -108,16 +99,16 @@ export async function serveAgent(
         if (!answered) work.abort(new Error('the client (fence_havoc) went away before the answer'));
       };
       work.signal.addEventListener('abort', () =>
-        events({ id, kind: 'abandoned', request, reason: errorMessage(work.signal.reason) }),
+        events({ id, kind: 'abandoned', call, reason: errorMessage(work.signal.reason) }),
       );
       conn.on('end', gone);
       conn.on('close', gone);
       conn.resume();
-      handle(request, work.signal)
+      handle(call, work.signal)
         .then((reply) => {
           served++;
           answered = true;
-          events({ id, kind: 'answered', request, code: reply.code });
+          events({ id, kind: 'answered', call, code: reply.code });
           conn.end(`${JSON.stringify(reply)}\n`);
         })
         .catch((err: unknown) => {

@@ -3,6 +3,8 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../core/errors.js';
 import { shQuote } from '../core/shell-quote.js';
+import { DEFAULT_REQUEST_TIMEOUT_S } from './agent-options.js';
+import { DEFAULT_AGENT_SOCKET } from './agent-protocol.js';
 
 /** Where pacemaker-fenced looks for fence agents (Pacemaker's STONITH_BINDIR on Debian and RHEL). */
 export const STONITH_BINDIR = '/usr/sbin';
@@ -27,21 +29,56 @@ export function fenceHavocProgram(): string {
   return built;
 }
 
+/** The hand-off to a resident agent, next to the program (the build puts it beside both). */
+export const HANDOFF_SCRIPT = 'agent-handoff.py';
+
+/**
+ * Debian's and RHEL's python3, which every node with fence-agents has (they
+ * are Python). A python3 found on root's PATH may be a shim (pyenv) that costs
+ * more than the hand-off saves.
+ */
+export function systemPython(): string | undefined {
+  return ['/usr/bin/python3', '/usr/libexec/platform-python'].find((p) => existsSync(p));
+}
+
 /**
  * A wrapper script for STONITH_BINDIR: pacemaker-fenced only runs agents
  * named fence_* from there, and it runs them with a minimal environment, so
- * node and the inventory are named explicitly.
+ * node and the inventory are named explicitly. When a resident agent's socket
+ * is there, python3 hands the request over (agent-handoff.py) and Node does
+ * not start at all; otherwise, or without python3, Node runs fence_havoc.
  */
 export function fenceHavocWrapper(
   program: string,
-  opts: { inventory?: string | undefined; snapshot?: string | undefined; node?: string } = {},
+  opts: {
+    inventory?: string | undefined;
+    snapshot?: string | undefined;
+    node?: string;
+    python?: string | undefined;
+  } = {},
 ): string {
   const env = [
     ...(opts.inventory ? [`HAVOC_INVENTORY=${shQuote(opts.inventory)}`] : []),
     ...(opts.snapshot ? [`HAVOC_FENCE_SNAPSHOT=${shQuote(opts.snapshot)}`] : []),
   ];
-  const node = opts.node ?? process.execPath;
-  return `#!/bin/sh\n# fence_havoc: written by \`havoc fence-agent install\`\n${env.map((e) => `${e} `).join('')}exec ${shQuote(node)} ${shQuote(program)} "$@"\n`;
+  const node = shQuote(opts.node ?? process.execPath);
+  const python = 'python' in opts ? opts.python : systemPython();
+  const handoff = join(dirname(program), HANDOFF_SCRIPT);
+  const lines = [
+    '#!/bin/sh',
+    '# fence_havoc: written by `havoc fence-agent install`',
+    ...(env.length > 0 ? [`export ${env.join(' ')}`] : []),
+  ];
+  if (python && existsSync(handoff)) {
+    lines.push(
+      `socket="\${HAVOC_FENCE_AGENT_SOCKET:-${DEFAULT_AGENT_SOCKET}}"`,
+      'if [ -S "$socket" ]; then',
+      `  exec ${shQuote(python)} -I -S ${shQuote(handoff)} "$socket" ${DEFAULT_REQUEST_TIMEOUT_S} ${node} ${shQuote(program)} "$@"`,
+      'fi',
+    );
+  }
+  lines.push(`exec ${node} ${shQuote(program)} "$@"`, '');
+  return lines.join('\n');
 }
 
 /**

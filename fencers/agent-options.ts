@@ -100,6 +100,11 @@ export function parseArgvOptions(argv: readonly string[]): AgentOptions {
   return opts;
 }
 
+/** The options of one invocation: its command line, or, without one, its stdin (as Pacemaker passes them). */
+export function invocationOptions(argv: readonly string[], stdin: string): AgentOptions {
+  return argv.length > 0 ? parseArgvOptions(argv) : parseStdinOptions(stdin);
+}
+
 /**
  * Seconds one invocation may take when power_timeout is not given: Pacemaker's
  * default stonith-timeout, after which it kills the agent anyway.

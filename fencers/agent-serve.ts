@@ -1,5 +1,5 @@
-import type { AgentReply, AgentRequest } from './agent-client.js';
 import { type AgentEvent, type AgentServer, serveAgent } from './agent-daemon.js';
+import type { AgentCall, AgentReply } from './agent-protocol.js';
 import { runAgent } from './fence_havoc.js';
 
 /** A writable that keeps what is written, for one request's stdout or stderr. */
@@ -27,15 +27,15 @@ export function serveFenceAgent(
 ): Promise<AgentServer> {
   return serveAgent(
     socket,
-    async (req: AgentRequest, signal: AbortSignal): Promise<AgentReply> => {
+    async (call: AgentCall, signal: AbortSignal): Promise<AgentReply> => {
       const stdout = collector();
       const stderr = collector();
       const env = {
         ...baseEnv,
         ...(defaultInventory ? { HAVOC_INVENTORY: defaultInventory } : {}),
-        ...req.env,
+        ...call.env,
       };
-      const code = await runAgent(req.opts, { stdout: stdout.stream, stderr: stderr.stream, env }, signal);
+      const code = await runAgent(call.opts, { stdout: stdout.stream, stderr: stderr.stream, env }, signal);
       return { code, stdout: stdout.text(), stderr: stderr.text() };
     },
     events,

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { abortableSleep, deadlineSignal, systemMonotonicMs } from '../core/deadline.js';
+import { abortableSleep, deadlineSignal } from '../core/deadline.js';
 import { errorMessage } from '../core/errors.js';
 import { Redactor } from '../core/redact.js';
 import { resolveInventoryPath } from '../inventory/default-inventory.js';
 import type { LoadedInventory } from '../inventory/load.js';
-import { askAgent, DEFAULT_AGENT_SOCKET, FORWARDED_ENV } from './agent-client.js';
 import { agentMetadata } from './agent-metadata.js';
-import { type AgentOptions, parseArgvOptions, parseStdinOptions, requestTimeoutMs } from './agent-options.js';
+import { type AgentOptions, invocationOptions, requestTimeoutMs } from './agent-options.js';
 import type { FenceAction } from './result.js';
 
 /** fence-agents exit codes: 0 success (status: on), 1 failure, 2 status off. */
@@ -165,36 +163,11 @@ export async function runAgent(
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const opts =
-    argv.length > 0 || process.stdin.isTTY
-      ? parseArgvOptions(argv)
-      : parseStdinOptions(await text(process.stdin));
-  // One deadline for the whole invocation, whoever does the work.
+  const stdin = argv.length > 0 || process.stdin.isTTY ? '' : await text(process.stdin);
+  const opts = invocationOptions(argv, stdin);
+  // A resident agent, when one listens, is reached by the wrapper before Node starts (agent-handoff.py).
   const timeoutMs = requestTimeoutMs(opts);
-  const deadline = systemMonotonicMs() + timeoutMs;
-  if (opts.action !== 'metadata') {
-    // A resident agent (`havoc fence-agent serve`) answers without this process loading anything more.
-    if (opts.inventory) opts.inventory = resolve(opts.inventory);
-    // Paths are made absolute: the resident agent runs in another working directory.
-    const env = Object.fromEntries(
-      FORWARDED_ENV.flatMap((k) => {
-        const v = process.env[k];
-        return v ? [[k, k === 'HAVOC_LAB_NAME' ? v : resolve(v)]] : [];
-      }),
-    );
-    const socket = process.env.HAVOC_FENCE_AGENT_SOCKET ?? DEFAULT_AGENT_SOCKET;
-    const reply = await askAgent(socket, { opts, env, deadline });
-    if (reply) {
-      process.stdout.write(reply.stdout);
-      process.stderr.write(reply.stderr);
-      process.exitCode = reply.code;
-      return;
-    }
-  }
-  const signal = deadlineSignal(
-    deadline - systemMonotonicMs(),
-    `fence_havoc ${opts.action} (${timeoutMs} ms)`,
-  );
+  const signal = deadlineSignal(timeoutMs, `fence_havoc ${opts.action} (${timeoutMs} ms)`);
   process.exitCode = await runAgent(
     opts,
     { stdout: process.stdout, stderr: process.stderr, env: process.env },

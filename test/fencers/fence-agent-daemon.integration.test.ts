@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abortableSleep, pollUntil } from '../../core/deadline.js';
 import type { AgentServer } from '../../fencers/agent-daemon.js';
+import { fenceHavocProgram, fenceHavocWrapper } from '../../fencers/agent-install.js';
 import { serveFenceAgent } from '../../fencers/agent-serve.js';
 import { havoc } from '../cli/run.js';
 import { type IpmiSimFixture, startIpmiSimFixture } from '../support/ipmi-sim-fixture.js';
@@ -12,21 +13,23 @@ import { tempDir } from '../support/temp-dir.js';
 import { ipmiInventory, operatorOf } from './ipmi-topology.js';
 
 /*
- * fence_havoc hands its request to a resident agent (`havoc fence-agent
- * serve`) when one listens, and does the work itself when none does; both
- * against a real ipmi_sim BMC, with fence_havoc run as Pacemaker runs it
- * (options on stdin).
+ * The fence_havoc wrapper hands its request to a resident agent (`havoc
+ * fence-agent serve`) when one listens, through agent-handoff.py without
+ * starting Node, and runs fence_havoc itself when none does; both against a
+ * real ipmi_sim BMC, with the wrapper run as Pacemaker runs it (options on
+ * stdin). Needs `npm run build` (the wrapper runs the built program).
  */
 
 const run = promisify(execFile);
 const dir = tempDir('havoc-agentd-');
 const socket = join(dir, 'fence-agent.sock');
+const wrapper = join(dir, 'fence_havoc');
 let bmc: IpmiSimFixture;
 let inventory: string;
 let server: AgentServer | undefined;
 
 async function agent(stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run('node', ['--import', 'tsx', 'fencers/fence_havoc.ts'], {
+  const child = run(wrapper, [], {
     env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
   });
   child.child.stdin?.end(stdin);
@@ -40,6 +43,10 @@ async function agent(stdin: string): Promise<{ code: number; stdout: string; std
 }
 
 beforeAll(async () => {
+  writeFileSync(wrapper, fenceHavocWrapper(fenceHavocProgram()), { mode: 0o755 });
+  expect(readFileSync(wrapper, 'utf8'), 'the wrapper hands over through python3').toContain(
+    'agent-handoff.py',
+  );
   bmc = await startIpmiSimFixture('normal');
   inventory = ipmiInventory(operatorOf(bmc), dir).ctx.loaded.file;
 });
@@ -92,12 +99,12 @@ async function waitFor(check: () => boolean, ms: number, what: () => string): Pr
   );
 }
 
-/** fence_havoc as Pacemaker starts it: options on stdin, a new process. */
+/** fence_havoc as Pacemaker starts it: the wrapper, options on stdin, a new process. */
 function fenceHavoc(stdin: string): {
   child: ChildProcess;
   result: Promise<{ code: number | null; stderr: string }>;
 } {
-  const child = spawn('node', ['--import', 'tsx', 'fencers/fence_havoc.ts'], {
+  const child = spawn(wrapper, [], {
     env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
     stdio: ['pipe', 'ignore', 'pipe'],
   });
@@ -132,11 +139,38 @@ describe('the resident fence agent', () => {
     expect(await bmc.power()).toBe(1);
   });
 
+  it('the command line goes to the agent as it came, relative paths from the caller', async () => {
+    const served = server!.served();
+    const r = await run(wrapper, ['-o', 'status', '-n', 'h1', '--inventory', basename(inventory)], {
+      cwd: dirname(inventory),
+      env: { ...process.env, HAVOC_FENCE_AGENT_SOCKET: socket, HAVOC_INVENTORY: '' },
+    });
+    expect(r.stdout.trim()).toBe('Status: ON');
+    expect(server!.served()).toBe(served + 1);
+  });
+
   it('without a resident agent fence_havoc does the work itself', async () => {
     await server?.close();
     server = undefined;
+    expect(existsSync(socket)).toBe(false);
     const status = await agent(`action=status\nplug=h1\ninventory=${inventory}\n`);
     expect([status.code, status.stdout.trim()]).toEqual([0, 'Status: ON']);
+  });
+
+  it('a socket left by a killed agent: the hand-off finds nobody and fence_havoc runs itself with the same stdin', async () => {
+    // A unix socket bound and never listened on: what an agent killed with SIGKILL leaves.
+    await run('/usr/bin/python3', [
+      '-c',
+      `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(socket)})`,
+    ]);
+    expect(existsSync(socket)).toBe(true);
+    const off = await agent(`action=off\nplug=h1\ninventory=${inventory}\n`);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/Success: Powered OFF/);
+    expect(await bmc.power()).toBe(0);
+    const on = await agent(`action=on\nplug=h1\ninventory=${inventory}\n`);
+    expect(on.code, on.stderr).toBe(0);
+    expect(await bmc.power()).toBe(1);
   });
 });
 

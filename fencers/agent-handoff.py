@@ -1,0 +1,119 @@
+"""fence_havoc's hand-off to the resident fence agent (`havoc fence-agent serve`).
+
+Pacemaker starts a fence agent as a new process for every operation, monitors
+included. Node's own start-up takes 60-80 ms on a small machine, Python's
+20-30 ms, so when an agent listens the fence_havoc wrapper runs this instead of
+Node. It speaks the agent's protocol (fencers/agent-protocol.ts): one JSON line
+with the invocation as it came (command line, stdin, working directory, HAVOC_*
+environment, deadline), one JSON line back with the exit code and the output.
+The agent parses every option, exactly as fence_havoc would; the only one read
+here is power_timeout, for the deadline, so that a client whose agent hangs
+still gives up on time (fencers/agent-options.ts requestTimeoutMs is the same
+rule). When the agent does not take the connection, fence_havoc runs itself
+with the same options; once the request was sent, a missing answer is a
+failure, never a reason to run the operation a second time. At the deadline,
+or when Pacemaker kills this process, the connection closes, which makes the
+agent abandon the request.
+
+Usage (from the wrapper): python3 -I -S agent-handoff.py SOCKET DEFAULT_TIMEOUT_S NODE PROGRAM [ARG...]
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+
+
+def now_ms():
+    return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000
+
+
+def fail(message):
+    sys.stderr.write(f"Failed: {message}\n")
+    sys.exit(1)
+
+
+def timeout_s(argv, stdin, default_s):
+    """power_timeout from the command line or stdin; the default when absent or not > 0."""
+    value = None
+    if argv:
+        for i, arg in enumerate(argv):
+            for key in ("--power_timeout", "--power-timeout"):
+                if arg == key and i + 1 < len(argv):
+                    value = argv[i + 1]
+                elif arg.startswith(key + "="):
+                    value = arg[len(key) + 1 :]
+    else:
+        for line in stdin.split("\n"):
+            key, eq, v = line.strip().partition("=")
+            if eq and key.strip() in ("power_timeout", "power-timeout"):
+                value = v.strip()
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return default_s
+    return seconds if 0 < seconds < float("inf") else default_s
+
+
+def run_here(node, program, argv, stdin):
+    """fence_havoc itself, with the options this process already read from stdin."""
+    if stdin:
+        fd = os.memfd_create("fence_havoc-options")
+        os.write(fd, stdin.encode())
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.dup2(fd, 0)
+        os.close(fd)
+    os.execv(node, [node, program, *argv])
+
+
+def main():
+    path, default_s, node, program, *argv = sys.argv[1:]
+    started = now_ms()
+    stdin = "" if argv or sys.stdin.isatty() else sys.stdin.read()
+    deadline = started + timeout_s(argv, stdin, float(default_s)) * 1000
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(0.5)
+    try:
+        conn.connect(path)
+    except OSError:
+        # No agent took the connection (none listens, a stale socket, not root): nothing was sent.
+        conn.close()
+        run_here(node, program, argv, stdin)
+    request = {
+        "argv": argv,
+        "stdin": stdin,
+        "cwd": os.getcwd(),
+        "env": {k: v for k, v in os.environ.items() if k.startswith("HAVOC_")},
+        "deadline": deadline,
+    }
+    late = f"the resident fence agent at {path} did not answer by the deadline; the connection was closed, which makes it abandon the request"
+    answer = b""
+    try:
+        conn.sendall((json.dumps(request) + "\n").encode())
+        while True:
+            left = deadline - now_ms()
+            if left <= 0:
+                fail(late)
+            conn.settimeout(left / 1000)
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    except socket.timeout:
+        fail(late)
+    except OSError as err:
+        fail(f"the resident fence agent at {path}: {err.strerror or err}")
+    try:
+        reply = json.loads(answer)
+        code = int(reply["code"])
+        out, err = reply["stdout"], reply["stderr"]
+    except (ValueError, KeyError, TypeError):
+        fail(f"the resident fence agent at {path} ended without an answer")
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
