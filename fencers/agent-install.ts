@@ -3,6 +3,7 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../core/errors.js';
 import { shQuote } from '../core/shell-quote.js';
+import { agentMetadata } from './agent-metadata.js';
 import { DEFAULT_REQUEST_TIMEOUT_S } from './agent-options.js';
 import { DEFAULT_AGENT_SOCKET } from './agent-protocol.js';
 
@@ -44,9 +45,20 @@ export function systemPython(): string | undefined {
 /**
  * A wrapper script for STONITH_BINDIR: pacemaker-fenced only runs agents
  * named fence_* from there, and it runs them with a minimal environment, so
- * node and the inventory are named explicitly. When a resident agent's socket
- * is there, python3 hands the request over (agent-handoff.py) and Node does
- * not start at all; otherwise, or without python3, Node runs fence_havoc.
+ * node and the inventory are named explicitly.
+ *
+ * The metadata action is answered by the shell itself (printf is a builtin):
+ * Pacemaker 2.1.5 to 2.1.9 loses the exit of an agent's metadata run when it
+ * ends while the controller runs another agent synchronously (ClusterLabs
+ * pacemaker ea77f7818f, fixed in 2.1.10), and the resource action waiting for
+ * that metadata then never starts: a fence device stays Stopped for its
+ * timeout plus cluster-delay. A run of Node (over 100 ms) made that window
+ * wide; a shell that only prints leaves almost none.
+ *
+ * When a resident agent's socket is there, python3 hands the request over
+ * (agent-handoff.py) and Node does not start at all; otherwise, or without
+ * python3, Node runs fence_havoc. Options on stdin are read once here and
+ * handed on as they came.
  */
 export function fenceHavocWrapper(
   program: string,
@@ -64,20 +76,41 @@ export function fenceHavocWrapper(
   const node = shQuote(opts.node ?? process.execPath);
   const python = 'python' in opts ? opts.python : systemPython();
   const handoff = join(dirname(program), HANDOFF_SCRIPT);
+  // The options as they came: stdin read above (a here-document hands it on verbatim), or the command line.
+  const run = (command: string) =>
+    `  exec ${command} "$@"${' <<FENCE_HAVOC_OPTIONS\n$options\nFENCE_HAVOC_OPTIONS'}`;
   const lines = [
     '#!/bin/sh',
     '# fence_havoc: written by `havoc fence-agent install`',
     ...(env.length > 0 ? [`export ${env.join(' ')}`] : []),
+    `metadata() { printf '%s' ${shQuote(agentMetadata())}; exit 0; }`,
+    'options=',
+    'if [ $# -eq 0 ] && [ ! -t 0 ]; then',
+    '  options=$(cat)',
+    '  while read -r line; do',
+    '    case $line in action=metadata | option=metadata) metadata ;; esac',
+    '  done <<FENCE_HAVOC_OPTIONS',
+    '$options',
+    'FENCE_HAVOC_OPTIONS',
+    'fi',
+    'previous=',
+    'for arg in "$@"; do',
+    '  case "$previous $arg" in "-o metadata" | "--action metadata" | "--option metadata") metadata ;; esac',
+    '  case $arg in --action=metadata | --option=metadata) metadata ;; esac',
+    '  previous=$arg',
+    'done',
   ];
   if (python && existsSync(handoff)) {
     lines.push(
       `socket="\${HAVOC_FENCE_AGENT_SOCKET:-${DEFAULT_AGENT_SOCKET}}"`,
       'if [ -S "$socket" ]; then',
-      `  exec ${shQuote(python)} -I -S ${shQuote(handoff)} "$socket" ${DEFAULT_REQUEST_TIMEOUT_S} ${node} ${shQuote(program)} "$@"`,
+      run(
+        `${shQuote(python)} -I -S ${shQuote(handoff)} "$socket" ${DEFAULT_REQUEST_TIMEOUT_S} ${node} ${shQuote(program)}`,
+      ),
       'fi',
     );
   }
-  lines.push(`exec ${node} ${shQuote(program)} "$@"`, '');
+  lines.push(run(`${node} ${shQuote(program)}`).trimStart(), '');
   return lines.join('\n');
 }
 
