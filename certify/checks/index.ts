@@ -10,6 +10,7 @@ import { drbdFencing } from './drbd-fencing.js';
 import { drbdProtocol } from './drbd-protocol.js';
 import { pacemakerFenceDelay } from './pacemaker-fence-delay.js';
 import { pacemakerFenceDevices } from './pacemaker-fence-devices.js';
+import { pacemakerLostMetadataExit } from './pacemaker-lost-metadata-exit.js';
 import { pacemakerNoCliConstraints } from './pacemaker-no-cli-constraints.js';
 import { pacemakerNoFailCounts } from './pacemaker-no-fail-counts.js';
 import { pacemakerNoFailedActions } from './pacemaker-no-failed-actions.js';
@@ -41,6 +42,7 @@ export const PACEMAKER_CHECKS: readonly LiveCheck[] = [
   pacemakerNoFailedActions,
   pacemakerNoFailCounts,
   pacemakerNodesActive,
+  pacemakerLostMetadataExit,
   versionsIdentical,
   timeSynchronised,
 ];
