@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { systemMonotonicMs } from '../core/deadline.js';
 import { errorMessage, TimeoutError } from '../core/errors.js';
-import { type AgentCall, type AgentReply, callOf, parseAgentRequest } from './agent-protocol.js';
+import { type AgentCall, type AgentReply, callOf, parseAgentRequest, replyLine } from './agent-protocol.js';
 
 /*
  * A resident fence_havoc. Pacemaker starts a fence agent as a new process for
@@ -38,8 +38,7 @@ export type AgentEvent = { id: number; call: AgentCall } & (
   | { kind: 'answered'; code: number }
 );
 
-const failure = (message: string) =>
-  `${JSON.stringify({ code: 1, stdout: '', stderr: `Failed: ${message}\n` })}\n`;
+const failure = (message: string) => replyLine({ code: 1, stdout: '', stderr: `Failed: ${message}\n` });
 
 /**
  * Listens on `socket` (mode 0600) and answers each connection's one request
@@ -109,7 +108,7 @@ export async function serveAgent(
           served++;
           answered = true;
           events({ id, kind: 'answered', call, code: reply.code });
-          conn.end(`${JSON.stringify(reply)}\n`);
+          conn.end(replyLine(reply));
         })
         .catch((err: unknown) => {
           answered = true;

@@ -31,6 +31,11 @@ export interface AgentReply {
   stderr: string;
 }
 
+/** The answer as one line, its keys in this order: agent-handoff.py reads it without a JSON parser. */
+export function replyLine(reply: AgentReply): string {
+  return `${JSON.stringify({ code: reply.code, stdout: reply.stdout, stderr: reply.stderr })}\n`;
+}
+
 /** What one request asks the agent to run: runAgent's options and environment. */
 export interface AgentCall {
   opts: AgentOptions;

@@ -7,7 +7,7 @@ import {
   invocationOptions,
   requestTimeoutMs,
 } from '../../fencers/agent-options.js';
-import { callOf, parseAgentRequest } from '../../fencers/agent-protocol.js';
+import { callOf, parseAgentRequest, replyLine } from '../../fencers/agent-protocol.js';
 
 const request = {
   argv: [],
@@ -58,6 +58,46 @@ describe("agent-handoff.py's deadline is fence_havoc's", () => {
     [['-o', 'off', '--power_timeout=9'], ''],
     [['-o', 'off'], 'power_timeout=3\n'],
   ];
+
+  const inPython = (body: string, arg: unknown) => {
+    const script = [
+      'import importlib.util, json, sys',
+      `spec = importlib.util.spec_from_file_location('handoff', ${JSON.stringify(handoff)})`,
+      'm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+      'arg = json.loads(sys.argv[1])',
+      body,
+    ].join('\n');
+    const r = spawnSync(python!, ['-I', '-S', '-c', script, JSON.stringify(arg)], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as unknown;
+  };
+  const awkward = 'a "quoted" \\ back\nslash, tab\t, été, 東京, \u0001, 😀';
+
+  it("writes requests the agent reads, and reads the agent's replies, whatever the strings hold", () => {
+    const line = inPython(
+      "print(json.dumps(m.request_line(arg['argv'], arg['stdin'], arg['env'], 1234.5)))",
+      { argv: ['-o', awkward], stdin: awkward, env: { HAVOC_INVENTORY: awkward } },
+    ) as string;
+    expect(line.endsWith('\n')).toBe(true);
+    const request = parseAgentRequest(line.trimEnd());
+    expect(request).toMatchObject({
+      argv: ['-o', awkward],
+      stdin: awkward,
+      env: { HAVOC_INVENTORY: awkward },
+    });
+    expect(request?.deadline).toBe(1234.5);
+
+    const reply = replyLine({ code: 2, stdout: awkward, stderr: `${awkward}\n` });
+    expect(inPython('print(json.dumps(m.parse_reply(arg)))', reply)).toEqual([2, awkward, `${awkward}\n`]);
+    for (const bad of ['', '{"code":0}', '{"stdout":"x","code":0,"stderr":""}', `${reply.trimEnd()}x`])
+      expect(
+        inPython(
+          'try:\n    m.parse_reply(arg)\n    print(json.dumps("read"))\nexcept ValueError:\n    print(json.dumps("refused"))',
+          bad,
+        ),
+        bad,
+      ).toBe('refused');
+  });
 
   it('gives the same timeout for every form of power_timeout, and the default without one', () => {
     expect(
