@@ -254,4 +254,20 @@ describe('fence_havoc as the stonith agent of the HA lab (real pacemaker-fenced,
     expect(on.ok, on.output).toBe(true);
     await waitRejoined('host2', 'host1', 'host2 rejoining after power-on');
   }, 240_000);
+
+  it("through two reboots and a power cycle no fence device's operation was lost by a controller (Pacemaker 2.1.5's lost metadata exit)", () => {
+    // The symptom of that bug: the DC gives up on an operation the node's controller never ran.
+    for (const host of ['host1', 'host2']) {
+      const log = readFileSync(
+        join(clusterHostDirs(state.hosts[host]!.dir).logPacemaker, 'pacemaker.log'),
+        'utf8',
+      );
+      expect(
+        log
+          .split('\n')
+          .filter((l) => /fence-host\d_\w+ on host\d timed out|did not return result in time/.test(l)),
+        host,
+      ).toEqual([]);
+    }
+  });
 });
