@@ -9,7 +9,7 @@ import { probeHistory } from '../../verdicts/probe-history.js';
 import type { TimelineEvent } from '../../verdicts/verdict.js';
 import { exactOffsetLabel } from '../describe-event.js';
 import { exactDuration, humanDuration } from '../format.js';
-import type { Lane, Marker, Segment } from './timeline-model.js';
+import type { Lane, Marker, Segment } from './timeline-types.js';
 
 /*
  * A probe's lane: its samples folded into runs of one result by

@@ -3,7 +3,8 @@ import { timelineRecord } from '../../../chaos/timeline/index.js';
 import { syntheticRun } from '../../../test/support/suite-result-fixture.js';
 import type { TimelineEvent } from '../../verdicts/verdict.js';
 import { reportHtml } from './report-html.js';
-import { buildTimelineModel, type Lane } from './timeline-model.js';
+import { buildTimelineModel } from './timeline-model.js';
+import type { Lane } from './timeline-types.js';
 
 const { result, events } = syntheticRun({ repeats: 2 });
 const model = buildTimelineModel(events);

@@ -1,7 +1,7 @@
 import { exactOffsetLabel } from '../describe-event.js';
 import { exactDuration } from '../format.js';
 import { esc } from './escape.js';
-import type { Lane, Marker, Segment, TimelineModel, Window } from './timeline-model.js';
+import type { Lane, Marker, Segment, TimelineModel, Window } from './timeline-types.js';
 
 /*
  * The timeline as inline SVG, in the manner of Jepsen's timeline: time runs
