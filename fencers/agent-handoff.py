@@ -96,9 +96,17 @@ def parse_reply(text):
 def run_here(node, program, argv, stdin):
     """fence_havoc itself, with the options this process already read from stdin."""
     if stdin:
-        fd = os.memfd_create("fence_havoc-options")
-        os.write(fd, stdin.encode())
-        os.lseek(fd, 0, os.SEEK_SET)
+        data = stdin.encode()
+        if hasattr(os, "memfd_create"):
+            fd = os.memfd_create("fence_havoc-options")
+            os.write(fd, data)
+            os.lseek(fd, 0, os.SEEK_SET)
+        else:  # Python before 3.8 (RHEL 8's platform-python): a pipe holds 64 KiB, more than any fence request
+            if len(data) > 65536:
+                fail("more than 64 KiB of options on stdin")
+            fd, w = os.pipe()
+            os.write(w, data)
+            os.close(w)
         os.dup2(fd, 0)
         os.close(fd)
     os.execv(node, [node, program, *argv])
