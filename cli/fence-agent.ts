@@ -2,12 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { makeDirs } from '../core/make-dirs.js';
 import type { AgentEvent } from '../fencers/agent-daemon.js';
-import {
-  fenceHavocProgram,
-  installFenceHavoc,
-  STONITH_BINDIR,
-  unreadableByOthers,
-} from '../fencers/agent-install.js';
+import { installFenceHavoc, STONITH_BINDIR, systemPython } from '../fencers/agent-install.js';
 import { agentMetadata } from '../fencers/agent-metadata.js';
 import { DEFAULT_AGENT_SOCKET } from '../fencers/agent-protocol.js';
 import { serveFenceAgent } from '../fencers/agent-serve.js';
@@ -63,10 +58,9 @@ export function fenceAgentCommand(env: CommandEnv): Command {
           writeFenceSnapshot(snapshot, loaded, secretRefsOf(loaded.inventory));
         }
         const path = installFenceHavoc(opts.path, { inventory, snapshot });
-        const closed = unreadableByOthers(fenceHavocProgram());
-        const warning = closed
-          ? `${closed}: pacemaker-controld reads fence_havoc's metadata as hacluster and cannot, so it logs "Failed to get metadata" and retries it before every operation on the device; install havoc in a folder other users can read (for example /opt/havoc)`
-          : undefined;
+        const warning = systemPython()
+          ? undefined
+          : 'no /usr/bin/python3 (or /usr/libexec/platform-python): fence_havoc cannot hand requests to a resident agent (`havoc fence-agent serve`) and starts Node for every operation';
         if (warning && !g.json) io.err(`warning: ${warning}`);
         if (g.json)
           io.json({

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, parse, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HavocError } from '../core/errors.js';
 import { shQuote } from '../core/shell-quote.js';
@@ -116,24 +116,6 @@ export function fenceHavocWrapper(
   }
   lines.push(run(`${node} ${shQuote(program)}`).trimStart(), '');
   return lines.join('\n');
-}
-
-/**
- * Why user hacluster could not read `program`, or undefined when it can.
- * pacemaker-fenced runs agents as root, but pacemaker-controld reads every
- * agent's metadata itself, as hacluster: a checkout in a root-only folder
- * (/root, a `mktemp -d`) fences fine and still makes the controller log
- * "Failed to get metadata" and retry it before every operation on the device.
- * Judged by the "other" permission bits, which is what hacluster gets there.
- */
-export function unreadableByOthers(program: string): string | undefined {
-  const file = statSync(program);
-  if ((file.mode & 0o004) === 0) return `${program} is not readable by other users`;
-  for (let dir = dirname(program); ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0)
-      return `${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}) is closed to other users`;
-    if (dir === parse(dir).root) return undefined;
-  }
 }
 
 export function installFenceHavoc(
