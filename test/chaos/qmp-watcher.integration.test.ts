@@ -34,7 +34,8 @@ import { havocChild, spawnHavoc } from './chaos-cli.js';
  * process (Pacemaker crm_resource --move; storage-loss's nftables), and
  * the exporter's host module and crm_mon (inside a host's namespaces) say
  * whether holding the observer socket starved anyone. Timings and
- * downtimes are printed, never asserted.
+ * downtimes are printed, never bounded; the watcher's downtime is compared
+ * with the action's (both are QEMU's one computation, read at two moments).
  */
 
 const LAB = 'qm1';
