@@ -144,6 +144,7 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
             qmp
               .execute('query-status', undefined, {
                 timeoutMs: 3_000,
+                signal: stopping.signal,
                 onReply: (st) =>
                   guard(() =>
                     recorder.stopReason(
