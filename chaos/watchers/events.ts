@@ -55,25 +55,42 @@ export const reachability = z.strictObject({
 
 /**
  * libvirt / QMP lifecycle of a VM on one host (watcher "libvirt" or "qmp",
- * subject "vm:<vm>"). QMP also writes `query-status` (detail: QEMU's run
- * state) each time its watch of a QEMU (re)connects.
+ * subject "vm:<vm>"). QMP writes every record when its line arrives, in the
+ * order QEMU sent them, and what it asks QEMU as records of their own:
+ * `query-status` (detail: QEMU's run state) when its watch of a QEMU
+ * (re)connects and after each STOP, `query-migrate` (detail: the migration's
+ * status) after a MIGRATION completed on the source.
  */
 export const vmLifecycle = z.strictObject({
   host: z.string(),
   /** libvirt's event ("Started", "Stopped", "Suspended", "Resumed", "Migrated"...) or QMP's (STOP, RESUME, MIGRATION). */
   event: z.string(),
   /**
-   * libvirt's detail, or for QMP: STOP's reason (query-status right after it: "io-error" for a VM paused on
-   * storage loss, "finish-migrate" on a migration's source), MIGRATION's status, SHUTDOWN's reason.
+   * libvirt's detail, or for QMP: MIGRATION's status, SHUTDOWN's reason, query-status's run state (after a
+   * STOP its reason: "io-error" for a VM paused on storage loss, "postmigrate" on a migration's source),
+   * query-migrate's status.
    */
   detail: z.string().optional(),
+  /** QMP query-status / query-migrate: what it was asked after ("connect", "STOP", "MIGRATION completed"). */
+  after: z.string().optional(),
+  /** QMP query-status on connect: query-migrate's status then, when the QEMU was in (or past) a migration. */
+  migration: z.string().optional(),
+  /** QMP query-status on connect: the events that status implies and that this watch did not see ("MIGRATION setup"...). */
+  missed: z.array(z.string()).optional(),
   /** The peer's own timestamp as printed. */
   at: z.string().optional(),
   /** QMP: the QEMU process the event came from. */
   pid: z.number().int().optional(),
-  /** QMP MIGRATION completed on the source: query-migrate's downtime and total-time, ms, as QEMU reports them. */
+  /**
+   * QMP query-migrate after MIGRATION completed on the source: downtime and total-time, ms, as QEMU reports
+   * them once it has computed them (QEMU 7.2 answers 0 and 0 between the event and that moment: asked again).
+   */
   downtimeMs: z.number().optional(),
   totalTimeMs: z.number().optional(),
+  /** QMP: why QEMU's downtime was not read (no number is written then). */
+  downtimeNotRead: z.string().optional(),
+  /** QMP query-migrate: how many times it was asked before it said (or the watch gave up). */
+  queries: z.number().int().optional(),
 });
 
 /** XAPI host liveness (watcher "xapi", subject "node:<host>"). */

@@ -1,11 +1,10 @@
-import { abortableSleep, deadlineSignal } from '../../core/deadline.js';
+import { abortableSleep, deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { errorMessage } from '../../core/errors.js';
 import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
-import type { QmpEvent } from '../../protocols/qmp/framing.js';
 import { parseQemuScan, QEMU_SCAN_SH, type ScannedQemu } from '../qemu-scan.js';
-import { type EventFacts, QmpRecorder } from './qmp-view.js';
+import { type ConnectAnswers, type DowntimeAnswer, QmpRecorder, readDowntime } from './qmp-view.js';
 import { streamWatchPool } from './stream-pool.js';
 import { WatchVocabularyError } from './watch-emitter.js';
 import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
@@ -23,21 +22,36 @@ import type { RunningWatcher, Watcher, WatcherContext } from './watcher.js';
  * not watched: holding it would starve its owner.
  *
  * On connect the watch turns on the migration capability `events` (QEMU
- * sends MIGRATION events only with it; it changes nothing else) and asks
- * query-status; after a STOP it asks query-status again (the reason:
- * io-error, finish-migrate, paused), after MIGRATION completed on the source
- * query-migrate (QEMU's downtime). A QEMU that appears later (a restart, the
- * target of a migration) is found by the next scan.
+ * sends MIGRATION events only with it; it changes nothing else), then asks
+ * query-migrate and query-status; after a STOP it asks query-status (the
+ * reason: io-error, finish-migrate, paused), after MIGRATION completed
+ * query-migrate until QEMU has computed the downtime. Every event and every
+ * answer is written as its line is read, so the records of a QEMU are in the
+ * order it sent them and none waits for another. A QEMU that appears later
+ * (a restart) is found by the next scan; while a QEMU migrates, scans run
+ * every migrationScanMs so its target is found early.
  */
 
 export interface QmpWatchOptions {
   /** Between scans of a host for new QEMUs. */
   scanMs?: number;
+  /** Between scans while a QEMU migrates (its target is about to appear). */
+  migrationScanMs?: number;
+  /** How long after a migration's last event scans stay hurried (a migration that never ends). */
+  migrationScanForMs?: number;
   /** Deadline of one scan, and of the QMP greeting and first commands. */
   connectMs?: number;
+  /** How long query-migrate is asked again until QEMU has computed a completed migration's downtime. */
+  downtimeMs?: number;
 }
 
-const DEFAULTS: Required<QmpWatchOptions> = { scanMs: 1_000, connectMs: 5_000 };
+const DEFAULTS: Required<QmpWatchOptions> = {
+  scanMs: 1_000,
+  migrationScanMs: 100,
+  migrationScanForMs: 30_000,
+  connectMs: 5_000,
+  downtimeMs: 5_000,
+};
 
 /** The socket an observer may hold: the last of two or more; none when QEMU has only one. */
 export function observerSocketOf(q: ScannedQemu): string | undefined {
@@ -63,34 +77,93 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
     stopping.abort(new Error('QMP watcher failed'));
   };
 
+  /** Migrating QEMUs (host NUL pid) -> until when scans are hurried for them (monotonic ms). */
+  const migrating = new Map<string, number>();
+  const sleepers = new Set<AbortController>();
+  const hurried = () => {
+    const now = monotonicMs();
+    for (const [k, until] of migrating) if (until <= now) migrating.delete(k);
+    return migrating.size > 0;
+  };
+  /**
+   * A migration started: the target's QEMU is about to appear (the qemu-vm
+   * agent starts it in migrate_from, after the source's migrate_to), so every
+   * host is scanned at once and then every migrationScanMs until the
+   * migration ends, to connect before its migrate-incoming where it can.
+   */
+  const migrationSeen = (key: string, status: string | undefined) => {
+    if (status === undefined || ['completed', 'failed', 'cancelled', 'none'].includes(status)) {
+      migrating.delete(key);
+      return;
+    }
+    if (!migrating.has(key)) for (const s of sleepers) s.abort();
+    migrating.set(key, monotonicMs() + o.migrationScanForMs);
+  };
+  const pause = async () => {
+    const wake = new AbortController();
+    sleepers.add(wake);
+    try {
+      await abortableSleep(
+        hurried() ? o.migrationScanMs : o.scanMs,
+        AbortSignal.any([stopping.signal, wake.signal]),
+      ).catch(() => {});
+    } finally {
+      sleepers.delete(wake);
+    }
+  };
+
   /** Watches one QEMU until its connection ends; resolves then (the next scan decides what follows). */
   const watchQemu = async (host: HostConfig, q: ScannedQemu, vm: string, socket: string) => {
     const login = sshLoginOf(host);
     const what = `VM ${vm} (QEMU PID ${q.pid}) on ${host.name}`;
+    const key = `${host.name}\u0000${q.pid}`;
     let client: QmpClient | undefined;
+    const asking = new Set<Promise<unknown>>();
+    const guard = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        failed(err, host.name);
+      }
+    };
     try {
       const signal = deadlineSignal(o.connectMs, `QMP watch of ${what}`, stopping.signal);
       const channel = await pool.openStreamLocal(login, socket, signal);
       client = await QmpClient.over(channel, `${host.name}:${socket}`, { target: what, signal });
       const qmp = client;
-      // Events are queued with the time they arrived and handled one after another: a STOP's reason is asked
-      // before the next event is written, so the records keep QEMU's order.
-      let chain = Promise.resolve();
+      const track = (p: Promise<unknown>) => {
+        asking.add(p);
+        void p.finally(() => asking.delete(p));
+      };
+      // Every record is written as its line is read (events here, answers in onReply), stamped then: the
+      // records of one QEMU are in the order it sent them, and none waits for what is asked after it.
       qmp.onEvent((ev) => {
-        const ns = process.hrtime.bigint();
-        try {
-          recorder.arrived(host.name, q.pid, ev, ns);
-        } catch (err) {
-          failed(err, host.name);
+        guard(() => recorder.event(host.name, q.pid, vm, ev, process.hrtime.bigint()));
+        if (ev.event === 'STOP') {
+          track(
+            qmp
+              .execute('query-status', undefined, {
+                timeoutMs: 3_000,
+                signal: stopping.signal,
+                onReply: (st) =>
+                  guard(() =>
+                    recorder.stopReason(
+                      host.name,
+                      q.pid,
+                      vm,
+                      (st as { status: string }).status,
+                      process.hrtime.bigint(),
+                    ),
+                  ),
+              })
+              // The QEMU went away right after the STOP (a quit): the STOP stands without its reason.
+              .catch(() => {}),
+          );
+        } else if (ev.event === 'MIGRATION') {
+          const status = typeof ev.data['status'] === 'string' ? ev.data['status'] : undefined;
+          migrationSeen(key, status);
+          if (status === 'completed') track(askDowntime(qmp, host.name, q.pid, vm, guard));
         }
-        chain = chain.then(async () => {
-          const facts = await factsAfter(qmp, ev);
-          try {
-            recorder.event(host.name, q.pid, vm, ev, ns, facts, process.hrtime.bigint());
-          } catch (err) {
-            failed(err, host.name);
-          }
-        });
       });
       await qmp
         .execute('migrate-set-capabilities', { capabilities: [{ capability: 'events', state: true }] })
@@ -98,10 +171,22 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
           // Refused while a migration runs ("There's a migration process in progress"): its events are missed.
           ctx.log.info({ host: host.name, vm, err: errorMessage(err) }, 'QMP migration events not enabled');
         });
-      const status = await qmp.execute<{ status: string; running: boolean }>('query-status', undefined, {
+      let migrate: Record<string, unknown> = {};
+      await qmp.execute('query-migrate', undefined, {
         signal,
+        onReply: (v) => {
+          migrate = (v ?? {}) as Record<string, unknown>;
+        },
       });
-      recorder.connected(host.name, q.pid, vm, status, process.hrtime.bigint());
+      await qmp.execute('query-status', undefined, {
+        signal,
+        onReply: (st) =>
+          guard(() => {
+            const status = st as ConnectAnswers['status'];
+            recorder.connected(host.name, q.pid, vm, { status, migrate }, process.hrtime.bigint());
+            if (typeof migrate['status'] === 'string') migrationSeen(key, migrate['status']);
+          }),
+      });
       await new Promise<void>((resolve) => {
         const onStop = () => resolve();
         stopping.signal.addEventListener('abort', onStop, { once: true });
@@ -111,14 +196,59 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
           resolve();
         });
       });
-      await chain;
+      await Promise.all(asking);
     } catch (err) {
       if (err instanceof WatchVocabularyError) throw err;
       if (!stopping.signal.aborted)
         ctx.log.info({ host: host.name, vm, err: errorMessage(err) }, 'QMP watch ended');
     } finally {
+      migrating.delete(key);
       client?.destroy();
       if (!stopping.signal.aborted) recorder.disconnected(host.name, q.pid, process.hrtime.bigint());
+    }
+  };
+
+  /**
+   * After MIGRATION completed: query-migrate until QEMU has computed the
+   * downtime (readDowntime), each answer read as it arrives; on the source a
+   * record with QEMU's figures, or with why they were not read.
+   */
+  const askDowntime = async (
+    qmp: QmpClient,
+    host: string,
+    pid: number,
+    vm: string,
+    guard: (fn: () => void) => void,
+  ) => {
+    let queries = 0;
+    let last: DowntimeAnswer | undefined;
+    const give = deadlineSignal(o.downtimeMs, `QEMU's downtime of ${vm} on ${host}`, stopping.signal);
+    try {
+      await pollUntil(
+        async () => {
+          queries += 1;
+          await qmp.execute('query-migrate', undefined, {
+            signal: give,
+            onReply: (info) =>
+              guard(() => {
+                last = readDowntime(info);
+                const ns = process.hrtime.bigint();
+                if (last.kind === 'figures') recorder.downtime(host, pid, vm, last, queries, ns);
+                else if (last.kind === 'unreadable')
+                  recorder.downtime(host, pid, vm, { notRead: last.why }, queries, ns);
+              }),
+          });
+          return last?.kind === 'not-yet' ? undefined : true;
+        },
+        give,
+        { initialMs: 5, maxMs: 100 },
+      );
+    } catch (err) {
+      if (stopping.signal.aborted) return;
+      const why = qmp.closed
+        ? `the QMP connection closed (QEMU PID ${pid} quit) before QEMU had computed the downtime`
+        : `not computed after ${queries} query-migrate (${errorMessage(err)})`;
+      guard(() => recorder.downtime(host, pid, vm, { notRead: why }, queries, process.hrtime.bigint()));
     }
   };
 
@@ -176,7 +306,7 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
         if (err instanceof WatchVocabularyError) throw err;
         recorder.lost(host.name, errorMessage(err), process.hrtime.bigint());
       }
-      await abortableSleep(o.scanMs, stopping.signal).catch(() => {});
+      await pause();
     }
   };
 
@@ -194,32 +324,6 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
       if (bug !== undefined) throw bug;
     },
   };
-}
-
-/** What is asked right after an event: a STOP's reason, a completed migration's downtime on its source. */
-async function factsAfter(qmp: QmpClient, ev: QmpEvent): Promise<EventFacts> {
-  try {
-    if (ev.event === 'STOP') {
-      const st = await qmp.execute<{ status: string }>('query-status', undefined, { timeoutMs: 3_000 });
-      return { status: st.status };
-    }
-    if (ev.event === 'MIGRATION' && ev.data['status'] === 'completed') {
-      const info = await qmp.execute<{ downtime?: number; 'total-time'?: number }>(
-        'query-migrate',
-        undefined,
-        {
-          timeoutMs: 3_000,
-        },
-      );
-      return {
-        ...(info.downtime !== undefined ? { downtimeMs: info.downtime } : {}),
-        ...(info['total-time'] !== undefined ? { totalTimeMs: info['total-time'] } : {}),
-      };
-    }
-  } catch {
-    // The QEMU went away right after the event (a quit): the event is still written, without its facts.
-  }
-  return {};
 }
 
 export const qmpWatcher: Watcher = { name: 'qmp', start: (ctx) => watchQmp(ctx) };

@@ -10,6 +10,16 @@ export interface QmpCallOptions {
   timeoutMs?: number;
 }
 
+export interface QmpExecuteOptions extends QmpCallOptions {
+  /**
+   * Called with the `return` value as its line is read, before any later
+   * line of the stream is handled; the promise settles only a microtask
+   * later, after the events that came in the same chunk. For a reader that
+   * keeps replies and events in the order QEMU sent them.
+   */
+  onReply?: (value: unknown) => void;
+}
+
 export interface QmpConnectOptions extends QmpCallOptions {
   /** Names the VM in errors (the socket path is used when absent). */
   target?: string;
@@ -31,6 +41,7 @@ export class QmpCommandError extends HavocError {
 
 interface PendingCall {
   command: string;
+  onReply: ((value: unknown) => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
 }
@@ -201,8 +212,10 @@ export class QmpClient {
     // A reply nobody waits for (its call timed out) is dropped; ids are never reused.
     if (!call || id === undefined) return;
     this.#pending.delete(id);
-    if (message.kind === 'return') call.resolve(message.value);
-    else call.reject(new QmpCommandError(call.command, message.errorClass, message.desc, this.target));
+    if (message.kind === 'return') {
+      call.onReply?.(message.value);
+      call.resolve(message.value);
+    } else call.reject(new QmpCommandError(call.command, message.errorClass, message.desc, this.target));
   }
 
   #shutdown(err: Error): void {
@@ -229,7 +242,7 @@ export class QmpClient {
   execute<T = unknown>(
     command: string,
     args?: Record<string, unknown>,
-    opts: QmpCallOptions = {},
+    opts: QmpExecuteOptions = {},
   ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.#defaultTimeoutMs;
     const signal = deadlineSignal(timeoutMs, `QMP ${command} on ${this.target}`, opts.signal);
@@ -258,6 +271,7 @@ export class QmpClient {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
         command,
+        onReply: opts.onReply,
         resolve: (value) => {
           signal.removeEventListener('abort', onAbort);
           resolve(value as T);

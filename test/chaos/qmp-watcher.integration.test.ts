@@ -34,10 +34,11 @@ import { havocChild, spawnHavoc } from './chaos-cli.js';
  * process (Pacemaker crm_resource --move; storage-loss's nftables), and
  * the exporter's host module and crm_mon (inside a host's namespaces) say
  * whether holding the observer socket starved anyone. Timings and
- * downtimes are printed, never asserted.
+ * downtimes are printed, never bounded; the watcher's downtime is compared
+ * with the action's (both are QEMU's one computation, read at two moments).
  */
 
-const LAB = 'qw1';
+const LAB = 'qm1';
 const VM = 'vm1';
 let lab: TestLab;
 let state: LabState;
@@ -59,6 +60,12 @@ function qmpLines(): Line[] {
     record.kind === 'watch' && record.watcher === 'qmp' ? [{ line: i + 1, record }] : [],
   );
 }
+
+/** CPU time of this process (the watchers run in it, beside the test's own polling) since `from`, ms. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return Math.round((d.user + d.system) / 1000);
+};
 
 const f = (r: Watch) => (r.fields ?? {}) as Record<string, unknown>;
 const text = (l: Line) =>
@@ -167,14 +174,17 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       st.failures.filter((x) => x.opKey.startsWith(`${VM}_`)).map((x) => `${x.opKey} ${x.exitReason}`),
     ).toEqual([]);
     // Still the same QEMU watched: no reconnect happened (a starved or refused socket would show one).
-    const connects = qmpLines().filter((l) => lifecycle(host, 'query-status')(l.record));
+    const connects = qmpLines().filter(
+      (l) => lifecycle(host, 'query-status')(l.record) && f(l.record)['after'] === 'connect',
+    );
     expect(connects).toHaveLength(1);
   }, 240_000);
 
-  it("sees a live migration (MIGRATION statuses and STOP on the source, RESUME on the target) and the action records QEMU's downtime beside the probe's outage", async () => {
+  it("sees a live migration (MIGRATION statuses, STOP and QEMU's computed downtime on the source; on the target every status seen or named missed), records in the order seen", async () => {
     const from = await vmHost();
     const to = ['host1', 'host2'].find((n) => n !== from)!;
     const mark = qmpLines().at(-1)?.line ?? 0;
+    const cpuAtStart = process.cpuUsage();
     const prober = spawnHavoc([
       '--json',
       '-i',
@@ -224,10 +234,21 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       lifecycle(from, 'MIGRATION', 'completed'),
       mark,
     );
-    await recordOf('RESUME on the target', lifecycle(to, 'RESUME'), mark);
+    const downtime = await recordOf(
+      "the source's query-migrate after MIGRATION completed",
+      (x) => lifecycle(from, 'query-migrate')(x) && f(x)['after'] === 'MIGRATION completed',
+      mark,
+    );
+    // Guaranteed on the target: its watch's connect record (the RESUME only if the watch connected before it).
+    await recordOf(
+      "the target QEMU's connect record",
+      (x) => lifecycle(to, 'query-status')(x) && f(x)['after'] === 'connect',
+      mark,
+    );
     expect(setup.line).toBeLessThan(active.line);
     expect(active.line).toBeLessThan(done.line);
     expect(stop.line).toBeLessThan(done.line);
+    expect(done.line).toBeLessThan(downtime.line);
     await placedOn(to, mark);
     // Several scans later (one a second) the VM is still placed on the target: nothing lost its QEMU meanwhile.
     await new Promise((res) => setTimeout(res, 3_000));
@@ -240,8 +261,32 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       hosts: f(lastPlacement.record)['hosts'],
       role: f(lastPlacement.record)['role'],
     }).toEqual({ line: lastPlacement.line, hosts: [to], role: 'running' });
-    const watcherDowntime = f(done.record)['downtimeMs'];
-    expect(typeof watcherDowntime).toBe('number');
+
+    // Every record is written when its line is read: the timeline's order is the order they were seen in.
+    const all = qmpLines();
+    const inversions = all.filter((l, i) => i > 0 && BigInt(l.record.ns) < BigInt(all[i - 1]!.record.ns));
+    expect(inversions.map(text)).toEqual([]);
+
+    // The target: every MIGRATION status and its RESUME either seen, or named as missed by its connect record.
+    const targetLife = all.filter(
+      (l) => l.line > mark && l.record.event === 'lifecycle' && f(l.record)['host'] === to,
+    );
+    const targetConnect = targetLife.find((l) => f(l.record)['after'] === 'connect');
+    expect(targetConnect, targetLife.map(text).join('\n')).toBeDefined();
+    const missed = (f(targetConnect!.record)['missed'] as string[] | undefined) ?? [];
+    const seenOnTarget = targetLife
+      .filter(
+        (l) =>
+          l.line !== targetConnect!.line && ['MIGRATION', 'RESUME'].includes(String(f(l.record)['event'])),
+      )
+      .map((l) => `${f(l.record)['event']}${f(l.record)['detail'] ? ` ${f(l.record)['detail']}` : ''}`);
+    expect([...new Set([...missed, ...seenOnTarget])].sort()).toEqual([
+      'MIGRATION active',
+      'MIGRATION completed',
+      'MIGRATION setup',
+      'RESUME',
+    ]);
+    expect(missed.filter((m) => seenOnTarget.includes(m))).toEqual([]);
 
     // The action's done record: QEMU's own downtime, kept by the agent's stop of the source.
     expect(String(detail['downtimeSource'])).toMatch(/^QEMU query-migrate on /);
@@ -250,6 +295,17 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       (x) => x.kind === 'action' && x.id === report.fault && x.phase === 'done',
     ) as Extract<TimelineRecord, { kind: 'action' }> | undefined;
     expect(actionDone?.detail?.['downtimeMs']).toBe(detail['downtimeMs']);
+    // The watcher's figures are QEMU's one computation, as the agent's stop read it later: the same numbers.
+    const watcherDowntime = f(downtime.record)['downtimeMs'];
+    expect({
+      downtimeMs: watcherDowntime,
+      totalTimeMs: f(downtime.record)['totalTimeMs'],
+      notRead: f(downtime.record)['downtimeNotRead'],
+    }).toEqual({
+      downtimeMs: detail['downtimeMs'],
+      totalTimeMs: detail['migrationTotalMs'],
+      notRead: undefined,
+    });
 
     const summary = probeRun.stdout
       .trim()
@@ -260,10 +316,10 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
     measured.push(
       `live-migrate ${from} -> ${to}: QEMU downtime ${detail['downtimeMs']} ms (action, agent's record), ${watcherDowntime} ms (QMP watcher), total ${detail['migrationTotalMs']} ms; ` +
         `havoc probe (50 ms, real-time) longest outage ${(Number(summary['longestOutageNs']) / 1e6).toFixed(1)} ms (${summary['failed']}/${summary['requests']} failed); ` +
-        `target events seen: ${qmpLines()
-          .filter((l) => l.line > mark && f(l.record)['host'] === to && l.record.event === 'lifecycle')
-          .map((l) => `${f(l.record)['event']}${f(l.record)['detail'] ? ` ${f(l.record)['detail']}` : ''}`)
-          .join(', ')}`,
+        `query-migrate asked ${f(downtime.record)['queries']} time(s) after completed; ` +
+        `target: connect ${f(targetConnect!.record)['detail']} (migration ${f(targetConnect!.record)['migration'] ?? 'none'}), seen ${seenOnTarget.join(', ') || 'nothing'}, missed ${missed.join(', ') || 'nothing'}; ` +
+        `target connect ${(Number(BigInt(targetConnect!.record.ns) - BigInt(setup.record.ns)) / 1e6).toFixed(0)} ms after the source's setup; ` +
+        `watcher CPU over the migration test ${cpuMs(cpuAtStart)} ms`,
     );
   }, 400_000);
 
@@ -284,8 +340,14 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       join(scratch, 'ledger-storage'),
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const stop = await recordOf('STOP io-error', lifecycle(host, 'STOP', 'io-error'), mark, 60_000);
-    measured.push(`storage-loss on ${host}: ${text(stop)}`);
+    const stop = await recordOf('STOP', lifecycle(host, 'STOP'), mark, 60_000);
+    const reason = await recordOf(
+      "query-status io-error after the STOP (the STOP's reason)",
+      (x) => lifecycle(host, 'query-status', 'io-error')(x) && f(x)['after'] === 'STOP',
+      stop.line,
+      60_000,
+    );
+    measured.push(`storage-loss on ${host}: ${text(stop)} then ${text(reason)}`);
     // storage-loss resumes only libvirt's VMs (virsh resume); the qemu-vm VM is continued here over the agent's socket.
     const init = hostInitPid(state.hosts[host]!);
     if (init !== undefined) {
