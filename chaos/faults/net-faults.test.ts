@@ -131,12 +131,35 @@ it('storage-loss: host side by default with the host its storage, target side on
   expect(storageLoss.fromCommandLine(['san'], { side: 'target' }, inv())).toEqual({
     side: 'target',
     storage: 'san',
+    via: 'nftables',
+  });
+  expect(storageLoss.fromCommandLine(['san'], { side: 'target', via: 'stop' }, inv())).toEqual({
+    side: 'target',
+    storage: 'san',
+    via: 'stop',
+  });
+  // A ledger entry written before via=stop existed replays as the TCP reset it was.
+  expect(storageLoss.params.parse({ side: 'target', storage: 'san' })).toEqual({
+    side: 'target',
+    storage: 'san',
+    via: 'nftables',
   });
   const ports = storageLoss.fromCommandLine(['node1'], { via: 'ports' }, inv()) as { ports: unknown[] };
   expect(ports.ports.length).toBeGreaterThan(0);
   expect(() => storageLoss.fromCommandLine(['san'], { side: 'target', via: 'ports' }, inv())).toThrow(
-    /side=target takes the storage as TARGET/,
+    /side=target: via must be nftables or stop, got "ports"/,
   );
+  expect(() => storageLoss.fromCommandLine(['san'], { side: 'target', storage: 'san' }, inv())).toThrow(
+    /side=target takes the storage as TARGET and no storage=/,
+  );
+  expect(
+    storageLoss.params.safeParse({
+      side: 'target',
+      storage: 'san',
+      via: 'stop',
+      daemon: [{ pid: 7, startTime: '1; kill' }],
+    }).success,
+  ).toBe(false);
   expect(() => storageLoss.fromCommandLine(['node1'], { side: 'middle' }, inv())).toThrow(
     /side must be host or target/,
   );
@@ -146,17 +169,26 @@ it('storage-loss: host side by default with the host its storage, target side on
   expect(
     storageLoss.params.safeParse({ side: 'host', host: 'node1', storage: 'san', via: 'wifi' }).success,
   ).toBe(false);
-  expect(storageLoss.hosts({ side: 'target', storage: 'san' })).toEqual([]);
+  expect(storageLoss.hosts({ side: 'target', storage: 'san', via: 'nftables' })).toEqual([]);
 });
 
 it('storage-loss refuses an unknown storage, a target side without a declared firewall, and DRBD or a named server', async () => {
   const ctx = ctxFor();
-  expect(await storageLoss.refuse({ side: 'target', storage: 'nas' }, ctx)).toEqual([
+  expect(await storageLoss.refuse({ side: 'target', storage: 'nas', via: 'nftables' }, ctx)).toEqual([
     'storage "nas" is not in the inventory (its storage: san)',
   ]);
-  expect(await storageLoss.refuse({ side: 'target', storage: 'san' }, ctx)).toEqual([
+  expect(await storageLoss.refuse({ side: 'target', storage: 'san', via: 'nftables' }, ctx)).toEqual([
     'storage.san.firewall is not declared: storage-loss -p side=target needs the firewall in front of the server (a network namespace of this station)',
   ]);
+  // via=stop needs storage[].daemon to say which process serves the storage; without it, nothing is guessed.
+  const refused = await storageLoss.refuse({ side: 'target', storage: 'san', via: 'stop' }, ctx);
+  expect(refused).toHaveLength(1);
+  expect(refused[0]).toMatch(
+    /^storage\.san\.daemon is not declared: storage-loss -p via=stop must know which process serves san: declare daemon: \{netns: NAME\}.* with program: NAME .* or pidFile: PATH$/,
+  );
+  await expect(storageLoss.resolve!({ side: 'target', storage: 'san', via: 'stop' }, ctx)).rejects.toThrow(
+    /storage.san.daemon is not declared/,
+  );
   const san = ctx.inventory.storage[0]!;
   expect(endpointOf(san)).toEqual({ address: '10.10.20.200', port: 3260 });
   expect(() => endpointOf({ ...san, type: 'nfs', server: 'filer.example', export: '/x' } as never)).toThrow(

@@ -2,9 +2,10 @@ import { abortableSleep, deadlineSignal } from '../../core/deadline.js';
 import { errorMessage } from '../../core/errors.js';
 import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
-import { QmpClient } from '../../protocols/qmp/client.js';
+import type { QmpClient } from '../../protocols/qmp/client.js';
 import type { QmpEvent } from '../../protocols/qmp/framing.js';
 import { parseQemuScan, QEMU_SCAN_SH, type ScannedQemu } from '../qemu-scan.js';
+import { openQmpOnHost } from '../qmp-on-host.js';
 import { type EventFacts, QmpRecorder } from './qmp-view.js';
 import { streamWatchPool } from './stream-pool.js';
 import { WatchVocabularyError } from './watch-emitter.js';
@@ -65,13 +66,11 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
 
   /** Watches one QEMU until its connection ends; resolves then (the next scan decides what follows). */
   const watchQemu = async (host: HostConfig, q: ScannedQemu, vm: string, socket: string) => {
-    const login = sshLoginOf(host);
     const what = `VM ${vm} (QEMU PID ${q.pid}) on ${host.name}`;
     let client: QmpClient | undefined;
     try {
       const signal = deadlineSignal(o.connectMs, `QMP watch of ${what}`, stopping.signal);
-      const channel = await pool.openStreamLocal(login, socket, signal);
-      client = await QmpClient.over(channel, `${host.name}:${socket}`, { target: what, signal });
+      client = await openQmpOnHost(pool, host, socket, what, signal);
       const qmp = client;
       // Events are queued with the time they arrived and handled one after another: a STOP's reason is asked
       // before the next event is written, so the records keep QEMU's order.
