@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectReport } from '../../chaos/inject.js';
+import { readLedger } from '../../chaos/ledger/reader.js';
 import { QEMU_VM_STATE_ROOT } from '../../chaos/qemu-vm-paths.js';
 import {
   openTimeline,
@@ -322,8 +323,13 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
       const events = qmpLines()
         .filter((l) => l.line > mark && l.record.event === 'lifecycle' && f(l.record)['host'] === host)
         .map((l) => `${f(l.record)['event']}${f(l.record)['detail'] ? ` ${f(l.record)['detail']}` : ''}`);
+      const h = readLedger(join(scratch, 'ledger-storage')).faults[0]!.history;
+      const ms = (a: string, b: string) =>
+        Number(
+          (BigInt(h.find((e) => e.state === b)!.ns) - BigInt(h.find((e) => e.state === a)!.ns)) / 1_000_000n,
+        );
       measured.push(
-        `storage-loss on ${host}: ${text(stop)}; then ${text(resumed)}; lifecycle after the inject: ${events.join(', ')}; guest counter ${answer.ok ? answer.status.counter : '?'}`,
+        `storage-loss on ${host}: intended->verified ${ms('intended', 'verified')} ms, reverting->reverted ${ms('reverting', 'reverted')} ms; ${text(stop)}; then ${text(resumed)}; lifecycle after the inject: ${events.join(', ')}; guest counter ${answer.ok ? answer.status.counter : '?'}`,
       );
     } finally {
       await crmIn(state, host, ['crm_resource', '--cleanup', '-r', VM]).catch(() => '');
