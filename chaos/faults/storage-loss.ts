@@ -83,12 +83,15 @@ const UNREADABLE = /^unreadable\b/;
  * the I/O now; or via=ports, its switch ports on the storage network down,
  * through link-down), or the storage target stops serving (side=target:
  * TCP to its port reset in havoc's table on the firewall the inventory
- * declares, storage[].firewall). Verified by the server's greeting no longer
- * reaching the host (bash /dev/tcp over SSH, the NBD greeting for nbd) and
- * by every VM of that storage on the affected hosts paused on I/O error
- * (virsh domstate --reason). Reverted by deleting the rules or bringing the
- * ports up, then resuming the VMs that paused on I/O error (libvirt never
- * resumes them by itself), verified by the greeting and the VMs running.
+ * declares, storage[].firewall; or via=stop, its daemon SIGSTOPped,
+ * storage[].daemon, found when asked for and kept as PID + start time).
+ * Verified by the server's greeting no longer reaching the host (bash
+ * /dev/tcp over SSH, the NBD greeting for nbd), the stopped daemon reading
+ * state T, and by every VM of that storage on the affected hosts paused on
+ * I/O error (virsh domstate --reason; QMP query-status for the bare QEMUs
+ * of havoc's qemu-vm agent). Reverted by deleting the rules, bringing the
+ * ports up or SIGCONT, then resuming the VMs that paused on I/O error
+ * (libvirt never resumes them by itself) until each reads running.
  */
 export const storageLoss: Fault<StorageLossParams> = {
   kind: 'fault',
@@ -103,7 +106,7 @@ export const storageLoss: Fault<StorageLossParams> = {
       'storage-loss',
       options,
       new Set(['side', 'via', 'storage']),
-      'its parameters are side=host|target, via=nftables|ports (host side) and storage=NAME',
+      'its parameters are side=host|target, via=nftables|ports (host side) or via=nftables|stop (target side), and storage=NAME (host side)',
     );
     if (targets.length !== 1)
       throw new HavocError('usage', `storage-loss acts on one host or one storage, got ${targets.length}`, {
