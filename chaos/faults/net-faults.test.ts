@@ -10,7 +10,7 @@ import { drbdDisconnect } from './drbd-disconnect.js';
 import { faultByName } from './index.js';
 import { latency, netemRefusal } from './latency.js';
 import { lossVerdict, packetLoss, roundTripLoss } from './packet-loss.js';
-import { endpointOf, storageLoss } from './storage-loss.js';
+import { endpointOf, resumeStanding, storageLoss, wordsOfRunState } from './storage-loss.js';
 
 const ctxFor = exampleFaultContext;
 const inv = () => ctxFor().inventory;
@@ -194,6 +194,42 @@ it('storage-loss refuses an unknown storage, a target side without a declared fi
   expect(() => endpointOf({ ...san, type: 'nfs', server: 'filer.example', export: '/x' } as never)).toThrow(
     /storage san's server is named filer.example: storage-loss needs its address/,
   );
+});
+
+it("storage-loss's revert: a VM whose state cannot be read, or one it resumed that does not read running, keeps it from succeeding", () => {
+  const hosts = ['host1', 'host2'];
+  const unreadable = { host: 'host2', vm: 'vm1', state: 'unreadable (QMP query-status: no QMP greeting)' };
+  expect(resumeStanding([unreadable], new Set(), hosts)).toEqual({
+    paused: [],
+    problems: ['VM vm1 on host2: unreadable (QMP query-status: no QMP greeting)'],
+  });
+  const paused = { host: 'host2', vm: 'vm1', state: wordsOfRunState('io-error') };
+  expect(resumeStanding([paused], new Set(['vm1']), hosts)).toEqual({ paused: [paused], problems: [] });
+  // Resumed, then gone from every host of the storage (its QEMU quit), or in another state: not done.
+  expect(resumeStanding([], new Set(['vm1']), hosts).problems).toEqual([
+    'VM vm1, resumed, runs on none of host1, host2 now',
+  ]);
+  expect(
+    resumeStanding(
+      [{ host: 'host2', vm: 'vm1', state: wordsOfRunState('postmigrate') }],
+      new Set(['vm1']),
+      hosts,
+    ).problems,
+  ).toEqual(['VM vm1, resumed, reads paused (postmigrate) on host2']);
+  // Seen running (QMP, or virsh's words), here or on the host the cluster restarted it on: done.
+  expect(
+    resumeStanding(
+      [{ host: 'host1', vm: 'vm1', state: wordsOfRunState('running') }],
+      new Set(['vm1']),
+      hosts,
+    ),
+  ).toEqual({ paused: [], problems: [] });
+  expect(
+    resumeStanding([{ host: 'host2', vm: 'vm1', state: 'running (unpaused)' }], new Set(['vm1']), hosts),
+  ).toEqual({
+    paused: [],
+    problems: [],
+  });
 });
 
 const fixture = (name: string) =>

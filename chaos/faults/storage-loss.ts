@@ -61,7 +61,7 @@ type HostSide = Extract<StorageLossParams, { side: 'host' }>;
 type TargetSide = Extract<StorageLossParams, { side: 'target' }>;
 
 /** A VM as virsh on a host reports it, or QMP for a bare QEMU of havoc's qemu-vm agent. */
-interface VmState {
+export interface VmState {
   host: string;
   vm: string;
   /**
@@ -439,27 +439,13 @@ async function resumeIoPaused(p: StorageLossParams, ctx: FaultContext) {
       let seen = await vmStates(p, ctx);
       if ([...resumed].some((vm) => !seen.some((v) => v.vm === vm)))
         seen = await vmStates(p, ctx, storageHosts);
-      problems = [];
-      for (const v of seen) {
-        if (UNREADABLE.test(v.state)) problems.push(`VM ${v.vm} on ${v.host}: ${v.state}`);
-        else if (IO_PAUSED.test(v.state)) {
-          const how = v.qemu ? 'QMP cont' : `virsh resume ${v.vm}`;
-          const err = await resume(v, ctx);
-          resumed.add(v.vm);
-          problems.push(
-            `VM ${v.vm} on ${v.host} was paused on I/O error: ${how} ${err ? `failed: ${err}` : 'sent, not yet seen running'}`,
-          );
-        }
-      }
-      for (const vm of resumed) {
-        const now = seen.filter((v) => v.vm === vm);
-        // Paused or unreadable ones are listed above already.
-        if (now.some((v) => RUNNING.test(v.state) || IO_PAUSED.test(v.state) || UNREADABLE.test(v.state)))
-          continue;
+      const standing = resumeStanding(seen, resumed, storageHosts);
+      problems = standing.problems;
+      for (const v of standing.paused) {
+        const err = await resume(v, ctx);
+        resumed.add(v.vm);
         problems.push(
-          now.length === 0
-            ? `VM ${vm}, resumed, runs on none of ${storageHosts.join(', ')} now`
-            : `VM ${vm}, resumed, reads ${now.map((v) => `${v.state} on ${v.host}`).join(', ')}`,
+          `VM ${v.vm} on ${v.host} was paused on I/O error: ${v.qemu ? 'QMP cont' : `virsh resume ${v.vm}`} ${err ? `failed: ${err}` : 'sent, not yet seen running'}`,
         );
       }
       return problems.length === 0 ? true : undefined;
@@ -476,6 +462,35 @@ async function resumeIoPaused(p: StorageLossParams, ctx: FaultContext) {
       },
     );
   });
+}
+
+/**
+ * What one look at the VMs leaves to do: the VMs paused on I/O error (to
+ * resume), and what keeps the revert from succeeding besides them: a VM
+ * whose state could not be read (never taken for running), a VM resumed
+ * earlier that does not read running now, on any host of the storage.
+ */
+export function resumeStanding(
+  seen: readonly VmState[],
+  resumed: ReadonlySet<string>,
+  storageHosts: readonly string[],
+): { paused: VmState[]; problems: string[] } {
+  const paused = seen.filter((v) => IO_PAUSED.test(v.state));
+  const problems = seen
+    .filter((v) => UNREADABLE.test(v.state))
+    .map((v) => `VM ${v.vm} on ${v.host}: ${v.state}`);
+  for (const vm of resumed) {
+    const now = seen.filter((v) => v.vm === vm);
+    // Paused or unreadable ones are accounted for above.
+    if (now.some((v) => RUNNING.test(v.state) || IO_PAUSED.test(v.state) || UNREADABLE.test(v.state)))
+      continue;
+    problems.push(
+      now.length === 0
+        ? `VM ${vm}, resumed, runs on none of ${storageHosts.join(', ')} now`
+        : `VM ${vm}, resumed, reads ${now.map((v) => `${v.state} on ${v.host}`).join(', ')}`,
+    );
+  }
+  return { paused, problems };
 }
 
 /** virsh resume, or QMP cont for a bare QEMU; what went wrong, or undefined. */
