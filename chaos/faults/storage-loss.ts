@@ -422,10 +422,12 @@ function judge(seen: Awaited<ReturnType<typeof observe>>, mustPause: boolean): O
  * or QMP cont for a bare QEMU) and succeeds only once every VM it resumed
  * has been READ running afterwards, and no VM of the storage reads paused on
  * I/O error or unreadable. The first resume after the path is back usually
- * pauses again at once: QEMU's NBD client (no reconnect-delay) only starts
- * its reconnect in the background on the retried request, which fails
- * (seen on the lab: RESUME, then BLOCK_IO_ERROR and STOP 2 ms later; the
- * second cont, 1.5 s later, held). Nothing on a libvirt host resumes them
+ * pauses again at once: QEMU's NBD client (no reconnect-delay) fails a
+ * request while it is not connected, and reconnects from a background
+ * thread sleeping 1 s doubling to 16 s between tries (QEMU 7.2,
+ * nbd/client-connection.c). Seen on the lab: RESUME, then BLOCK_IO_ERROR
+ * and STOP 2 ms later, four conts after a 3 s outage. Nothing on a libvirt
+ * host resumes them
  * otherwise. A VM resumed here whose QEMU is gone since (a cluster that
  * restarted it: Pacemaker does, at its next monitor, with havoc's qemu-vm
  * agent) must read running on some host of the storage.
