@@ -427,8 +427,7 @@ function judge(seen: Awaited<ReturnType<typeof observe>>, mustPause: boolean): O
  * thread sleeping 1 s doubling to 16 s between tries (QEMU 7.2,
  * nbd/client-connection.c). Seen on the lab: RESUME, then BLOCK_IO_ERROR
  * and STOP 2 ms later, four conts after a 3 s outage. Nothing on a libvirt
- * host resumes them
- * otherwise. A VM resumed here whose QEMU is gone since (a cluster that
+ * host resumes them otherwise. A VM resumed here whose QEMU is gone since (a cluster that
  * restarted it: Pacemaker does, at its next monitor, with havoc's qemu-vm
  * agent) must read running on some host of the storage.
  */
