@@ -269,6 +269,28 @@ export const switchConfig = z.strictObject({
 });
 export type SwitchConfig = z.infer<typeof switchConfig>;
 
+/**
+ * The process that serves a storage, for storage-loss -p side=target -p
+ * via=stop (SIGSTOP, then SIGCONT): where it runs (a network namespace of
+ * this station, the lab's storage host; or a storage host over SSH) and how
+ * to find it (argv[0]'s base name, every process running it; or a PID file).
+ */
+export const storageDaemon = z
+  .strictObject({
+    program: z.string().min(1).optional(),
+    pidFile: z.string().min(1).optional(),
+    netns: z.string().min(1).optional(),
+    ssh: sshConfig.extend({ address: z.string().min(1) }).optional(),
+  })
+  .refine((d) => (d.netns === undefined) !== (d.ssh === undefined), {
+    message:
+      'say where the daemon runs: netns (a namespace of this station) or ssh (the storage host), one of them',
+  })
+  .refine((d) => d.program !== undefined || d.pidFile !== undefined, {
+    message: "say how to find the daemon: program (its argv[0]'s base name, e.g. nbd-server) or pidFile",
+  });
+export type StorageDaemon = z.infer<typeof storageDaemon>;
+
 const storageCommon = {
   name,
   /** Hosts that use this storage; by default every host. */
@@ -281,6 +303,8 @@ const storageCommon = {
    * holding it (the lab's storage host), as hosts[].bmc.firewall for bmc-dead.
    */
   firewall: bmcFirewall.optional(),
+  /** The serving process, for storage-loss -p side=target -p via=stop. */
+  daemon: storageDaemon.optional(),
 };
 
 export const storageConfig = z.discriminatedUnion('type', [

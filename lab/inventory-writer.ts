@@ -125,6 +125,8 @@ export function labInventory(
         purpose: 'vm-disks',
         // The storage host's own namespace: storage-loss -p side=target drops its NBD port there.
         firewall: { netns: topo.storage.netns },
+        // The NBD server itself, for storage-loss -p side=target -p via=stop (SIGSTOP of it).
+        daemon: { netns: topo.storage.netns, program: 'qemu-storage-daemon' },
       },
     ],
   };

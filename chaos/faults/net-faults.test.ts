@@ -10,7 +10,7 @@ import { drbdDisconnect } from './drbd-disconnect.js';
 import { faultByName } from './index.js';
 import { latency, netemRefusal } from './latency.js';
 import { lossVerdict, packetLoss, roundTripLoss } from './packet-loss.js';
-import { endpointOf, storageLoss } from './storage-loss.js';
+import { endpointOf, resumeStanding, storageLoss, wordsOfRunState } from './storage-loss.js';
 
 const ctxFor = exampleFaultContext;
 const inv = () => ctxFor().inventory;
@@ -131,12 +131,35 @@ it('storage-loss: host side by default with the host its storage, target side on
   expect(storageLoss.fromCommandLine(['san'], { side: 'target' }, inv())).toEqual({
     side: 'target',
     storage: 'san',
+    via: 'nftables',
+  });
+  expect(storageLoss.fromCommandLine(['san'], { side: 'target', via: 'stop' }, inv())).toEqual({
+    side: 'target',
+    storage: 'san',
+    via: 'stop',
+  });
+  // A ledger entry written before via=stop existed replays as the TCP reset it was.
+  expect(storageLoss.params.parse({ side: 'target', storage: 'san' })).toEqual({
+    side: 'target',
+    storage: 'san',
+    via: 'nftables',
   });
   const ports = storageLoss.fromCommandLine(['node1'], { via: 'ports' }, inv()) as { ports: unknown[] };
   expect(ports.ports.length).toBeGreaterThan(0);
   expect(() => storageLoss.fromCommandLine(['san'], { side: 'target', via: 'ports' }, inv())).toThrow(
-    /side=target takes the storage as TARGET/,
+    /side=target: via must be nftables or stop, got "ports"/,
   );
+  expect(() => storageLoss.fromCommandLine(['san'], { side: 'target', storage: 'san' }, inv())).toThrow(
+    /side=target takes the storage as TARGET and no storage=/,
+  );
+  expect(
+    storageLoss.params.safeParse({
+      side: 'target',
+      storage: 'san',
+      via: 'stop',
+      daemon: [{ pid: 7, startTime: '1; kill' }],
+    }).success,
+  ).toBe(false);
   expect(() => storageLoss.fromCommandLine(['node1'], { side: 'middle' }, inv())).toThrow(
     /side must be host or target/,
   );
@@ -146,22 +169,67 @@ it('storage-loss: host side by default with the host its storage, target side on
   expect(
     storageLoss.params.safeParse({ side: 'host', host: 'node1', storage: 'san', via: 'wifi' }).success,
   ).toBe(false);
-  expect(storageLoss.hosts({ side: 'target', storage: 'san' })).toEqual([]);
+  expect(storageLoss.hosts({ side: 'target', storage: 'san', via: 'nftables' })).toEqual([]);
 });
 
 it('storage-loss refuses an unknown storage, a target side without a declared firewall, and DRBD or a named server', async () => {
   const ctx = ctxFor();
-  expect(await storageLoss.refuse({ side: 'target', storage: 'nas' }, ctx)).toEqual([
+  expect(await storageLoss.refuse({ side: 'target', storage: 'nas', via: 'nftables' }, ctx)).toEqual([
     'storage "nas" is not in the inventory (its storage: san)',
   ]);
-  expect(await storageLoss.refuse({ side: 'target', storage: 'san' }, ctx)).toEqual([
+  expect(await storageLoss.refuse({ side: 'target', storage: 'san', via: 'nftables' }, ctx)).toEqual([
     'storage.san.firewall is not declared: storage-loss -p side=target needs the firewall in front of the server (a network namespace of this station)',
   ]);
+  // via=stop needs storage[].daemon to say which process serves the storage; without it, nothing is guessed.
+  const refused = await storageLoss.refuse({ side: 'target', storage: 'san', via: 'stop' }, ctx);
+  expect(refused).toHaveLength(1);
+  expect(refused[0]).toMatch(
+    /^storage\.san\.daemon is not declared: storage-loss -p via=stop must know which process serves san: declare daemon: \{netns: NAME\}.* with program: NAME .* or pidFile: PATH$/,
+  );
+  await expect(storageLoss.resolve!({ side: 'target', storage: 'san', via: 'stop' }, ctx)).rejects.toThrow(
+    /storage.san.daemon is not declared/,
+  );
   const san = ctx.inventory.storage[0]!;
   expect(endpointOf(san)).toEqual({ address: '10.10.20.200', port: 3260 });
   expect(() => endpointOf({ ...san, type: 'nfs', server: 'filer.example', export: '/x' } as never)).toThrow(
     /storage san's server is named filer.example: storage-loss needs its address/,
   );
+});
+
+it("storage-loss's revert: a VM whose state cannot be read, or one it resumed that does not read running, keeps it from succeeding", () => {
+  const hosts = ['host1', 'host2'];
+  const unreadable = { host: 'host2', vm: 'vm1', state: 'unreadable (QMP query-status: no QMP greeting)' };
+  expect(resumeStanding([unreadable], new Set(), hosts)).toEqual({
+    paused: [],
+    problems: ['VM vm1 on host2: unreadable (QMP query-status: no QMP greeting)'],
+  });
+  const paused = { host: 'host2', vm: 'vm1', state: wordsOfRunState('io-error') };
+  expect(resumeStanding([paused], new Set(['vm1']), hosts)).toEqual({ paused: [paused], problems: [] });
+  // Resumed, then gone from every host of the storage (its QEMU quit), or in another state: not done.
+  expect(resumeStanding([], new Set(['vm1']), hosts).problems).toEqual([
+    'VM vm1, resumed, runs on none of host1, host2 now',
+  ]);
+  expect(
+    resumeStanding(
+      [{ host: 'host2', vm: 'vm1', state: wordsOfRunState('postmigrate') }],
+      new Set(['vm1']),
+      hosts,
+    ).problems,
+  ).toEqual(['VM vm1, resumed, reads paused (postmigrate) on host2']);
+  // Seen running (QMP, or virsh's words), here or on the host the cluster restarted it on: done.
+  expect(
+    resumeStanding(
+      [{ host: 'host1', vm: 'vm1', state: wordsOfRunState('running') }],
+      new Set(['vm1']),
+      hosts,
+    ),
+  ).toEqual({ paused: [], problems: [] });
+  expect(
+    resumeStanding([{ host: 'host2', vm: 'vm1', state: 'running (unpaused)' }], new Set(['vm1']), hosts),
+  ).toEqual({
+    paused: [],
+    problems: [],
+  });
 });
 
 const fixture = (name: string) =>

@@ -16,6 +16,15 @@ import type { Fault, FaultContext, Observation } from '../fault.js';
 import { hostOf } from '../fault-hosts.js';
 import { refuseUnknownOptions } from '../fault-options.js';
 import { havocTableRefusal, onHost } from '../host-network.js';
+import { type BareQemu, bareQemusOn, qemuCommand } from '../qemu-vm-monitor.js';
+import {
+  daemonOf,
+  daemonPlace,
+  findScript,
+  onDaemonHost,
+  signalScript,
+  stateScript,
+} from '../storage-daemon.js';
 import { type LinkDownParams, linkDown } from './link-down.js';
 
 /** A VM pauses at its next disk request; the lab guest writes its counter every second or so. */
@@ -35,19 +44,38 @@ const params = z.discriminatedUnion('side', [
     /** For via=ports: the ports, resolved when the fault was asked for (what a heal brings back up). */
     ports: z.array(portRef).min(1).optional(),
   }),
-  z.strictObject({ side: z.literal('target'), storage: z.string().min(1) }),
+  z.strictObject({
+    side: z.literal('target'),
+    storage: z.string().min(1),
+    /** TCP to the server reset on its firewall, or the serving process stopped (SIGSTOP). */
+    via: z.enum(['nftables', 'stop']).default('nftables'),
+    /** For via=stop: the daemon's processes, found when the fault was asked for (what a heal continues). */
+    daemon: z
+      .array(z.strictObject({ pid: z.number().int().positive(), startTime: z.string().regex(/^\d+$/) }))
+      .min(1)
+      .optional(),
+  }),
 ]);
 export type StorageLossParams = z.infer<typeof params>;
 type HostSide = Extract<StorageLossParams, { side: 'host' }>;
+type TargetSide = Extract<StorageLossParams, { side: 'target' }>;
 
-/** A VM as virsh on a host reports it. */
-interface VmState {
+/** A VM as virsh on a host reports it, or QMP for a bare QEMU of havoc's qemu-vm agent. */
+export interface VmState {
   host: string;
   vm: string;
-  /** `virsh domstate --reason`, e.g. "running (booted)", "paused (I/O error)". */
+  /**
+   * `virsh domstate --reason` ("running (booted)", "paused (I/O error)"), or
+   * QMP's query-status in those words ("running", "paused (I/O error)" for
+   * io-error, "paused (STATUS)"); "unreadable (...)" when neither answered.
+   */
   state: string;
+  /** Set for a VM virsh does not know: read and resumed over QMP. */
+  qemu?: BareQemu;
 }
 const IO_PAUSED = /^paused \(I\/O error\)$/;
+const RUNNING = /^running\b/;
+const UNREADABLE = /^unreadable\b/;
 
 /**
  * A host loses its storage (side=host: its path to the server cut in
@@ -55,18 +83,21 @@ const IO_PAUSED = /^paused \(I\/O error\)$/;
  * the I/O now; or via=ports, its switch ports on the storage network down,
  * through link-down), or the storage target stops serving (side=target:
  * TCP to its port reset in havoc's table on the firewall the inventory
- * declares, storage[].firewall). Verified by the server's greeting no longer
- * reaching the host (bash /dev/tcp over SSH, the NBD greeting for nbd) and
- * by every VM of that storage on the affected hosts paused on I/O error
- * (virsh domstate --reason). Reverted by deleting the rules or bringing the
- * ports up, then resuming the VMs that paused on I/O error (libvirt never
- * resumes them by itself), verified by the greeting and the VMs running.
+ * declares, storage[].firewall; or via=stop, its daemon SIGSTOPped,
+ * storage[].daemon, found when asked for and kept as PID + start time).
+ * Verified by the server's greeting no longer reaching the host (bash
+ * /dev/tcp over SSH, the NBD greeting for nbd), the stopped daemon reading
+ * state T, and by every VM of that storage on the affected hosts paused on
+ * I/O error (virsh domstate --reason; QMP query-status for the bare QEMUs
+ * of havoc's qemu-vm agent). Reverted by deleting the rules, bringing the
+ * ports up or SIGCONT, then resuming the VMs that paused on I/O error
+ * (libvirt never resumes them by itself) until each reads running.
  */
 export const storageLoss: Fault<StorageLossParams> = {
   kind: 'fault',
   name: 'storage-loss',
   summary:
-    'cut storage: TARGET is a host losing its path (-p via=nftables|ports, -p storage=NAME), or with -p side=target the storage that stops serving; VMs pause on I/O error and are resumed on revert',
+    'cut storage: TARGET is a host losing its path (-p via=nftables|ports, -p storage=NAME), or with -p side=target the storage that stops serving (-p via=nftables: TCP reset; via=stop: its daemon SIGSTOPped); VMs pause on I/O error and are resumed on revert',
   params,
   requiresFencing: false,
   maxDurationMs: 60 * 60_000,
@@ -75,20 +106,26 @@ export const storageLoss: Fault<StorageLossParams> = {
       'storage-loss',
       options,
       new Set(['side', 'via', 'storage']),
-      'its parameters are side=host|target, via=nftables|ports (host side) and storage=NAME',
+      'its parameters are side=host|target, via=nftables|ports (host side) or via=nftables|stop (target side), and storage=NAME (host side)',
     );
     if (targets.length !== 1)
       throw new HavocError('usage', `storage-loss acts on one host or one storage, got ${targets.length}`, {
-        hint: 'havoc chaos inject storage-loss HOST [-p via=ports], or storage-loss STORAGE -p side=target',
+        hint: 'havoc chaos inject storage-loss HOST [-p via=ports], or storage-loss STORAGE -p side=target [-p via=stop]',
       });
     const side = options.side ?? 'host';
     if (side === 'target') {
-      if (options.via !== undefined || options.storage !== undefined)
+      if (options.storage !== undefined)
         throw new HavocError(
           'usage',
-          'storage-loss -p side=target takes the storage as TARGET and no via or storage',
+          'storage-loss -p side=target takes the storage as TARGET and no storage=',
         );
-      return { side, storage: targets[0] };
+      const via = options.via ?? 'nftables';
+      if (via !== 'nftables' && via !== 'stop')
+        throw new HavocError(
+          'usage',
+          `storage-loss -p side=target: via must be nftables or stop, got "${via}"`,
+        );
+      return { side, storage: targets[0], via };
     }
     if (side !== 'host')
       throw new HavocError('usage', `storage-loss: side must be host or target, got "${side}"`);
@@ -102,6 +139,26 @@ export const storageLoss: Fault<StorageLossParams> = {
     return { side, host, storage, via, ports: link.ports };
   },
   hosts: (p) => (p.side === 'host' ? [p.host] : []),
+  async resolve(p, ctx) {
+    if (p.side !== 'target' || p.via !== 'stop' || p.daemon) return p;
+    const s = storageOf(ctx.inventory, p.storage);
+    const d = daemonOf(s);
+    const found = await onDaemonHost(s, findScript(d), 'finding the storage daemon', ctx);
+    if (found.errors.length > 0)
+      throw new HavocError('config', `storage.${s.name}.daemon: ${found.errors.join('; ')}`);
+    if (found.procs.length === 0)
+      throw new HavocError(
+        'config',
+        `storage.${s.name}.daemon: no process runs ${d.program} in ${daemonPlace(d)}: is the storage served from there?`,
+      );
+    const stopped = found.procs.filter((x) => x.state === 'T');
+    if (stopped.length > 0)
+      throw new HavocError(
+        'config',
+        `the storage daemon of ${s.name} is already stopped (PID ${stopped.map((x) => x.pid).join(', ')} in state T): another storage-loss is in effect or was not healed (see havoc chaos status, havoc heal)`,
+      );
+    return { ...p, daemon: found.procs.map(({ pid, startTime }) => ({ pid, startTime })) };
+  },
   async refuse(p, ctx) {
     const s = ctx.inventory.storage.find((x) => x.name === p.storage);
     if (!s)
@@ -112,6 +169,14 @@ export const storageLoss: Fault<StorageLossParams> = {
       endpointOf(s);
     } catch (err) {
       return [errorMessage(err)];
+    }
+    if (p.side === 'target' && p.via === 'stop') {
+      try {
+        daemonOf(s);
+      } catch (err) {
+        return [errorMessage(err)];
+      }
+      return p.daemon ? [] : [`storage ${s.name}: the daemon's processes were not found`];
     }
     if (p.side === 'target') {
       if (!s.firewall)
@@ -135,11 +200,18 @@ export const storageLoss: Fault<StorageLossParams> = {
     }
   },
   describe(p) {
+    if (p.side === 'target' && p.via === 'stop')
+      return {
+        summary: `storage ${p.storage} stops serving (SIGSTOP of its daemon, PID ${(p.daemon ?? []).map((x) => x.pid).join(', ')})`,
+        targets: [p.storage],
+        revert: `SIGCONT to the daemon of storage.${p.storage} (only a PID whose start time is the recorded one), resume VMs paused on I/O error (virsh resume, QMP cont for qemu-vm's) until seen running`,
+        secretRefs: [],
+      };
     if (p.side === 'target')
       return {
         summary: `storage ${p.storage} stops serving (TCP to it reset)`,
         targets: [p.storage],
-        revert: `delete nftables table ${HAVOC_TABLE} in storage.${p.storage}.firewall, resume VMs paused on I/O error (virsh resume)`,
+        revert: `delete nftables table ${HAVOC_TABLE} in storage.${p.storage}.firewall, resume VMs paused on I/O error (virsh resume, QMP cont for qemu-vm's) until seen running`,
         secretRefs: [],
       };
     return {
@@ -149,12 +221,13 @@ export const storageLoss: Fault<StorageLossParams> = {
         (p.via === 'ports'
           ? 'set its switch ports admin up over SNMP'
           : `delete nftables table ${HAVOC_TABLE} on ${p.host} (nft -f over SSH)`) +
-        ', resume VMs paused on I/O error (virsh resume)',
+        ", resume VMs paused on I/O error (virsh resume, QMP cont for qemu-vm's) until seen running",
       secretRefs: [],
     };
   },
   async inject(p, ctx) {
     const e = endpointOf(storageOf(ctx.inventory, p.storage));
+    if (p.side === 'target' && p.via === 'stop') return signalDaemon(p, 'STOP', ctx);
     if (p.side === 'target')
       await nftIn(firewallOf(ctx.inventory, p.storage), targetStorageCutScript(e), ctx);
     else if (p.via === 'ports') await linkDown.inject(linkParams(p), ctx);
@@ -165,7 +238,8 @@ export const storageLoss: Fault<StorageLossParams> = {
   },
   async verify(p, ctx) {
     // A reset breaks the VMs' sessions at their next request, so they must pause; ports down only stall them.
-    const mustPause = !(p.side === 'host' && p.via === 'ports');
+    // A stopped daemon leaves the VMs' requests unanswered: no error, so they stall (seen on the lab) like via=ports.
+    const mustPause = !(p.side === 'host' && p.via === 'ports') && !(p.side === 'target' && p.via === 'stop');
     let seen = await observe(p, ctx);
     const cut = seen.paths.every((x) => !x.answers);
     if (cut && mustPause && !seen.vms.every((v) => IO_PAUSED.test(v.state))) {
@@ -184,7 +258,8 @@ export const storageLoss: Fault<StorageLossParams> = {
     return judge(seen, mustPause);
   },
   async revert(p, ctx) {
-    if (p.side === 'target') await nftIn(firewallOf(ctx.inventory, p.storage), DELETE_HAVOC_TABLE, ctx);
+    if (p.side === 'target' && p.via === 'stop') await signalDaemon(p, 'CONT', ctx);
+    else if (p.side === 'target') await nftIn(firewallOf(ctx.inventory, p.storage), DELETE_HAVOC_TABLE, ctx);
     else if (p.via === 'ports') {
       if (p.ports) await linkDown.revert(linkParams(p), ctx);
     } else
@@ -237,35 +312,70 @@ export function endpointOf(s: StorageConfig): StorageEndpoint {
 
 /** The hosts whose VMs the fault reaches: the one host, or every host of the storage. */
 function affectedHosts(p: StorageLossParams, inv: Inventory): string[] {
-  if (p.side === 'host') return [p.host];
-  const s = storageOf(inv, p.storage);
-  return s.hosts ?? inv.hosts.map((h) => h.name);
+  return p.side === 'host' ? [p.host] : hostsOfStorage(inv, p.storage);
+}
+
+function hostsOfStorage(inv: Inventory, name: string): string[] {
+  return storageOf(inv, name).hosts ?? inv.hosts.map((h) => h.name);
 }
 
 const VM_STATES =
   'command -v virsh >/dev/null || { echo "no virsh"; exit 0; }; ' +
   'for d in $(virsh -q list --name); do printf "%s\\t%s\\n" "$d" "$(virsh domstate --reason "$d" 2>&1)"; done';
 
-/** What virsh on each host says of the VMs of this storage that run there. */
-async function vmStates(p: StorageLossParams, ctx: FaultContext): Promise<VmState[]> {
+/**
+ * What virsh on each host says of the VMs of this storage that run there,
+ * and QMP of those running as bare QEMUs (havoc's qemu-vm agent).
+ */
+async function vmStates(p: StorageLossParams, ctx: FaultContext, hosts = affectedHosts(p, ctx.inventory)) {
   const ours = new Set(ctx.inventory.vms.filter((v) => v.storage === p.storage).map((v) => v.name));
   const per = await Promise.all(
-    affectedHosts(p, ctx.inventory).map(async (host) => {
-      const r = await onHost(ctx, hostOf(ctx, host), VM_STATES, 'virsh domstate');
-      return r.stdout
+    hosts.map(async (host) => {
+      const h = hostOf(ctx, host);
+      const [r, qemus] = await Promise.all([
+        onHost(ctx, h, VM_STATES, 'virsh domstate'),
+        bareQemusOn(ctx, h, ours),
+      ]);
+      const libvirt: VmState[] = r.stdout
         .split('\n')
         .map((l) => l.split('\t'))
         .filter(([vm, state]) => vm && state !== undefined && ours.has(vm))
-        .map(([vm, state]) => ({ host, vm: vm!, state: state!.trim() }));
+        .map(([vm, state]) => {
+          const said = state!.trim();
+          // virsh prints its error where the state would be: that is no state.
+          return { host, vm: vm!, state: /^error\b/.test(said) ? `unreadable (virsh: ${said})` : said };
+        });
+      const known = new Set(libvirt.map((v) => v.vm));
+      const bare = await Promise.all(
+        qemus
+          .filter((q) => !known.has(q.vm))
+          .map(async (q): Promise<VmState> => {
+            // One QEMU that does not answer must not hide what the others say; it is unreadable, never "not paused".
+            const state = await qemuCommand<{ status: string }>(ctx, h, q, 'query-status').then(
+              (st) => wordsOfRunState(st.status),
+              (err: unknown) => `unreadable (QMP query-status: ${errorMessage(err)})`,
+            );
+            return { host, vm: q.vm, state, qemu: q };
+          }),
+      );
+      return [...libvirt, ...bare];
     }),
   );
   return per.flat();
 }
 
+/** QMP's run state in the words `virsh domstate --reason` uses for the same state. */
+export function wordsOfRunState(status: string): string {
+  if (status === 'running') return 'running';
+  if (status === 'io-error') return 'paused (I/O error)';
+  return `paused (${status})`;
+}
+
 async function observe(p: StorageLossParams, ctx: FaultContext) {
   const e = endpointOf(storageOf(ctx.inventory, p.storage));
   const nbd = storageOf(ctx.inventory, p.storage).type === 'nbd';
-  const [paths, vms] = await Promise.all([
+  const [daemon, paths, vms] = await Promise.all([
+    p.side === 'target' && p.via === 'stop' ? daemonStates(p, ctx) : undefined,
     Promise.all(
       affectedHosts(p, ctx.inventory).map(async (host) => {
         const r = await onHost(
@@ -284,7 +394,7 @@ async function observe(p: StorageLossParams, ctx: FaultContext) {
     ),
     vmStates(p, ctx),
   ]);
-  return { endpoint: e, paths, vms };
+  return { endpoint: e, paths, vms, daemon };
 }
 
 function judge(seen: Awaited<ReturnType<typeof observe>>, mustPause: boolean): Observation {
@@ -296,41 +406,144 @@ function judge(seen: Awaited<ReturnType<typeof observe>>, mustPause: boolean): O
     ...seen.vms.map((v) => `VM ${v.vm} on ${v.host}: ${v.state}`),
   ];
   if (seen.vms.length === 0) evidence.push('no VM of this storage runs on the affected hosts');
-  const cut = seen.paths.every((x) => !x.answers);
-  const served = seen.paths.every((x) => x.answers);
+  if (seen.daemon) evidence.push(...seen.daemon.lines);
+  const cut =
+    seen.paths.every((x) => !x.answers) && (!seen.daemon || seen.daemon.stopped === seen.daemon.total);
+  const served = seen.paths.every((x) => x.answers) && (!seen.daemon || seen.daemon.stopped === 0);
   const paused = seen.vms.filter((v) => IO_PAUSED.test(v.state)).length;
   let state: Observation['state'] = 'partial';
   if (cut && (!mustPause || paused === seen.vms.length)) state = 'in-effect';
-  else if (served && paused === 0) state = 'absent';
+  else if (served && paused === 0 && !seen.vms.some((v) => UNREADABLE.test(v.state))) state = 'absent';
   return { state, evidence };
 }
 
 /**
- * Resumes every VM of the storage that paused on I/O error, until none is
- * left so (QEMU re-pauses one whose retried request fails again while its
- * NBD client reconnects). Nothing on a libvirt host resumes them otherwise.
+ * Resumes every VM of the storage that is paused on I/O error (virsh resume,
+ * or QMP cont for a bare QEMU) and succeeds only once every VM it resumed
+ * has been READ running afterwards, and no VM of the storage reads paused on
+ * I/O error or unreadable. The first resume after the path is back usually
+ * pauses again at once: QEMU's NBD client (no reconnect-delay) fails a
+ * request while it is not connected, and reconnects from a background
+ * thread sleeping 1 s doubling to 16 s between tries (QEMU 7.2,
+ * nbd/client-connection.c). Seen on the lab: RESUME, then BLOCK_IO_ERROR
+ * and STOP 2 ms later, four conts after a 3 s outage. Nothing on a libvirt
+ * host resumes them otherwise. A VM resumed here whose QEMU is gone since (a cluster that
+ * restarted it: Pacemaker does, at its next monitor, with havoc's qemu-vm
+ * agent) must read running on some host of the storage.
  */
 async function resumeIoPaused(p: StorageLossParams, ctx: FaultContext) {
-  let left: VmState[] = [];
+  const resumed = new Set<string>();
+  let problems: string[] = [];
+  const storageHosts = hostsOfStorage(ctx.inventory, p.storage);
   await pollUntil(
     async () => {
-      left = (await vmStates(p, ctx)).filter((v) => IO_PAUSED.test(v.state));
-      if (left.length === 0) return true;
-      for (const v of left)
-        await onHost(ctx, hostOf(ctx, v.host), `virsh resume ${v.vm}`, `virsh resume ${v.vm}`, {
-          allowFailure: true,
-        });
-      return undefined;
+      let seen = await vmStates(p, ctx);
+      if ([...resumed].some((vm) => !seen.some((v) => v.vm === vm)))
+        seen = await vmStates(p, ctx, storageHosts);
+      const standing = resumeStanding(seen, resumed, storageHosts);
+      problems = standing.problems;
+      for (const v of standing.paused) {
+        const err = await resume(v, ctx);
+        resumed.add(v.vm);
+        problems.push(
+          `VM ${v.vm} on ${v.host} was paused on I/O error: ${v.qemu ? 'QMP cont' : `virsh resume ${v.vm}`} ${err ? `failed: ${err}` : 'sent, not yet seen running'}`,
+        );
+      }
+      return problems.length === 0 ? true : undefined;
     },
     deadlineSignal(RESUME_WAIT_MS, 'the VMs resuming', ctx.signal),
-    { initialMs: 500, maxMs: 3_000 },
+    { initialMs: 500, maxMs: 2_000 },
   ).catch((err: unknown) => {
     if (ctx.signal.aborted) throw err;
     throw new HavocError(
       'revert',
-      `the storage path is back but ${left.map((v) => `${v.vm} on ${v.host}`).join(', ')} stayed paused on I/O error: ${errorMessage(err)}`,
+      `the storage path is back but not every VM of storage ${p.storage} was seen running: ${problems.join('; ')} (${errorMessage(err)})`,
+      {
+        hint: "look at the VMs (virsh domstate --reason, or QMP query-status on the qemu-vm agent's socket) and run havoc heal again",
+      },
     );
   });
+}
+
+/**
+ * What one look at the VMs leaves to do: the VMs paused on I/O error (to
+ * resume), and what keeps the revert from succeeding besides them: a VM
+ * whose state could not be read (never taken for running), a VM resumed
+ * earlier that does not read running now, on any host of the storage.
+ */
+export function resumeStanding(
+  seen: readonly VmState[],
+  resumed: ReadonlySet<string>,
+  storageHosts: readonly string[],
+): { paused: VmState[]; problems: string[] } {
+  const paused = seen.filter((v) => IO_PAUSED.test(v.state));
+  const problems = seen
+    .filter((v) => UNREADABLE.test(v.state))
+    .map((v) => `VM ${v.vm} on ${v.host}: ${v.state}`);
+  for (const vm of resumed) {
+    const now = seen.filter((v) => v.vm === vm);
+    // Paused or unreadable ones are accounted for above.
+    if (now.some((v) => RUNNING.test(v.state) || IO_PAUSED.test(v.state) || UNREADABLE.test(v.state)))
+      continue;
+    problems.push(
+      now.length === 0
+        ? `VM ${vm}, resumed, runs on none of ${storageHosts.join(', ')} now`
+        : `VM ${vm}, resumed, reads ${now.map((v) => `${v.state} on ${v.host}`).join(', ')}`,
+    );
+  }
+  return { paused, problems };
+}
+
+/** virsh resume, or QMP cont for a bare QEMU; what went wrong, or undefined. */
+async function resume(v: VmState, ctx: FaultContext): Promise<string | undefined> {
+  const h = hostOf(ctx, v.host);
+  try {
+    if (v.qemu) {
+      await qemuCommand(ctx, h, v.qemu, 'cont');
+      return undefined;
+    }
+    const r = await onHost(ctx, h, `virsh resume ${v.vm}`, `virsh resume ${v.vm}`, { allowFailure: true });
+    return r.exitCode === 0 ? undefined : r.stderr.trim() || `exit ${r.exitCode ?? r.signal}`;
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return errorMessage(err);
+  }
+}
+
+/** SIGSTOP or SIGCONT to the recorded processes of the daemon that are still themselves. */
+async function signalDaemon(p: TargetSide, sig: 'STOP' | 'CONT', ctx: FaultContext) {
+  const s = storageOf(ctx.inventory, p.storage);
+  const procs = p.daemon ?? [];
+  if (procs.length === 0) {
+    // The run died before it found the daemon: nothing of it was stopped.
+    if (sig === 'CONT') return undefined;
+    throw new HavocError('inject', `storage-loss via=stop on ${s.name}: no daemon process recorded`);
+  }
+  const r = await onDaemonHost(s, signalScript(procs, sig), `SIG${sig} to the storage daemon`, ctx);
+  if (sig === 'STOP' && r.gone.length > 0)
+    throw new HavocError(
+      'inject',
+      `the storage daemon of ${s.name} is gone: PID ${r.gone.join(', ')} no longer runs as recorded (its start time differs or it exited)`,
+    );
+  if (r.gone.length > 0)
+    ctx.log.warn(
+      { storage: s.name, gone: r.gone },
+      'storage daemon process gone: not signalled (a reused PID is never)',
+    );
+  return { detail: `SIG${sig} to PID ${r.sent.join(', ')} in ${daemonPlace(daemonOf(s))}` };
+}
+
+/** The recorded daemon processes' states: T is stopped; gone ones count as not stopped. */
+async function daemonStates(p: TargetSide, ctx: FaultContext) {
+  const s = storageOf(ctx.inventory, p.storage);
+  const procs = p.daemon ?? [];
+  const r = await onDaemonHost(s, stateScript(procs), 'the storage daemon state', ctx);
+  const where = daemonPlace(daemonOf(s));
+  const lines = procs.map((x) => {
+    const st = r.states.get(x.pid);
+    return `storage daemon PID ${x.pid} in ${where}: ${st === undefined ? 'gone (exited, or its PID reused)' : st === 'T' ? 'stopped (state T)' : `state ${st}`}`;
+  });
+  return { total: procs.length, stopped: procs.filter((x) => r.states.get(x.pid) === 'T').length, lines };
 }
 
 async function refuseNetns(ns: string, ctx: FaultContext): Promise<string[]> {

@@ -2,8 +2,9 @@ import { abortableSleep, deadlineSignal, monotonicMs, pollUntil } from '../../co
 import { errorMessage } from '../../core/errors.js';
 import type { HostConfig } from '../../inventory/schema.js';
 import { sshLoginOf } from '../../inventory/ssh-login.js';
-import { QmpClient } from '../../protocols/qmp/client.js';
+import type { QmpClient } from '../../protocols/qmp/client.js';
 import { parseQemuScan, QEMU_SCAN_SH, type ScannedQemu } from '../qemu-scan.js';
+import { openQmpOnHost } from '../qmp-on-host.js';
 import { type ConnectAnswers, type DowntimeAnswer, QmpRecorder, readDowntime } from './qmp-view.js';
 import { streamWatchPool } from './stream-pool.js';
 import { WatchVocabularyError } from './watch-emitter.js';
@@ -114,7 +115,6 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
 
   /** Watches one QEMU until its connection ends; resolves then (the next scan decides what follows). */
   const watchQemu = async (host: HostConfig, q: ScannedQemu, vm: string, socket: string) => {
-    const login = sshLoginOf(host);
     const what = `VM ${vm} (QEMU PID ${q.pid}) on ${host.name}`;
     const key = `${host.name}\u0000${q.pid}`;
     let client: QmpClient | undefined;
@@ -128,8 +128,7 @@ export function watchQmp(ctx: WatcherContext, opts: QmpWatchOptions = {}): Runni
     };
     try {
       const signal = deadlineSignal(o.connectMs, `QMP watch of ${what}`, stopping.signal);
-      const channel = await pool.openStreamLocal(login, socket, signal);
-      client = await QmpClient.over(channel, `${host.name}:${socket}`, { target: what, signal });
+      client = await openQmpOnHost(pool, host, socket, what, signal);
       const qmp = client;
       const track = (p: Promise<unknown>) => {
         asking.add(p);

@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { readLedger } from '../../chaos/ledger/reader.js';
 import { deadlineSignal, pollUntil } from '../../core/deadline.js';
+import { readProcStat } from '../../core/proc.js';
 import { runInHost } from '../../lab/ha/host-command.js';
 import { hostNetns, storageNetns } from '../../lab/names.js';
 import { labStateDir } from '../../lab/paths.js';
 import { type LabState, readLabState } from '../../lab/state.js';
+import { probeOnce } from '../../lab/vm/guestProbe.js';
 import { hostOf as placedOn, waitForCluster } from '../lab-ha/ha-peers.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -342,6 +344,52 @@ describe('storage-loss through havoc chaos inject', () => {
     });
     await waitForDomstate(/^running/, 30_000);
     expect(await havocTables(hostNetns(LAB, hostIndex(host)))).not.toMatch(/havoc/);
+  });
+
+  it("the storage daemon stopped (-p side=target -p via=stop): qemu-storage-daemon in state T, no NBD greeting from either host; SIGKILL of the run: the guardian continues it, the greeting and vm1's service come back", async () => {
+    const storage = lab.loaded.inventory.storage[0]!.name;
+    await waitForDomstate(/^running/);
+    // The NBD server as the lab recorded it when it started it (PID and start time), read in /proc by the test.
+    const nbd = state.processes.find((x) => x.role === 'nbd-server')!;
+    expect(nbd.pid, 'the lab recorded its NBD server').toBeDefined();
+    const daemonState = () => {
+      const st = readProcStat(nbd.pid!);
+      return st !== undefined && st.startTime === nbd.startTime ? st.state : 'gone';
+    };
+    expect(daemonState()).toMatch(/^[SR]$/);
+    const ledgerDir = ledgerOf('storage-stop');
+    let during = '';
+    await killedWhileInjected(
+      ledgerDir,
+      ['storage-loss', storage, '-p', 'side=target', '-p', 'via=stop'],
+      async () => {
+        expect(daemonState()).toBe('T');
+        expect(await nbdGreets('host1')).toBe(false);
+        expect(await nbdGreets('host2')).toBe(false);
+        during = (await vmDomstate()).state;
+        const f = readLedger(ledgerDir).faults[0]!;
+        expect(JSON.stringify(f.intended?.params)).toContain(
+          `"pid":${nbd.pid},"startTime":"${nbd.startTime}"`,
+        );
+      },
+    );
+    expect(daemonState()).toMatch(/^[SR]$/);
+    expect(await nbdGreets('host1')).toBe(true);
+    await waitForDomstate(/^running/, 30_000);
+    const vm = state.ha!.vms[0]!;
+    const answer = await pollUntil(
+      async () => {
+        const sample = await probeOnce(`http://${vm.ip}/`, 1_000);
+        return sample.ok ? sample : undefined;
+      },
+      deadlineSignal(30_000, `${vm.name}'s HTTP service after the heal`),
+      { initialMs: 200, maxMs: 1_000 },
+    );
+    expect(answer.ok).toBe(true);
+    console.log(
+      `storage-loss via=stop: vm1 read "${during}" while the daemon was stopped (its requests unanswered)`,
+    );
+    printTimings('storage-loss target via=stop (guardian)', ledgerDir);
   });
 });
 

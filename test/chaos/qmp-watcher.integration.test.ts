@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectReport } from '../../chaos/inject.js';
+import { readLedger } from '../../chaos/ledger/reader.js';
+import { QEMU_VM_STATE_ROOT } from '../../chaos/qemu-vm-paths.js';
 import {
   openTimeline,
   readTimeline,
@@ -14,14 +16,14 @@ import { deadlineSignal, monotonicMs, pollUntil } from '../../core/deadline.js';
 import { COLLECTORS } from '../../exporters/collectors/index.js';
 import { type RunningExporter, startExporter } from '../../exporters/server.js';
 import { hostInitPid } from '../../lab/boot-services.js';
-import { DEFAULT_STATE_ROOT } from '../../lab/ocf/agentParams.js';
 import { labStateDir } from '../../lab/paths.js';
 import { type LabState, readLabState } from '../../lab/state.js';
+import { probeOnce } from '../../lab/vm/guestProbe.js';
 import { vmPaths } from '../../lab/vm/vmSpec.js';
 import { QmpClient } from '../../protocols/qmp/client.js';
 import { SshPool } from '../../protocols/ssh/index.js';
 import { probe } from '../exporters/exporter-lab.js';
-import { crmMon, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
+import { crmIn, crmMon, hostOf, waitForCluster } from '../lab-ha/ha-peers.js';
 import { startTestLab, type TestLab } from '../support/lab-fixture.js';
 import { tempDir } from '../support/temp-dir.js';
 import { havocChild, spawnHavoc } from './chaos-cli.js';
@@ -323,41 +325,82 @@ describe('the QMP watcher on the HA lab with ocf:havoc:qemu-vm (real Pacemaker, 
     );
   }, 400_000);
 
-  it('records STOP with reason io-error when the host loses its storage (storage-loss, nftables)', async () => {
+  it("storage-loss (nftables): the QMP watcher records STOP io-error; the fault's own verify sees vm1 paused (I/O error) over QMP and its own revert leaves it running (independent query-status, the guest answering)", async () => {
     const host = await vmHost();
-    const mark = qmpLines().at(-1)?.line ?? 0;
-    const r = await havocChild([
-      '--json',
-      '-i',
-      lab.inventory,
-      'chaos',
-      'inject',
-      'storage-loss',
-      host,
-      '--for',
-      '3s',
-      '--ledger',
-      join(scratch, 'ledger-storage'),
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    const stop = await recordOf('STOP', lifecycle(host, 'STOP'), mark, 60_000);
-    const reason = await recordOf(
-      "query-status io-error after the STOP (the STOP's reason)",
-      (x) => lifecycle(host, 'query-status', 'io-error')(x) && f(x)['after'] === 'STOP',
-      stop.line,
-      60_000,
-    );
-    measured.push(`storage-loss on ${host}: ${text(stop)} then ${text(reason)}`);
-    // storage-loss resumes only libvirt's VMs (virsh resume); the qemu-vm VM is continued here over the agent's socket.
+    const vm = state.ha!.vms.find((v) => v.name === VM)!;
     const init = hostInitPid(state.hosts[host]!);
-    if (init !== undefined) {
-      const sock = join(`/proc/${init}/root`, vmPaths(join(DEFAULT_STATE_ROOT, VM)).qmpSocket);
-      const qmp = await QmpClient.connect(sock, { target: `${VM} agent socket` }).catch(() => undefined);
-      if (qmp) {
-        const st = await qmp.execute<{ status: string }>('query-status').catch(() => undefined);
-        if (st?.status === 'io-error') await qmp.execute('cont').catch(() => undefined);
+    expect(init, `${host} is powered on`).toBeDefined();
+    // The agent's socket as the station sees it through the host's mount namespace: no SSH, no havoc fault code.
+    const agentSocket = join(`/proc/${init}/root`, vmPaths(join(QEMU_VM_STATE_ROOT, VM)).qmpSocket);
+    const statusNow = async () => {
+      const qmp = await QmpClient.connect(agentSocket, { target: `${VM} agent socket` });
+      try {
+        return (await qmp.execute<{ status: string }>('query-status')).status;
+      } finally {
         await qmp.close();
       }
+    };
+    // The qemu-vm agent's monitor fails on a VM paused on I/O error, and Pacemaker restarts it (seen on the lab:
+    // QMP quit 5 s after the STOP). Unmanaged, only the fault's revert can bring the paused VM back.
+    await crmIn(state, host, ['crm_resource', '--meta', '-r', VM, '-p', 'is-managed', '-v', 'false']);
+    try {
+      const mark = qmpLines().at(-1)?.line ?? 0;
+      const r = await havocChild([
+        '--json',
+        '-i',
+        lab.inventory,
+        'chaos',
+        'inject',
+        'storage-loss',
+        host,
+        '--for',
+        '3s',
+        '--ledger',
+        join(scratch, 'ledger-storage'),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as InjectReport;
+      expect(report.injected?.state).toBe('in-effect');
+      expect(report.injected?.evidence).toContain(`VM ${VM} on ${host}: paused (I/O error)`);
+      expect(report.reverted.ok, report.reverted.reason).toBe(true);
+      expect(report.reverted.evidence).toContain(`VM ${VM} on ${host}: running`);
+      const stop = await recordOf('STOP', lifecycle(host, 'STOP'), mark, 60_000);
+      const reason = await recordOf(
+        "query-status io-error after the STOP (the STOP's reason)",
+        (x) => lifecycle(host, 'query-status', 'io-error')(x) && f(x)['after'] === 'STOP',
+        stop.line,
+        60_000,
+      );
+      // The fault's own cont, over QMP: a RESUME after the STOP, and QEMU reads running now.
+      const resumed = await recordOf(
+        'RESUME after the revert',
+        lifecycle(host, 'RESUME'),
+        reason.line,
+        30_000,
+      );
+      expect(await statusNow()).toBe('running');
+      const answer = await pollUntil(
+        async () => {
+          const sample = await probeOnce(`http://${vm.ip}/`, 1_000);
+          return sample.ok ? sample : undefined;
+        },
+        deadlineSignal(30_000, `${VM}'s HTTP service after the revert`),
+        { initialMs: 200, maxMs: 1_000 },
+      );
+      const events = qmpLines()
+        .filter((l) => l.line > mark && l.record.event === 'lifecycle' && f(l.record)['host'] === host)
+        .map((l) => `${f(l.record)['event']}${f(l.record)['detail'] ? ` ${f(l.record)['detail']}` : ''}`);
+      const h = readLedger(join(scratch, 'ledger-storage')).faults[0]!.history;
+      const ms = (a: string, b: string) =>
+        Number(
+          (BigInt(h.find((e) => e.state === b)!.ns) - BigInt(h.find((e) => e.state === a)!.ns)) / 1_000_000n,
+        );
+      measured.push(
+        `storage-loss on ${host}: intended->verified ${ms('intended', 'verified')} ms, reverting->reverted ${ms('reverting', 'reverted')} ms; ${text(stop)}; ${text(reason)}; then ${text(resumed)}; lifecycle after the inject: ${events.join(', ')}; guest counter ${answer.ok ? answer.status.counter : '?'}`,
+      );
+    } finally {
+      await crmIn(state, host, ['crm_resource', '--cleanup', '-r', VM]).catch(() => '');
+      await crmIn(state, host, ['crm_resource', '--meta', '-r', VM, '-p', 'is-managed', '-v', 'true']);
     }
     await vmHost();
   }, 300_000);
