@@ -101,6 +101,8 @@ describe('OCF agent parameters, meta-data and launcher', () => {
           expect(readFileSync(launcher, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
           const out = execFileSync(launcher, ['migrate_to', 'two words'], { encoding: 'utf8' });
           expect(JSON.parse(out)).toEqual(['migrate_to', 'two words']);
+          // meta-data comes from the shell, byte for byte the agent's own answer, without running it.
+          expect(execFileSync(launcher, ['meta-data'], { encoding: 'utf8' })).toBe(agentMetadata());
         })
         .finally(() => rmSync(dir, { recursive: true, force: true }));
     } catch (err) {
