@@ -5,12 +5,13 @@ import { connectionStates, parseEvents2 } from '../../protocols/drbd/index.js';
 import { exampleFaultContext, exampleStation } from '../../test/chaos/example-fault-context.js';
 import type { AnyFault } from '../fault.js';
 import { refusalsOf } from '../refusals.js';
+import { resumeStanding, wordsOfRunState } from '../storage-vms.js';
 import { bandwidth, bandwidthVerdict, transferPlan } from './bandwidth.js';
 import { drbdDisconnect } from './drbd-disconnect.js';
 import { faultByName } from './index.js';
 import { latency, netemRefusal } from './latency.js';
 import { lossVerdict, packetLoss, roundTripLoss } from './packet-loss.js';
-import { endpointOf, resumeStanding, storageLoss, wordsOfRunState } from './storage-loss.js';
+import { endpointOf, storageLoss } from './storage-loss.js';
 
 const ctxFor = exampleFaultContext;
 const inv = () => ctxFor().inventory;
