@@ -75,3 +75,13 @@ it('reads a PID file, checks the program it names, and says what is wrong with a
     `PID 2 of ${pidFile} is a kernel thread: a signal does not stop it`,
   ]);
 });
+
+it('takes the inventory names as values: a PID file path with quotes and $(...) is named, never run', () => {
+  const dir = tempDir('havoc-storage-daemon-');
+  // Were the path spliced into the script, the shell would print "injected" where the path's $(...) stands.
+  const pidFile = join(dir, `odd "name" $(echo injected) 'x'.pid`);
+  writeFileSync(pidFile, 'garbage\n');
+  expect(sh(findScript({ pidFile, program: 'nbd-server' })).errors).toEqual([
+    `PID file ${pidFile} holds no PID`,
+  ]);
+});

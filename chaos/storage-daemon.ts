@@ -36,14 +36,16 @@ export function findScript(d: StorageDaemon): string {
     `ours() { ${sameNetns ? '[ "$(readlink /proc/$1/ns/net)" = "$(readlink /proc/self/ns/net)" ]' : 'true'}; }`,
   ];
   if (d.pidFile !== undefined) {
+    // The inventory's names go in as quoted shell values, never into the script's text.
     lines.push(
-      `p=$(cat ${shQuote(d.pidFile)} 2>&1) || { echo "error cannot read PID file ${d.pidFile}: $p"; exit 0; }`,
-      `p=$(echo $p | cut -d ' ' -f 1); case "$p" in ''|*[!0-9]*) echo "error PID file ${d.pidFile} holds no PID"; exit 0;; esac`,
-      `stat_of $p && ours $p || { echo "error PID $p of ${d.pidFile} does not run${sameNetns ? ' in this namespace' : ''}"; exit 0; }`,
-      `[ -n "$(tr -d '\\0' < /proc/$p/cmdline)" ] || { echo "error PID $p of ${d.pidFile} is a kernel thread: a signal does not stop it"; exit 0; }`,
+      `pf=${shQuote(d.pidFile)}`,
+      `p=$(cat "$pf" 2>&1) || { echo "error cannot read PID file $pf: $p"; exit 0; }`,
+      `p=$(echo $p | cut -d ' ' -f 1); case "$p" in ''|*[!0-9]*) echo "error PID file $pf holds no PID"; exit 0;; esac`,
+      `stat_of $p && ours $p || { echo "error PID $p of $pf does not run${sameNetns ? ' in this namespace' : ''}"; exit 0; }`,
+      `[ -n "$(tr -d '\\0' < /proc/$p/cmdline)" ] || { echo "error PID $p of $pf is a kernel thread: a signal does not stop it"; exit 0; }`,
       program === ''
         ? ''
-        : `[ "$(prog_of $p)" = ${program} ] || { echo "error PID $p of ${d.pidFile} runs $(prog_of $p), not ${d.program}"; exit 0; }`,
+        : `[ "$(prog_of $p)" = ${program} ] || { echo "error PID $p of $pf runs $(prog_of $p), not "${program}; exit 0; }`,
       'echo "proc $p $start $state"',
     );
   } else {
@@ -67,12 +69,16 @@ export function stateScript(procs: readonly DaemonProcess[]): string {
 
 /** Sends the signal to each process that is still the recorded one: "sent PID" or "gone PID". */
 export function signalScript(procs: readonly DaemonProcess[], sig: 'STOP' | 'CONT'): string {
+  // A signal takes effect when its process next runs, not when kill returns (a stop read at once could still
+  // say R on a loaded machine): wait up to 2 s for each process to read stopped (T), or no longer stopped.
+  const took = sig === 'STOP' ? '[ "$state" = T ]' : '[ "$state" != T ]';
   return [
     STAT_OF,
-    ...procs.map(
-      (p) =>
-        `if stat_of ${Math.trunc(p.pid)} && [ "$start" = ${shQuote(p.startTime)} ] && kill -${sig} ${Math.trunc(p.pid)}; then echo "sent ${p.pid}"; else echo "gone ${p.pid}"; fi`,
-    ),
+    `took() { i=0; while [ $i -lt 200 ]; do stat_of $1 || return 0; ${took} && return 0; sleep 0.01; i=$((i + 1)); done; }`,
+    ...procs.map((p) => {
+      const pid = Math.trunc(p.pid);
+      return `if stat_of ${pid} && [ "$start" = ${shQuote(p.startTime)} ] && kill -${sig} ${pid}; then took ${pid}; echo "sent ${p.pid}"; else echo "gone ${p.pid}"; fi`;
+    }),
   ].join('\n');
 }
 
